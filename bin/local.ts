@@ -1,0 +1,61 @@
+/**
+ * `npm start`: serves every Conclave endpoint on 127.0.0.1 with embedded
+ * stand-ins for AWS (SPEC "Local run contract").
+ */
+import { ENDPOINTS } from '../functions/contracts/roles.js';
+import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
+import { startLocal } from '../functions/runtime/local.js';
+import { createLogger, powertoolsLog } from '../functions/runtime/log.js';
+
+async function main(): Promise<void> {
+  const config = loadLocalConfig(process.env);
+  const logger = createLogger('conclave-local');
+  const conclave = await startLocal({ ...config, log: powertoolsLog(logger) });
+  const ceo = `${conclave.url}/mcp/ceo`;
+  const lines = [
+    `Conclave is serving on ${conclave.url} (data in ${config.dataDir})`,
+    '',
+    'Endpoints:',
+    ...ENDPOINTS.map((e) => `  ${conclave.url}/mcp/${e}`),
+    `  ${conclave.url}/healthz`,
+    '',
+  ];
+  if (conclave.firstStart || config.showKey) {
+    lines.push(
+      conclave.firstStart ? 'A key was generated for the "dev" tenant (every role and the board); it is kept in the data dir:' : 'Dev key:',
+      `  ${conclave.devKey}`,
+      '',
+      'Claude Code:',
+      `  claude mcp add --transport http conclave-ceo ${ceo} --header "Authorization: Bearer ${conclave.devKey}"`,
+      '',
+      'Claude Desktop (claude_desktop_config.json, through mcp-remote):',
+      JSON.stringify(
+        { mcpServers: { 'conclave-ceo': { command: 'npx', args: ['-y', 'mcp-remote@0.15.1', ceo, '--header', `Authorization: Bearer ${conclave.devKey}`] } } },
+        null,
+        2,
+      )
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+      '',
+      'MCP Inspector (CLI):',
+      `  npx -y @modelcontextprotocol/inspector@2.12.0 --cli ${ceo} --transport http --header "Authorization: Bearer ${conclave.devKey}" --method tools/list`,
+      '',
+    );
+  } else {
+    lines.push(`Dev key: in ${config.dataDir}/dev-key (or run with CONCLAVE_SHOW_KEY=1 to print it with client commands)`, '');
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const stop = async (): Promise<void> => {
+    await conclave.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+/** Imports the domain core must never make: it sees only ports and contracts. */
+const CORE_FORBIDDEN = [
+  { group: ['@aws-sdk/*', 'aws-lambda', '@types/aws-lambda', '@middy/*', '@aws-lambda-powertools/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'dynalite', 'aws-local-stepfunctions', '@modelcontextprotocol/*'], message: 'functions/core is pure: use a port (functions/ports) instead.' },
+  { group: ['**/adapters/**', '**/runtime/**', '**/handlers/**', '**/mcp/**', '../../lib/**', '../lib/**'], message: 'functions/core may import only ports, contracts and core modules.' },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', '.conclave/', '.bench/', 'coverage/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['functions/core/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: CORE_FORBIDDEN }] },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    ignores: ['functions/runtime/config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'read configuration in functions/runtime/config.ts only' }],
+    },
+  },
+  {
+    files: ['functions/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/lib/**', '../../lib/*'], message: 'runtime never imports lib/ (CDK)' }] }] },
+  },
+);

@@ -1,0 +1,90 @@
+import { buildEvent } from '../../contracts/events.js';
+import { AGENT_ROLES, type RoleId } from '../../contracts/roles.js';
+import type { Item } from '../../ports/store.js';
+import type { Deps, RequestContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { keys } from '../keys.js';
+import { DEFAULT_CHART } from '../org/chart.js';
+
+export type AgentStatus = 'running' | 'idle' | 'stale' | 'error';
+
+/** An agent's health as reported to clients and to organizational health. */
+export interface AgentView {
+  readonly role: RoleId;
+  readonly title: string;
+  /** `stale` when the last heartbeat is older than the stale period, or there was none. */
+  readonly status: AgentStatus;
+  /** The status the agent last reported itself. */
+  readonly reported_status: AgentStatus | null;
+  readonly last_heartbeat: string | null;
+  readonly version: string | null;
+  readonly capabilities: string[];
+}
+
+export interface HeartbeatInput {
+  readonly tenantId: string;
+  readonly role: RoleId;
+  readonly status?: 'running' | 'idle' | 'error';
+  readonly capabilities?: readonly string[];
+  readonly version?: string;
+}
+
+/**
+ * Records that a role's agent is alive. Capabilities and version are kept
+ * from the previous heartbeat when omitted. Publishes Agent.Heartbeat.v1.
+ */
+export async function recordHeartbeat(deps: Deps, ctx: RequestContext, input: HeartbeatInput): Promise<AgentView> {
+  if (input.capabilities?.some((c) => c.trim() === '')) throw new ValidationError('capabilities must be non-empty strings');
+  const key = keys.agent(input.tenantId, input.role);
+  const previous = await deps.store.get(key);
+  const previousView = previous ? toView(input.role, previous, deps.clock.now(), deps.settings.staleAfterMs) : undefined;
+  const now = new Date(deps.clock.now()).toISOString();
+  const item: Item = {
+    ...key,
+    type: 'agent',
+    role: input.role,
+    status: input.status ?? 'running',
+    lastHeartbeat: now,
+    version: input.version ?? previous?.version ?? null,
+    capabilities: input.capabilities ? [...new Set(input.capabilities)] : (previous?.capabilities ?? []),
+  };
+  // Last writer wins: heartbeats are idempotent reports of current state.
+  await deps.store.put(item);
+  const view = toView(input.role, item, deps.clock.now(), deps.settings.staleAfterMs);
+  await deps.bus.publish([
+    buildEvent('Agent.Heartbeat.v1', {
+      tenant_id: input.tenantId,
+      correlation_id: ctx.correlationId,
+      occurred_at: now,
+      role: input.role,
+      status: view.status,
+      previous_status: previousView?.status ?? null,
+      version: view.version,
+      capabilities: view.capabilities,
+    }),
+  ]);
+  return view;
+}
+
+/** Every role of the tenant with its health, in org-chart order. */
+export async function listAgents(deps: Deps, tenantId: string): Promise<AgentView[]> {
+  const page = await deps.store.query({ pk: keys.tenant(tenantId).pk, skPrefix: keys.agentPrefix, limit: 100 });
+  const byRole = new Map(page.items.map((item) => [String(item.role), item]));
+  const now = deps.clock.now();
+  return AGENT_ROLES.map((role) => toView(role, byRole.get(role), now, deps.settings.staleAfterMs));
+}
+
+function toView(role: RoleId, item: Item | undefined, now: number, staleAfterMs: number): AgentView {
+  const last = typeof item?.lastHeartbeat === 'string' ? item.lastHeartbeat : null;
+  const reported = (item?.status as AgentStatus | undefined) ?? null;
+  const stale = last === null || now - Date.parse(last) > staleAfterMs;
+  return {
+    role,
+    title: DEFAULT_CHART[role].title,
+    status: stale ? 'stale' : (reported ?? 'stale'),
+    reported_status: reported,
+    last_heartbeat: last,
+    version: typeof item?.version === 'string' ? item.version : null,
+    capabilities: Array.isArray(item?.capabilities) ? (item.capabilities as string[]) : [],
+  };
+}

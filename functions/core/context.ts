@@ -1,0 +1,25 @@
+import type { Bus } from '../ports/bus.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { Log } from '../ports/logger.js';
+import type { Store } from '../ports/store.js';
+
+/** Settings the core needs, validated once by the runtime config. */
+export interface CoreSettings {
+  /** An agent with no heartbeat for this long is reported stale. */
+  readonly staleAfterMs: number;
+}
+
+/** Everything a use case may touch. Built once per process by a composition root. */
+export interface Deps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly log: Log;
+  readonly settings: CoreSettings;
+}
+
+/** Per-request context: the correlation id that follows the request through events and logs. */
+export interface RequestContext {
+  readonly correlationId: string;
+}

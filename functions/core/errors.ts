@@ -1,0 +1,50 @@
+/**
+ * Domain errors. Each carries a stable `code` that the MCP layer maps to a
+ * tool error result (or, at the HTTP edge, a status code); `cause` is kept
+ * for logs and never shown to clients.
+ */
+export abstract class ConclaveError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The input is well-formed JSON but not acceptable (wrong value, unknown id). */
+export class ValidationError extends ConclaveError {
+  readonly code = 'invalid_input';
+}
+
+/** The named entity does not exist for this tenant. */
+export class NotFoundError extends ConclaveError {
+  readonly code = 'not_found';
+}
+
+/** The principal may not do this (wrong role, not human, revoked key). */
+export class ForbiddenError extends ConclaveError {
+  readonly code = 'forbidden';
+}
+
+/** No valid credential was presented. */
+export class UnauthenticatedError extends ConclaveError {
+  readonly code = 'unauthenticated';
+}
+
+/** The request conflicts with the current state (duplicate, closed, concurrent change). */
+export class ConflictError extends ConclaveError {
+  readonly code = 'conflict';
+}
+
+/**
+ * A store write's precondition did not hold. Raised by Store adapters; use
+ * cases translate it into a ConflictError or retry.
+ */
+export class PreconditionFailedError extends ConclaveError {
+  readonly code = 'precondition_failed';
+}
+
+/** A dependency (store, bus, model) failed after retries. */
+export class DependencyError extends ConclaveError {
+  readonly code = 'dependency_failed';
+}

@@ -1,0 +1,32 @@
+import type { EndpointId } from '../contracts/roles.js';
+import type { ItemKey } from '../ports/store.js';
+
+/**
+ * The single-table key design (docs/data-model.md). Every tenant-owned item
+ * lives under a partition key that starts with `T#<tenant>`, so no query can
+ * reach another tenant's data by construction. API keys are global (they are
+ * how a tenant is found) and are addressed by their public key id.
+ */
+export const keys = {
+  apiKey: (keyId: string): ItemKey => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' }),
+  /** GSI1 partition listing every API key, sorted by tenant then key id. */
+  apiKeyIndex: 'APIKEYS',
+
+  tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
+  roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
+  rolePrefix: 'ROLE#',
+
+  agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),
+  agentPrefix: 'AGENT#',
+
+  /** Audit records: one partition per tenant per UTC day, sorted by time. */
+  audit: (tenantId: string, at: number, id: string): ItemKey => ({
+    pk: auditPartition(tenantId, at),
+    sk: `${new Date(at).toISOString()}#${id}`,
+  }),
+  auditPartition,
+} as const;
+
+function auditPartition(tenantId: string, at: number): string {
+  return `T#${tenantId}#AUDIT#${new Date(at).toISOString().slice(0, 10)}`;
+}

@@ -1,0 +1,192 @@
+import { createMcpHandler } from '@modelcontextprotocol/server';
+import { randomUUID } from 'node:crypto';
+import { isEndpointId, type EndpointId } from '../contracts/roles.js';
+import { authenticate, authorizeEndpoint } from '../core/auth/api-keys.js';
+import type { Deps } from '../core/context.js';
+import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
+import type { Actor } from '../core/principal.js';
+import { buildServer } from './server.js';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpOptions {
+  /**
+   * Browser origins allowed to call the endpoint. A request with an `Origin`
+   * header not in this list is refused (DNS-rebinding and CSRF protection);
+   * requests without `Origin` (non-browser clients) are not affected.
+   * Entries are exact origins, or `http://localhost:*`-style port wildcards.
+   */
+  readonly allowedOrigins: readonly string[];
+}
+
+interface RequestState {
+  readonly actor: Actor;
+  readonly correlationId: string;
+}
+
+const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The HTTP face of Conclave: `(Request) => Response`, served by node:http
+ * locally and by the Lambda Function URL handler in AWS. It owns what the
+ * SDK leaves to us (routing, origin, size, parse errors, authentication)
+ * and hands everything else to the SDK's per-request MCP handler.
+ */
+export function createHttpApp(deps: Deps, options: HttpOptions): (request: Request) => Promise<Response> {
+  const mcp = createMcpHandler(
+    (ctx) => {
+      const state = ctx.authInfo?.extra?.state as RequestState | undefined;
+      if (!state) throw new Error('request reached the MCP handler without an authenticated actor');
+      return buildServer(deps, state.actor, state.correlationId);
+    },
+    { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
+  );
+  const originAllowed = originMatcher(options.allowedOrigins);
+
+  return async (request) => {
+    const header = request.headers.get('x-correlation-id');
+    const correlationId = header && CORRELATION_PATTERN.test(header) ? header : randomUUID();
+    const respond = (response: Response): Response => {
+      response.headers.set('x-correlation-id', correlationId);
+      return response;
+    };
+    try {
+      return respond(await route(request, correlationId));
+    } catch (error) {
+      deps.log.error('unhandled request error', { correlation_id: correlationId, error: String(error) });
+      return respond(rpcError(500, -32603, 'Internal error', { correlation_id: correlationId }));
+    }
+  };
+
+  async function route(request: Request, correlationId: string): Promise<Response> {
+    const path = new URL(request.url).pathname.replace(/\/+$/, '');
+    if (path === '/healthz') {
+      return request.method === 'GET' || request.method === 'HEAD'
+        ? Response.json({ status: 'ok' })
+        : plainError(405, 'method_not_allowed', 'use GET', { allow: 'GET' });
+    }
+    const match = /^\/mcp\/([a-z_]+)$/.exec(path);
+    const endpoint = match?.[1];
+    if (!endpoint || !isEndpointId(endpoint)) {
+      return plainError(404, 'not_found', `no endpoint at ${path || '/'}; use /mcp/<role> or /mcp/board`);
+    }
+    const origin = request.headers.get('origin');
+    if (origin !== null && !originAllowed(origin)) {
+      return rpcError(403, -32600, `Forbidden: origin ${origin} is not allowed`);
+    }
+    if (request.method === 'OPTIONS' && origin !== null) return preflight(origin);
+    if (request.method !== 'POST') {
+      return rpcError(405, -32000, `Method not allowed: ${request.method}; this endpoint is stateless and accepts POST only`, undefined, {
+        allow: 'POST',
+      });
+    }
+    const declared = Number(request.headers.get('content-length') ?? '0');
+    if (declared > MAX_BODY_BYTES) return tooLarge();
+
+    let actor: Actor;
+    try {
+      actor = await authorize(request, endpoint);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) {
+        return rpcError(401, -32001, `Unauthorized: ${error.message}; send Authorization: Bearer <key>`, undefined, {
+          'www-authenticate': 'Bearer realm="conclave"',
+        });
+      }
+      if (error instanceof ForbiddenError) return rpcError(403, -32003, `Forbidden: ${error.message}`);
+      throw error;
+    }
+
+    const body = await readBody(request);
+    if (body === 'too-large') return tooLarge();
+    let parsedBody: unknown;
+    try {
+      parsedBody = JSON.parse(body);
+    } catch (error) {
+      return rpcError(400, -32700, `Parse error: ${(error as Error).message}`);
+    }
+    const response = await mcp.fetch(request, {
+      parsedBody,
+      authInfo: { token: actor.keyId, clientId: actor.keyId, scopes: [actor.actingAs], extra: { state: { actor, correlationId } } },
+    });
+    return withCors(response, origin);
+  }
+
+  async function authorize(request: Request, endpoint: EndpointId): Promise<Actor> {
+    const authorization = request.headers.get('authorization') ?? '';
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    const principal = await authenticate(deps, bearer);
+    authorizeEndpoint(principal, endpoint);
+    return { ...principal, actingAs: endpoint };
+  }
+
+  function preflight(origin: string): Response {
+    return new Response(null, {
+      status: 204,
+      headers: {
+        'access-control-allow-origin': origin,
+        'access-control-allow-methods': 'POST, OPTIONS',
+        'access-control-allow-headers': 'authorization, content-type, accept, mcp-protocol-version, mcp-method, mcp-name, x-correlation-id',
+        'access-control-expose-headers': 'x-correlation-id',
+        'access-control-max-age': '600',
+        vary: 'origin',
+      },
+    });
+  }
+}
+
+function withCors(response: Response, origin: string | null): Response {
+  if (origin === null) return response;
+  const headers = new Headers(response.headers);
+  headers.set('access-control-allow-origin', origin);
+  headers.set('access-control-expose-headers', 'x-correlation-id');
+  headers.append('vary', 'origin');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/** Reads the body, stopping as soon as it exceeds the limit (a missing or false Content-Length cannot bypass it). */
+async function readBody(request: Request): Promise<string | 'too-large'> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return 'too-large';
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(): Response {
+  return rpcError(413, -32600, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes (1 MiB)`);
+}
+
+/** A JSON-RPC error envelope with an HTTP status; `id` is null because the request was not (or could not be) read. */
+function rpcError(status: number, code: number, message: string, data?: unknown, headers: Record<string, string> = {}): Response {
+  return Response.json(
+    { jsonrpc: '2.0', id: null, error: { code, message, ...(data === undefined ? {} : { data }) } },
+    { status, headers },
+  );
+}
+
+function plainError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message } }, { status, headers });
+}
+
+/** Matches origins exactly, or by `scheme://host:*` for any port. */
+export function originMatcher(allowed: readonly string[]): (origin: string) => boolean {
+  const exact = new Set(allowed.filter((o) => !o.endsWith(':*')));
+  const anyPort = allowed.filter((o) => o.endsWith(':*')).map((o) => o.slice(0, -2));
+  return (origin) => exact.has(origin) || anyPort.some((prefix) => origin === prefix || new RegExp(`^${escape(prefix)}:\\d+$`).test(origin));
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+

@@ -1,0 +1,102 @@
+import { McpServer } from '@modelcontextprotocol/server';
+import { AGENT_ROLES } from '../contracts/roles.js';
+import { listAgents } from '../core/agents/agents.js';
+import { listAudit, recordAudit } from '../core/audit/audit.js';
+import type { Deps } from '../core/context.js';
+import { ConclaveError } from '../core/errors.js';
+import type { Actor } from '../core/principal.js';
+import { DEFAULT_CHART } from '../core/org/chart.js';
+import { roleBrief } from '../core/org/brief.js';
+import type { ToolContext, ToolDefinition } from './tool.js';
+import { toolsFor } from './tools/index.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+/** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
+export function buildServer(deps: Deps, actor: Actor, correlationId: string): McpServer {
+  const server = new McpServer(
+    { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
+    { capabilities: { tools: {}, resources: {}, prompts: {} } },
+  );
+  const ctx: ToolContext = { deps, actor, correlationId };
+  const tools = toolsFor(actor.actingAs);
+  for (const tool of tools) registerTool(server, tool, ctx);
+  registerResources(server, ctx);
+  server.registerPrompt(
+    'brief',
+    { title: `Brief: ${actor.actingAs}`, description: `Who you are as ${actor.actingAs}, your authority and how to work with the others.` },
+    () => ({
+      messages: [{ role: 'user', content: { type: 'text', text: roleBrief(DEFAULT_CHART, actor.actingAs, tools.map((t) => t.name)) } }],
+    }),
+  );
+  return server;
+}
+
+function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext): void {
+  server.registerTool(
+    tool.name,
+    { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output, annotations: tool.annotations },
+    async (args: unknown) => {
+      const started = performance.now();
+      const audit = (outcome: 'ok' | 'error', errorCode?: string) =>
+        recordAudit(ctx.deps, {
+          tenantId: ctx.actor.tenantId,
+          keyId: ctx.actor.keyId,
+          role: ctx.actor.actingAs,
+          action: `tool:${tool.name}`,
+          outcome,
+          ...(errorCode ? { errorCode } : {}),
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          correlationId: ctx.correlationId,
+        });
+      try {
+        const result = await tool.run(args as never, ctx);
+        await audit('ok');
+        return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
+      } catch (error) {
+        const { code, message } = describeError(error, ctx);
+        await audit('error', code);
+        return {
+          isError: true,
+          content: [{ type: 'text' as const, text: `${code}: ${message}` }],
+          structuredContent: { error: { code, message } },
+        };
+      }
+    },
+  );
+}
+
+/** Domain errors are shown to the caller; anything else is logged and reported without internals. */
+function describeError(error: unknown, ctx: ToolContext): { code: string; message: string } {
+  if (error instanceof ConclaveError && error.code !== 'dependency_failed') return { code: error.code, message: error.message };
+  ctx.deps.log.error('tool failed', { correlation_id: ctx.correlationId, error: String(error), cause: String((error as Error)?.cause ?? '') });
+  const code = error instanceof ConclaveError ? error.code : 'internal_error';
+  return { code, message: `the request failed; quote correlation id ${ctx.correlationId} when reporting it` };
+}
+
+function json(uri: URL, value: unknown) {
+  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+}
+
+function registerResources(server: McpServer, { deps, actor }: ToolContext): void {
+  server.registerResource(
+    'org-chart',
+    'conclave://org-chart',
+    { title: 'Org chart', description: 'Every role: title, reports-to, authority (USD) and mandate.', mimeType: 'application/json' },
+    async (uri) => json(uri, { roles: AGENT_ROLES.map((r) => DEFAULT_CHART[r]), top: 'board' }),
+  );
+  server.registerResource(
+    'agents',
+    'conclave://agents',
+    { title: 'Agents', description: "The tenant's agents with their health.", mimeType: 'application/json' },
+    async (uri) => json(uri, { agents: await listAgents(deps, actor.tenantId) }),
+  );
+  if (actor.actingAs === 'board' || actor.actingAs === 'ceo') {
+    server.registerResource(
+      'audit',
+      'conclave://audit/today',
+      { title: 'Audit trail (today)', description: "Today's audited calls for this tenant (UTC), newest first.", mimeType: 'application/json' },
+      async (uri) => json(uri, { entries: await listAudit(deps, actor.tenantId, deps.clock.now()) }),
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { EndpointId } from '../contracts/roles.js';
+import type { Deps } from '../core/context.js';
+import type { Actor } from '../core/principal.js';
+
+/** What a tool handler receives besides its arguments. */
+export interface ToolContext {
+  readonly deps: Deps;
+  /** The authenticated principal and the endpoint it acts as; all data access is scoped by its tenant. */
+  readonly actor: Actor;
+  readonly correlationId: string;
+}
+
+/** MCP tool annotations (hints to the client's model and UI). */
+export interface ToolHints {
+  readonly readOnlyHint?: boolean;
+  readonly destructiveHint?: boolean;
+  readonly idempotentHint?: boolean;
+  readonly openWorldHint?: boolean;
+}
+
+/**
+ * One MCP tool: a driving adapter over one core use case. The handler
+ * parses nothing itself (the SDK validates `input`), calls the use case and
+ * returns a value matching `output`; domain errors become tool error results.
+ */
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly title: string;
+  /** Tells the model when to use the tool and the authority rules that apply. */
+  readonly description: string;
+  readonly input: I;
+  readonly output: O;
+  readonly annotations: ToolHints;
+  /** The endpoints that list and may call this tool. */
+  readonly availableTo: readonly EndpointId[];
+  readonly run: (input: z.infer<I>, ctx: ToolContext) => Promise<z.infer<O>>;
+}
+
+/** Declares a tool with its input and output types inferred from the schemas. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(tool: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return tool;
+}

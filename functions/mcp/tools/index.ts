@@ -1,0 +1,15 @@
+import type { EndpointId } from '../../contracts/roles.js';
+import type { ToolDefinition } from '../tool.js';
+import { heartbeatTool } from './heartbeat.js';
+import { listAgentsTool } from './list-agents.js';
+
+/**
+ * The tool registry: every tool Conclave serves. Each endpoint lists the
+ * tools whose `availableTo` names it. Capability issues add their tools here.
+ */
+export const TOOLS: readonly ToolDefinition[] = [listAgentsTool, heartbeatTool] as readonly ToolDefinition[];
+
+/** The tools an endpoint lists, in registry order. */
+export function toolsFor(endpoint: EndpointId): ToolDefinition[] {
+  return TOOLS.filter((tool) => tool.availableTo.includes(endpoint));
+}

@@ -1,0 +1,22 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { EVENT_SOURCE } from '../contracts/events.js';
+import { DynamoStore } from '../adapters/aws/dynamo-store.js';
+import { EventBridgeBus } from '../adapters/aws/eventbridge-bus.js';
+import type { Deps } from '../core/context.js';
+import type { AwsConfig } from './config.js';
+import { systemClock, timeOrderedIds } from './ids.js';
+import { powertoolsLog } from './log.js';
+
+/** The AWS composition root: builds Deps once per cold start. */
+export function buildAwsDeps(config: AwsConfig, logger: Logger): Deps {
+  return {
+    store: new DynamoStore(new DynamoDBClient({ maxAttempts: 5 }), config.tableName),
+    bus: new EventBridgeBus(new EventBridgeClient({ maxAttempts: 5 }), config.eventBusName, EVENT_SOURCE),
+    clock: systemClock,
+    ids: timeOrderedIds(systemClock),
+    log: powertoolsLog(logger),
+    settings: { staleAfterMs: config.staleAfterMs },
+  };
+}
