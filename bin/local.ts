@@ -8,7 +8,7 @@ import { startLocal } from '../functions/runtime/local.js';
 import { createLogger, powertoolsLog } from '../functions/runtime/log.js';
 
 async function main(): Promise<void> {
-  const config = loadLocalConfig(process.env);
+  const config = loadLocalConfig();
   const logger = createLogger('conclave-local');
   const conclave = await startLocal({ ...config, log: powertoolsLog(logger) });
   const ceo = `${conclave.url}/mcp/ceo`;

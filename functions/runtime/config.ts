@@ -62,7 +62,7 @@ function parse<T extends z.ZodType>(schema: T, env: Record<string, string | unde
 }
 
 /** Reads the Lambda configuration once; fails fast naming what is missing. */
-export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfig {
+export function loadAwsConfig(env: Record<string, string | undefined> = process.env): AwsConfig {
   const c = parse(awsSchema, env);
   return {
     tableName: c[ENV.tableName],
@@ -73,7 +73,7 @@ export function loadAwsConfig(env: Record<string, string | undefined>): AwsConfi
 }
 
 /** Reads the local-server configuration once (SPEC "Local run contract"). */
-export function loadLocalConfig(env: Record<string, string | undefined>): LocalConfig {
+export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
   const c = parse(localSchema, env);
   return {
     port: c[ENV.port],

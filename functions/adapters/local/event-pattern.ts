@@ -306,6 +306,9 @@ function compileAnythingBut(operand: unknown, path: readonly string[]): (v: Leaf
   }
   if (isPlainObject(operand)) {
     const [inner, innerOperand] = singleEntry(operand, path);
+    if (!ANYTHING_BUT_OPERATORS.has(inner)) {
+      fail(path, `unsupported "anything-but" operator "${inner}"; expected prefix, suffix, equals-ignore-case or wildcard`);
+    }
     const texts = anythingButTexts(innerOperand, path, inner);
     let excludes: (v: string) => boolean;
     switch (inner) {
@@ -322,19 +325,19 @@ function compileAnythingBut(operand: unknown, path: readonly string[]): (v: Leaf
         excludes = (v) => folded.has(fold(v));
         break;
       }
-      case 'wildcard': {
+      default: {
+        // "wildcard", the only operator left after the check above.
         const matchers = texts.map((text) => compileWildcard(text, path));
         excludes = (v) => matchers.some((matcher) => matcher(v));
-        break;
       }
-      default:
-        return fail(path, `unsupported "anything-but" operator "${inner}"; expected prefix, suffix, equals-ignore-case or wildcard`);
     }
     // String-only exclusions leave numbers, booleans and null matching.
     return (v) => typeof v !== 'string' || !excludes(v);
   }
   return fail(path, `"anything-but" must be a string, a number, a list, or an operator object, got ${describe(operand)}`);
 }
+
+const ANYTHING_BUT_OPERATORS: ReadonlySet<string> = new Set(['prefix', 'suffix', 'equals-ignore-case', 'wildcard']);
 
 function anythingButTexts(operand: unknown, path: readonly string[], inner: string): string[] {
   if (typeof operand === 'string') return [operand];

@@ -1,0 +1,41 @@
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+
+/** The streaming-response shape middy writes to a RESPONSE_STREAM Function URL. */
+export interface StreamedResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly cookies?: string[];
+  readonly body: Readable | string;
+}
+
+/** Rebuilds the web Request a Function URL received (the app is `(Request) => Response`). */
+export function toRequest(event: LambdaFunctionURLEvent, correlationId: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers.set(name, value);
+  headers.set('x-correlation-id', correlationId);
+  const host = event.headers?.host ?? event.requestContext.domainName;
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const method = event.requestContext.http.method;
+  const body =
+    event.body === undefined || method === 'GET' || method === 'HEAD'
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64')
+        : event.body;
+  return new Request(`https://${host}${event.rawPath}${query}`, { method, headers, ...(body === undefined ? {} : { body }) });
+}
+
+/** Streams the app's Response back through the Function URL. */
+export function fromResponse(response: Response): StreamedResponse {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  return {
+    statusCode: response.status,
+    headers,
+    body: response.body ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>) : '',
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Lambda entry point for the MCP endpoint: a Function URL in RESPONSE_STREAM
+ * mode in front of the same `(Request) => Response` app the local server runs.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createHttpApp } from '../mcp/http.js';
+import { buildAwsDeps } from '../runtime/aws.js';
+import { loadAwsConfig } from '../runtime/config.js';
+import { createLogger } from '../runtime/log.js';
+import { fromResponse, toRequest, type StreamedResponse } from './function-url.js';
+
+const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// Built once per cold start.
+const config = loadAwsConfig();
+const logger = createLogger();
+const app = createHttpApp(buildAwsDeps(config, logger), { allowedOrigins: config.allowedOrigins });
+
+export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({ streamifyResponse: true })
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use({
+    onError: async (request) => {
+      // The one error mapper: anything that escaped the app becomes a JSON-RPC error without internals.
+      logger.error('unhandled error', { error: String(request.error) });
+      request.response = {
+        statusCode: 500,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'Internal error' } }),
+      };
+    },
+  })
+  .handler(async (event) => {
+    const presented = event.headers?.['x-correlation-id'];
+    const correlationId = presented && CORRELATION.test(presented) ? presented : (event.requestContext.requestId ?? randomUUID());
+    logger.appendKeys({ correlation_id: correlationId, path: event.rawPath });
+    return fromResponse(await app(toRequest(event, correlationId)));
+  });
