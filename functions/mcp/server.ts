@@ -1,9 +1,10 @@
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
 import { AGENT_ROLES } from '../contracts/roles.js';
 import { listAgents } from '../core/agents/agents.js';
 import { listAudit, recordAudit } from '../core/audit/audit.js';
 import type { Deps } from '../core/context.js';
-import { ConclaveError } from '../core/errors.js';
+import { ConclaveError, ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
 import { DEFAULT_CHART } from '../core/org/chart.js';
 import { roleBrief } from '../core/org/brief.js';
@@ -35,7 +36,13 @@ export function buildServer(deps: Deps, actor: Actor, correlationId: string): Mc
 function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext): void {
   server.registerTool(
     tool.name,
-    { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output, annotations: tool.annotations },
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: advertiseOnly(tool.input),
+      outputSchema: tool.output,
+      annotations: tool.annotations,
+    },
     async (args: unknown) => {
       const started = performance.now();
       const audit = (outcome: 'ok' | 'error', errorCode?: string) =>
@@ -50,7 +57,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext)
           correlationId: ctx.correlationId,
         });
       try {
-        const result = await tool.run(args as never, ctx);
+        const parsed = tool.input.safeParse(args ?? {});
+        if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
+        const result = await tool.run(parsed.data, ctx);
         await audit('ok');
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
       } catch (error) {
@@ -64,6 +73,20 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext)
       }
     },
   );
+}
+
+/**
+ * The tool's JSON Schema as clients see it, with validation deferred to the
+ * tool wrapper: arguments are parsed there with the same zod schema so that
+ * rejected calls get the same error shape and are audited like any other.
+ */
+function advertiseOnly(schema: z.ZodObject): StandardSchemaWithJSON {
+  const standard = schema['~standard'] as unknown as StandardSchemaWithJSON['~standard'];
+  return { '~standard': { ...standard, vendor: 'conclave', validate: (value: unknown) => ({ value }) } } as StandardSchemaWithJSON;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`).join('; ');
 }
 
 /** Domain errors are shown to the caller; anything else is logged and reported without internals. */

@@ -116,6 +116,9 @@ export function validatePattern(pattern: unknown): EventPattern {
  * - `$or` (at any level) needs at least one of its branches to match the same
  *   object as its siblings.
  *
+ * The pattern is validated and compiled on first use and the result is kept
+ * for that object, so a pattern must not be mutated after it has been used.
+ *
  * @throws InvalidPatternError when the pattern is malformed (see {@link validatePattern}).
  */
 export function matchesPattern(pattern: EventPattern, event: Record<string, unknown>): boolean {
@@ -280,7 +283,9 @@ function affixOperand(operand: unknown, path: readonly string[], operator: strin
   if (typeof operand === 'string') return { text: operand, ignoreCase: false };
   if (isPlainObject(operand)) {
     const [inner, text] = singleEntry(operand, path);
-    if (inner !== 'equals-ignore-case') fail(path, `unsupported "${operator}" option "${inner}"; only "equals-ignore-case" is allowed`);
+    if (inner !== 'equals-ignore-case') {
+      fail(path, `unsupported "${operator}" option "${inner}"; only "equals-ignore-case" is allowed`);
+    }
     return { text: requireString(text, path, `"${operator}": {"equals-ignore-case"}`), ignoreCase: true };
   }
   return fail(path, `"${operator}" must be a string or {"equals-ignore-case": string}, got ${describe(operand)}`);
@@ -530,7 +535,8 @@ function singleEntry(obj: Record<string, unknown>, path: readonly string[]): [st
   const entries = Object.entries(obj);
   const [entry] = entries;
   if (entries.length !== 1 || entry === undefined) {
-    return fail(path, `an operator object must have exactly one key, got ${entries.length} (${Object.keys(obj).join(', ') || 'none'})`);
+    const keys = Object.keys(obj).join(', ') || 'none';
+    return fail(path, `an operator object must have exactly one key, got ${entries.length} (${keys})`);
   }
   return entry;
 }
