@@ -36,7 +36,10 @@ async function bridge(handler: (request: Request) => Promise<Response>, req: Inc
       ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
     } as RequestInit);
     const response = await handler(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const outHeaders = Object.fromEntries(response.headers);
+    // A request body left unread (e.g. refused as too large) makes the connection unusable: tell the client.
+    if (hasBody && !req.complete) outHeaders.connection = 'close';
+    res.writeHead(response.status, outHeaders);
     if (!response.body) {
       res.end();
       return;

@@ -1,0 +1,33 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/** The pure-core rule must actually fire: lint snippets as if they lived in functions/core. */
+describe('lint boundaries', () => {
+  const eslint = new ESLint();
+
+  async function messagesFor(code: string, filePath: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath });
+    return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
+  }
+
+  it.each([
+    ["import { DynamoDBClient } from '@aws-sdk/client-dynamodb';"],
+    ["import middy from '@middy/core';"],
+    ["import type { Context } from 'aws-lambda';"],
+    ["import { DynamoStore } from '../../adapters/aws/dynamo-store.js';"],
+    ["import { loadAwsConfig } from '../../runtime/config.js';"],
+  ])('rejects %s in functions/core', async (line) => {
+    const messages = await messagesFor(`${line}\nexport const x = 1;\n`, 'functions/core/agents/example.ts');
+    expect(messages.join('\n')).toMatch(/no-restricted-imports/);
+  });
+
+  it('allows ports and contracts in functions/core', async () => {
+    const code = "import type { Store } from '../../ports/store.js';\nimport { ENDPOINTS } from '../../contracts/roles.js';\nexport type S = Store;\nexport const e = ENDPOINTS;\n";
+    expect(await messagesFor(code, 'functions/core/agents/example.ts')).toEqual([]);
+  });
+
+  it('rejects process.env outside the runtime config', async () => {
+    const messages = await messagesFor('export const region = process.env.AWS_REGION;\n', 'functions/mcp/example.ts');
+    expect(messages.join('\n')).toMatch(/no-restricted-properties/);
+  });
+});
