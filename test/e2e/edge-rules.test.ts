@@ -4,6 +4,13 @@ import { issueKey, post, startTestConclave } from '../helpers/conclave.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
 
+interface ErrorBody {
+  jsonrpc?: string;
+  id?: null;
+  error: { code: number | string; message: string };
+}
+const body = async (res: Response): Promise<ErrorBody> => (await res.json()) as ErrorBody;
+
 const initialize = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
@@ -34,7 +41,7 @@ describe('HTTP edge rules', () => {
   it('returns 404 with a JSON body for an unknown role path', async () => {
     const res = await post(conclave, '/mcp/janitor', initialize, auth(agentKey));
     expect(res.status).toBe(404);
-    expect((await res.json()).error.message).toContain('/mcp/janitor');
+    expect((await body(res)).error.message).toContain('/mcp/janitor');
     expect((await post(conclave, '/', initialize)).status).toBe(404);
     expect((await post(conclave, '/mcp/ceo/extra', initialize)).status).toBe(404);
   });
@@ -43,13 +50,13 @@ describe('HTTP edge rules', () => {
     const res = await fetch(`${conclave.url}/mcp/ceo`, { method, headers: auth(agentKey) });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
-    expect((await res.json()).error.code).toBe(-32000);
+    expect((await body(res)).error.code).toBe(-32000);
   });
 
   it('returns 403 for a present Origin that is not allowed, before anything else', async () => {
     const res = await post(conclave, '/mcp/ceo', initialize, { ...auth(agentKey), origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    expect((await res.json()).error.message).toContain('https://evil.example');
+    expect((await body(res)).error.message).toContain('https://evil.example');
   });
 
   it('serves an allowed Origin with CORS headers', async () => {
@@ -62,15 +69,14 @@ describe('HTTP edge rules', () => {
     const res = await post(conclave, '/mcp/ceo', '{"jsonrpc": "2.0", "id": 1, "method":', auth(agentKey));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/json');
-    const body = await res.json();
-    expect(body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    expect(await body(res)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
   });
 
   it('returns 413 with a JSON-RPC error for a body over 1 MiB, declared or not', async () => {
     const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(1024 * 1024) } });
     const declared = await post(conclave, '/mcp/ceo', big, auth(agentKey));
     expect(declared.status).toBe(413);
-    expect((await declared.json()).error).toMatchObject({ code: -32600 });
+    expect((await body(declared)).error).toMatchObject({ code: -32600 });
     // A chunked body has no Content-Length: the limit is enforced while reading.
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -96,16 +102,16 @@ describe('HTTP edge rules', () => {
       const res = await post(conclave, '/mcp/ceo', initialize, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
-      const body = await res.json();
-      expect(body.error.code).toBe(-32001);
-      expect(JSON.stringify(body)).not.toContain(revocable);
+      const parsed = await body(res);
+      expect(parsed.error.code).toBe(-32001);
+      expect(JSON.stringify(parsed)).not.toContain(revocable);
     }
   });
 
   it('returns 403 when the key may not act as the role, and for an agent key on the board', async () => {
     const wrongRole = await post(conclave, '/mcp/test_lead', initialize, auth(agentKey));
     expect(wrongRole.status).toBe(403);
-    expect((await wrongRole.json()).error.message).toContain('test_lead');
+    expect((await body(wrongRole)).error.message).toContain('test_lead');
     const agentOnBoard = await post(conclave, '/mcp/board', initialize, auth(agentKey));
     expect(agentOnBoard.status).toBe(403);
     expect((await post(conclave, '/mcp/board', initialize, auth(humanKey))).status).toBe(200);
