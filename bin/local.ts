@@ -7,6 +7,9 @@ import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
 import { startLocal } from '../functions/runtime/local.js';
 import { createLogger, powertoolsLog } from '../functions/runtime/log.js';
 
+// The SDK's advisory about future Node releases is noise for a local tool whose SDK version the lockfile pins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main(): Promise<void> {
   const config = loadLocalConfig();
   const logger = createLogger('conclave-local');
