@@ -19,6 +19,7 @@ export function powertoolsLog(logger: Logger): Log {
   };
 }
 
-export function createLogger(serviceName = 'conclave'): Logger {
-  return new Logger({ serviceName });
+/** A logger named by POWERTOOLS_SERVICE_NAME (set per function by the stack) unless a name is given. */
+export function createLogger(serviceName?: string): Logger {
+  return new Logger(serviceName ? { serviceName } : {});
 }
