@@ -19,6 +19,15 @@ export const keys = {
   agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),
   agentPrefix: 'AGENT#',
 
+  /** A role's (or the board's) inbox; message ids sort by time. */
+  inbox: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#INBOX#${recipient}`,
+  inboxItem: (tenantId: string, recipient: EndpointId, messageId: string): ItemKey => ({
+    pk: `T#${tenantId}#INBOX#${recipient}`,
+    sk: `MSG#${messageId}`,
+  }),
+  /** GSI1 partition holding only unread messages (a sparse index: reading a message removes it). */
+  unread: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#UNREAD#${recipient}`,
+
   /** Audit records: one partition per tenant per UTC day, sorted by time. */
   audit: (tenantId: string, at: number, id: string): ItemKey => ({
     pk: auditPartition(tenantId, at),
