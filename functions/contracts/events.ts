@@ -216,6 +216,15 @@ export const EVENT_CONTRACTS = {
 } as const;
 
 export type DetailType = keyof typeof EVENT_CONTRACTS;
+
+/** An event as EventBridge delivers it to a target (the fields consumers rely on). */
+export interface BusEvent {
+  readonly id: string;
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly time: string;
+  readonly detail: unknown;
+}
 export type EventDetail<T extends DetailType> = z.infer<(typeof EVENT_CONTRACTS)[T]['schema']>;
 
 /** Validates a detail against its contract before publishing; throws a ZodError naming the bad fields. */

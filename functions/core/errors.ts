@@ -48,3 +48,8 @@ export class PreconditionFailedError extends ConclaveError {
 export class DependencyError extends ConclaveError {
   readonly code = 'dependency_failed';
 }
+
+/** A received event does not match its contract; retrying cannot help, so it goes to the dead-letter path. */
+export class MalformedEventError extends ConclaveError {
+  readonly code = 'malformed_event';
+}

@@ -6,6 +6,8 @@ import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
 import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
 import { LocalBus } from '../adapters/local/memory-bus.js';
+import { RULES } from '../contracts/rules.js';
+import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
 import type { Log } from '../ports/logger.js';
@@ -56,9 +58,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
   await ensureTable(dynamo.client, LOCAL_TABLE);
-  const bus = new LocalBus(EVENT_SOURCE, (error, event) =>
-    options.log.error('local consumer failed', { detail_type: event['detail-type'], error: String(error) }),
-  );
+  // The bus's targets need the deps and the deps need the bus: targets run only after
+  // start-up, so they may close over `deps` declared below.
+  const bus = new LocalBus({
+    source: EVENT_SOURCE,
+    routes: RULES.map((rule) => ({ rule, target: (event) => CONSUMER_USE_CASES[rule.consumer](deps, event) })),
+    onDeadLetter: (letter) =>
+      options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
+  });
   const deps: Deps = {
     store: new DynamoStore(dynamo.client, LOCAL_TABLE),
     bus,
@@ -82,6 +89,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     dynamoEndpoint: dynamo.endpoint,
     close: async () => {
       await closeServer(server);
+      await bus.drain();
       if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
       dynamo.client.destroy();
       await dynamo.close();

@@ -1,13 +1,26 @@
 import type { EndpointId } from '../../contracts/roles.js';
 import type { ToolDefinition } from '../tool.js';
+import { broadcastTool } from './broadcast.js';
 import { heartbeatTool } from './heartbeat.js';
 import { listAgentsTool } from './list-agents.js';
+import { markReadTool } from './mark-read.js';
+import { readInboxTool } from './read-inbox.js';
+import { replyTool } from './reply.js';
+import { sendMessageTool } from './send-message.js';
 
 /**
  * The tool registry: every tool Conclave serves. Each endpoint lists the
  * tools whose `availableTo` names it. Capability issues add their tools here.
  */
-export const TOOLS: readonly ToolDefinition[] = [listAgentsTool, heartbeatTool] as readonly ToolDefinition[];
+export const TOOLS: readonly ToolDefinition[] = [
+  listAgentsTool,
+  heartbeatTool,
+  sendMessageTool,
+  readInboxTool,
+  markReadTool,
+  replyTool,
+  broadcastTool,
+] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists, in registry order. */
 export function toolsFor(endpoint: EndpointId): ToolDefinition[] {

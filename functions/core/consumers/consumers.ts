@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { parseDetail, type BusEvent, type DetailType, type EventDetail } from '../../contracts/events.js';
+import type { ConsumerId } from '../../contracts/rules.js';
+import { LEADERSHIP } from '../../contracts/roles.js';
+import type { Deps } from '../context.js';
+import { MalformedEventError } from '../errors.js';
+import { deliver, deliveryFromEvent, notificationId } from '../messages/messages.js';
+
+/** What a consumer reports about one event (logged; useful in tests and benchmarks). */
+export interface ConsumerResult {
+  readonly delivered: number;
+  readonly duplicates: number;
+}
+
+export type Consumer = (deps: Deps, event: BusEvent) => Promise<ConsumerResult>;
+
+/** Parses an event's detail with its contract; a mismatch is a MalformedEventError naming the fields. */
+function parse<T extends DetailType>(event: BusEvent, detailType: T): EventDetail<T> {
+  if (event['detail-type'] !== detailType) throw new MalformedEventError(`expected ${detailType}, got ${String(event['detail-type'])}`);
+  try {
+    return parseDetail(detailType, event.detail);
+  } catch (error) {
+    const issues = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || '(detail)'}: ${i.message}`).join('; ') : String(error);
+    throw new MalformedEventError(`event ${event.id} (${detailType}) does not match its contract: ${issues}`, { cause: error });
+  }
+}
+
+function count(result: { delivered: unknown[]; duplicates: unknown[] }): ConsumerResult {
+  return { delivered: result.delivered.length, duplicates: result.duplicates.length };
+}
+
+/** Message.Sent.v1 → one inbox entry per recipient (idempotent on the message id). */
+const inboxFanout: Consumer = async (deps, event) => count(await deliver(deps, deliveryFromEvent(parse(event, 'Message.Sent.v1'))));
+
+/** Decision.VoteRequired.v1 → a vote request in the participant's inbox. */
+const voteNotifier: Consumer = async (deps, event) => {
+  const d = parse(event, 'Decision.VoteRequired.v1');
+  const deadline = d.deadline ? ` before ${d.deadline}` : '';
+  return count(
+    await deliver(deps, {
+      tenantId: d.tenant_id,
+      messageId: notificationId(event.time, event.id, d.participant),
+      from: 'conclave',
+      to: d.participant,
+      recipients: [d.participant],
+      type: 'request',
+      priority: 'high',
+      subject: `Vote required: decision ${d.decision_id}`,
+      content: `${d.initiator} asks for your vote${deadline}.\n\n${d.context}\n\nVote with: vote { decision_id: "${d.decision_id}", vote: approve | reject | abstain, confidence: 0..1, rationale }`,
+      threadId: d.decision_id,
+      replyTo: null,
+      correlationId: d.correlation_id,
+      sentAt: event.time,
+    }),
+  );
+};
+
+/** Agent.Heartbeat.v1 (entering or leaving `error`) → a notification to the operations head. */
+const agentStatus: Consumer = async (deps, event) => {
+  const d = parse(event, 'Agent.Heartbeat.v1');
+  const entered = d.status === 'error';
+  return count(
+    await deliver(deps, {
+      tenantId: d.tenant_id,
+      messageId: notificationId(event.time, event.id, 'operations_head'),
+      from: 'conclave',
+      to: 'operations_head',
+      recipients: ['operations_head'],
+      type: 'notification',
+      priority: entered ? 'high' : 'normal',
+      subject: entered ? `Agent ${d.role} reports an error` : `Agent ${d.role} recovered`,
+      content: entered
+        ? `The ${d.role} agent reported status "error" (was ${d.previous_status ?? 'unknown'}). Its work may be blocked.`
+        : `The ${d.role} agent is ${d.status} again after an error.`,
+      threadId: `agent-status-${d.role}`,
+      replyTo: null,
+      correlationId: d.correlation_id,
+      sentAt: event.time,
+    }),
+  );
+};
+
+/** Integration.Alert.v1 → an escalation to the operations head (and the whole leadership for severity 1). */
+const inboundAlert: Consumer = async (deps, event) => {
+  const d = parse(event, 'Integration.Alert.v1');
+  const recipients = d.severity === 1 ? [...LEADERSHIP] : (['operations_head'] as const);
+  const messageId = notificationId(event.time, event.id, 'alert');
+  return count(
+    await deliver(deps, {
+      tenantId: d.tenant_id,
+      messageId,
+      from: 'conclave',
+      to: d.severity === 1 ? 'leadership' : 'operations_head',
+      recipients: [...recipients],
+      type: 'escalation',
+      priority: d.severity <= 2 ? 'urgent' : 'high',
+      subject: `[SEV${d.severity}] ${d.title}`,
+      content: `${d.description || d.title}\n\nAlert: ${d.alert_id} (from ${event.source})`,
+      threadId: `alert-${d.alert_id}`.slice(0, 200),
+      replyTo: null,
+      correlationId: d.correlation_id ?? event.id,
+      sentAt: event.time,
+    }),
+  );
+};
+
+/** Consumer id → use case. Lambda handlers and the local bus dispatch through this table. */
+export const CONSUMER_USE_CASES: Readonly<Record<ConsumerId, Consumer>> = {
+  'inbox-fanout': inboxFanout,
+  'vote-notifier': voteNotifier,
+  'agent-status': agentStatus,
+  'inbound-alert': inboundAlert,
+};
