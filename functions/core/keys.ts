@@ -19,6 +19,17 @@ export const keys = {
   agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),
   agentPrefix: 'AGENT#',
 
+  /** A decision's item collection: the decision, its votes and its escalations. */
+  decision: (tenantId: string, decisionId: string) => `T#${tenantId}#DECISION#${decisionId}`,
+  decisionItem: (tenantId: string, decisionId: string): ItemKey => ({ pk: `T#${tenantId}#DECISION#${decisionId}`, sk: 'DECISION' }),
+  vote: (tenantId: string, decisionId: string, voter: EndpointId): ItemKey => ({ pk: `T#${tenantId}#DECISION#${decisionId}`, sk: `VOTE#${voter}` }),
+  escalation: (tenantId: string, decisionId: string, escalationId: string): ItemKey => ({
+    pk: `T#${tenantId}#DECISION#${decisionId}`,
+    sk: `ESCALATION#${escalationId}`,
+  }),
+  /** GSI1 partition listing a tenant's decisions by creation time. */
+  decisions: (tenantId: string) => `T#${tenantId}#DECISIONS`,
+
   /** A role's (or the board's) inbox; message ids sort by time. */
   inbox: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#INBOX#${recipient}`,
   inboxItem: (tenantId: string, recipient: EndpointId, messageId: string): ItemKey => ({

@@ -1,0 +1,223 @@
+/**
+ * Cold-start cost of the MCP Lambda: bundles `functions/handlers/mcp.ts` the
+ * way the CDK stack does, reports the bundle size (and, when it is over the
+ * limit, what it is made of), then times `await import(bundle)` in fresh
+ * `node` processes: module evaluation plus the handler's once-per-cold-start
+ * setup (config, logger, SDK clients, app), which is what Lambda's init phase
+ * runs before the first request.
+ */
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { environment, median, round, table, target, verdict, type TargetResult } from './support.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = join(REPO, 'functions/handlers/mcp.ts');
+/** Rebuilt on every run; `.bench/` is git-ignored. */
+const OUT_DIR = join(REPO, '.bench', 'cold');
+const OUT_FILE = join(OUT_DIR, 'index.mjs');
+
+/**
+ * The bundling options of lib/constructs/mcp-endpoint.ts (NodejsFunction
+ * `bundling`), restated for esbuild's API; keep the two in step.
+ */
+const STACK_BUNDLING: BuildOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  external: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
+};
+
+/** 1 MB read as 1,000,000 bytes (the stricter reading). */
+const BUNDLE_LIMIT_BYTES = 1_000_000;
+const IMPORT_LIMIT_MS = 150;
+const RUNS = 5;
+const TOP = 10;
+
+/** The environment the handler's config requires (functions/runtime/config.ts) plus the region the SDK clients need. */
+const HANDLER_ENV = {
+  CONCLAVE_TABLE_NAME: 'bench',
+  CONCLAVE_EVENT_BUS_NAME: 'bench',
+  AWS_REGION: 'us-east-1',
+};
+
+/**
+ * Runs in the child. Lambda's runtime provides the `awslambda` global that
+ * middy's streaming mode calls at module load; the shim stands in for it
+ * before the import. Prints one JSON line: the import time, and the time
+ * since the process started (Node's own start-up included).
+ */
+const CHILD_SCRIPT = (bundleUrl: string) => `
+globalThis.awslambda = {
+  streamifyResponse: (f) => f,
+  HttpResponseStream: { from: (stream) => stream },
+};
+const started = performance.now();
+const module = await import(${JSON.stringify(bundleUrl)});
+const importMs = performance.now() - started;
+if (typeof module.handler !== 'function') throw new Error('the bundle exports no handler function');
+process.stdout.write(JSON.stringify({ importMs, sinceProcessStartMs: performance.now() }));
+`;
+
+interface ImportRun {
+  readonly importMs: number;
+  readonly sinceProcessStartMs: number;
+}
+
+interface Contributor {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** The largest contributors to the bundle, by file, by npm package and by folder (bytes in output). */
+interface Breakdown {
+  readonly inputs: Contributor[];
+  readonly packages: Contributor[];
+  readonly directories: Contributor[];
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  await rm(OUT_DIR, { recursive: true, force: true });
+  await mkdir(OUT_DIR, { recursive: true });
+  const result = await build({ ...STACK_BUNDLING, entryPoints: [ENTRY], outfile: OUT_FILE, metafile: true, logLevel: 'warning', absWorkingDir: REPO });
+  if (!result.metafile) throw new Error('esbuild returned no metafile');
+  await writeFile(join(OUT_DIR, 'metafile.json'), JSON.stringify(result.metafile));
+  const bundleBytes = (await stat(OUT_FILE)).size;
+  const mapBytes = (await stat(`${OUT_FILE}.map`)).size;
+  const breakdown = contributors(result.metafile);
+
+  const plain = await importRuns({});
+  // The stack sets NODE_OPTIONS=--enable-source-maps, which makes Node load the source map while importing.
+  const withSourceMaps = await importRuns({ NODE_OPTIONS: '--enable-source-maps' });
+
+  const bundleOverLimit = bundleBytes > BUNDLE_LIMIT_BYTES;
+  const targets: Record<string, TargetResult> = {
+    bundleBytes: target(bundleBytes, BUNDLE_LIMIT_BYTES, 'bytes'),
+    coldImportMedianMs: target(plain.medianMs, IMPORT_LIMIT_MS, 'ms'),
+  };
+
+  report(bundleBytes, mapBytes, plain, withSourceMaps, targets, bundleOverLimit ? breakdown : undefined);
+  return {
+    entry: relative(REPO, ENTRY),
+    bundlePath: relative(REPO, OUT_FILE),
+    bundleBytes,
+    bundleMB: round(bundleBytes / 1_000_000),
+    sourceMapBytes: mapBytes,
+    coldImport: plain,
+    coldImportWithSourceMaps: withSourceMaps,
+    // Always in the JSON (cheap, and useful for tracking); printed only when over the limit.
+    topPackages: breakdown.packages,
+    topDirectories: breakdown.directories,
+    topInputs: breakdown.inputs,
+    targets,
+    allTargetsPass: Object.values(targets).every((t) => t.pass),
+    ...environment(),
+  };
+}
+
+/**
+ * What the output is made of: esbuild's bytes-in-output per input file (after
+ * minification, so they add up to the bundle), and the same summed per npm
+ * package (`node_modules/<name>` or `node_modules/@scope/<name>`) or `(own code)`.
+ */
+function contributors(metafile: Metafile): Breakdown {
+  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1];
+  if (!output) throw new Error('esbuild reported no .mjs output');
+  const inputs = Object.entries(output.inputs).map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }));
+  const sum = (key: (path: string) => string) => {
+    const totals = new Map<string, number>();
+    for (const { path, bytes } of inputs) {
+      const name = key(path);
+      totals.set(name, (totals.get(name) ?? 0) + bytes);
+    }
+    return [...totals].map(([path, bytes]) => ({ path, bytes }));
+  };
+  const top = (list: Contributor[]) => list.sort((a, b) => b.bytes - a.bytes).slice(0, TOP);
+  return {
+    inputs: top(inputs),
+    packages: top(sum((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? '(own code)')),
+    // Many small files from one folder (e.g. translations) hide in the per-file list but not here.
+    directories: top(sum((path) => dirname(path))),
+  };
+}
+
+/** Times the import in RUNS fresh processes; the environment holds only what the handler needs (as in Lambda, no inherited NODE_OPTIONS or loaders). */
+async function importRuns(extraEnv: Record<string, string>): Promise<{ runs: number; medianMs: number; minMs: number; maxMs: number; medianProcessMs: number; samplesMs: number[] }> {
+  const script = CHILD_SCRIPT(pathToFileURL(OUT_FILE).href);
+  const env = { PATH: process.env.PATH ?? '', ...HANDLER_ENV, ...extraEnv };
+  const samples: ImportRun[] = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await child(script, env));
+  const ms = samples.map((s) => s.importMs);
+  return {
+    runs: RUNS,
+    medianMs: round(median(ms)),
+    minMs: round(Math.min(...ms)),
+    maxMs: round(Math.max(...ms)),
+    medianProcessMs: round(median(samples.map((s) => s.sinceProcessStartMs))),
+    samplesMs: ms.map(round),
+  };
+}
+
+function child(script: string, env: Record<string, string>): Promise<ImportRun> {
+  return new Promise((resolve, reject) => {
+    const node = spawn(process.execPath, ['--input-type=module', '--eval', script], { env, cwd: OUT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    node.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    node.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    node.on('error', reject);
+    node.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`the import process exited with ${code}: ${stderr.trim()}`));
+      try {
+        resolve(JSON.parse(stdout) as ImportRun);
+      } catch {
+        reject(new Error(`the import process printed no figures: ${stdout} ${stderr}`));
+      }
+    });
+  });
+}
+
+function report(
+  bundleBytes: number,
+  mapBytes: number,
+  plain: Awaited<ReturnType<typeof importRuns>>,
+  withSourceMaps: Awaited<ReturnType<typeof importRuns>>,
+  targets: Record<string, TargetResult>,
+  breakdown: Breakdown | undefined,
+): void {
+  const { node, cpus } = environment();
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+  console.log(`\nMCP Lambda cold start: ${relative(REPO, ENTRY)} bundled as the stack does (esm, node22, minified)`);
+  console.log(`bundle ${relative(REPO, OUT_FILE)}: ${bundleBytes} bytes (${(bundleBytes / 1_000_000).toFixed(2)} MB); source map ${mapBytes} bytes`);
+  console.log(`import timed in ${RUNS} fresh node ${node} processes (${cpus} CPUs)\n`);
+  console.log(
+    table(
+      ['import', 'median ms', 'min ms', 'max ms', 'process median ms'],
+      [
+        ['plain', plain.medianMs, plain.minMs, plain.maxMs, plain.medianProcessMs],
+        ['--enable-source-maps (as deployed)', withSourceMaps.medianMs, withSourceMaps.minMs, withSourceMaps.maxMs, withSourceMaps.medianProcessMs],
+      ],
+    ),
+  );
+  if (breakdown) {
+    console.log(`\nbundle over the limit; largest packages (bytes in output):`);
+    console.log(table(['package', 'bytes', 'size'], breakdown.packages.map((p) => [p.path, String(p.bytes), kb(p.bytes)])));
+    console.log(`\nlargest folders (bytes in output):`);
+    console.log(table(['folder', 'bytes', 'size'], breakdown.directories.map((p) => [p.path, String(p.bytes), kb(p.bytes)])));
+    console.log(`\nlargest input files (bytes in output):`);
+    console.log(table(['input', 'bytes', 'size'], breakdown.inputs.map((p) => [p.path, String(p.bytes), kb(p.bytes)])));
+    console.log(`(full metafile: ${relative(REPO, join(OUT_DIR, 'metafile.json'))})`);
+  }
+  console.log('\ntargets:');
+  console.log(verdict('bundle size', targets.bundleBytes as TargetResult));
+  console.log(verdict(`cold import, median of ${RUNS}`, targets.coldImportMedianMs as TargetResult));
+  console.log('');
+}

@@ -1,0 +1,433 @@
+/**
+ * MCP request latency and throughput: a read-only `tools/call` of
+ * `list_agents` on `/mcp/ceo` over loopback HTTP, against
+ *
+ * - Conclave: the real local server (`startLocal`), in-memory dynalite, the
+ *   same HTTP app Lambda runs, so every call authenticates its key, reads the
+ *   agents and writes an audit entry; and
+ * - bare: the SDK's `createMcpHandler` serving one McpServer with an
+ *   identical read-only tool returning a fixed result, no auth/audit/store,
+ *   behind the same `serveFetch` bridge.
+ *
+ * Their ratio is what Conclave's own layers cost per call.
+ *
+ * Requests are raw `fetch` calls replaying the exact headers and body a real
+ * SDK v2 client sends for this `tools/call` on the 2026-07-28 protocol
+ * (captured once per server), with fresh JSON-RPC ids: the wire format is
+ * real, the client library's own cost is excluded. The load generator runs
+ * in the same process (and event loop) as the server, so absolute figures
+ * include its cost too; both servers are measured the same way.
+ *
+ * The two servers run side by side and are measured in alternating blocks
+ * (A B B A ...), so load from elsewhere on the machine, which drifts over
+ * seconds, lands on both alike and the ratio stays meaningful.
+ */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import type { Server } from 'node:http';
+import { loadavg } from 'node:os';
+import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
+import type { Log } from '../functions/ports/logger.js';
+import { startLocal } from '../functions/runtime/local.js';
+import { serveFetch } from '../functions/runtime/node-http.js';
+import { environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
+
+const TOOL = listAgentsTool.name;
+const ENDPOINT = 'ceo';
+const WARMUP_CALLS = 50;
+const SEQUENTIAL_CALLS = 300;
+const CONCURRENT_CALLS = 1000;
+const CONCURRENCY = 10;
+/** Blocks per server and mode: 6 × 50 sequential calls, 5 × 200 concurrent ones (long enough that ramp-up and drain at block edges stay small). */
+const SEQUENTIAL_BLOCKS = 6;
+const CONCURRENT_BLOCKS = 5;
+/** At concurrency 10, p95 must stay under this (ms). */
+const P95_LIMIT_MS = 20;
+/** Conclave may cost at most this multiple of the bare handler (p95 latency, and throughput inverted). */
+const OVERHEAD_LIMIT = 1.5;
+/** How many distinct error examples a report keeps. */
+const ERROR_EXAMPLES = 3;
+
+/** What one replayable `tools/call` looks like on the wire. */
+interface CapturedCall {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON-RPC request as the client serialized it; only `id` is replaced on replay (key order is kept). */
+  readonly message: Readonly<Record<string, unknown>>;
+  /** The tool's structured result as the client received it. */
+  readonly structuredContent: unknown;
+}
+
+/** Latency and throughput of one phase (all calls, errors included, so a failing path cannot look fast unnoticed). */
+interface PhaseFigures {
+  readonly calls: number;
+  readonly concurrency: number;
+  readonly errors: number;
+  /** Error reasons with counts and the first few examples; empty when the run is valid. */
+  readonly errorReasons: Record<string, number>;
+  readonly errorExamples: string[];
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly meanMs: number;
+  readonly reqPerSec: number;
+  readonly wallMs: number;
+}
+
+interface ServerFigures {
+  readonly sequential: PhaseFigures;
+  readonly concurrency10: PhaseFigures;
+}
+
+/** A server under test: where to send the call, and how to stop it. */
+interface Subject {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const log = countingLog();
+  const loadBefore = loadavg()[0] ?? 0;
+  const conclave = await startConclave(log);
+  let bareServer: Subject | undefined;
+  let ours: ServerFigures;
+  let bare: ServerFigures;
+  try {
+    const oursCall = await captureToolCall(conclave);
+    // The bare tool returns what Conclave returned, so both put the same bytes on the wire.
+    bareServer = await startBare(oursCall.structuredContent);
+    [ours, bare] = await measure(replayer(oursCall), replayer(await captureToolCall(bareServer)));
+  } finally {
+    await bareServer?.close();
+    await conclave.close();
+  }
+  const loadAfter = loadavg()[0] ?? 0;
+
+  const overhead = {
+    sequential: ratios(ours.sequential, bare.sequential),
+    concurrency10: ratios(ours.concurrency10, bare.concurrency10),
+  };
+  const errors = [ours.sequential, ours.concurrency10, bare.sequential, bare.concurrency10].reduce((n, p) => n + p.errors, 0);
+  const valid = errors === 0;
+  const targets: Record<string, TargetResult> = {
+    p95Concurrency10Ms: target(ours.concurrency10.p95Ms, P95_LIMIT_MS, 'ms', valid),
+    overheadP95Sequential: target(overhead.sequential.p95Ratio, OVERHEAD_LIMIT, 'x', valid),
+    overheadP95Concurrency10: target(overhead.concurrency10.p95Ratio, OVERHEAD_LIMIT, 'x', valid),
+    overheadThroughputSequential: target(bare.sequential.reqPerSec / ours.sequential.reqPerSec, OVERHEAD_LIMIT, 'x', valid),
+    overheadThroughputConcurrency10: target(bare.concurrency10.reqPerSec / ours.concurrency10.reqPerSec, OVERHEAD_LIMIT, 'x', valid),
+  };
+
+  const load = { before: round(loadBefore), after: round(loadAfter) };
+  report(ours, bare, overhead, targets, errors, log, load);
+  return {
+    tool: TOOL,
+    endpoint: `/mcp/${ENDPOINT}`,
+    protocol: '2026-07-28',
+    sequential: ours.sequential,
+    concurrency10: ours.concurrency10,
+    bare,
+    overhead,
+    errors,
+    valid,
+    serverLogWarnings: log.counts.warn,
+    serverLogErrors: log.counts.error,
+    loadAverage1m: load,
+    targets,
+    allTargetsPass: Object.values(targets).every((t) => t.pass),
+    ...environment(),
+  };
+}
+
+/** The real local server with an in-memory store and a log that only counts (a printed log line per call would dominate). */
+async function startConclave(log: Log): Promise<Subject> {
+  const conclave = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 300_000, log });
+  return {
+    url: `${conclave.url}/mcp/${ENDPOINT}`,
+    headers: { authorization: `Bearer ${conclave.devKey}` },
+    close: () => conclave.close(),
+  };
+}
+
+/**
+ * The SDK alone: one McpServer per request (as Conclave builds one) with the
+ * same tool name, schemas and annotations, answering a fixed result.
+ */
+async function startBare(fixedResult: unknown): Promise<Subject> {
+  const structuredContent = fixedResult as Record<string, unknown>;
+  const text = JSON.stringify(structuredContent);
+  const handler = createMcpHandler(
+    () => {
+      const server = new McpServer({ name: 'bare', version: '1.0.0' }, { capabilities: { tools: {} } });
+      server.registerTool(
+        TOOL,
+        {
+          title: listAgentsTool.title,
+          description: listAgentsTool.description,
+          inputSchema: listAgentsTool.input,
+          outputSchema: listAgentsTool.output,
+          annotations: listAgentsTool.annotations,
+        },
+        async () => ({ content: [{ type: 'text' as const, text }], structuredContent }),
+      );
+      return server;
+    },
+    { legacy: 'stateless' },
+  );
+  const { server, url } = await serveFetch((request) => handler.fetch(request), { port: 0, host: '127.0.0.1' });
+  return {
+    url: `${url}/mcp/${ENDPOINT}`,
+    headers: {},
+    close: async () => {
+      await handler.close();
+      await closeServer(server);
+    },
+  };
+}
+
+/**
+ * Connects a real SDK v2 client (version negotiation on, so it discovers the
+ * 2026-07-28 protocol), calls the tool once and records the request it sent.
+ */
+async function captureToolCall(subject: Subject): Promise<CapturedCall> {
+  let captured: Omit<CapturedCall, 'structuredContent'> | undefined;
+  const recordingFetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+    if (typeof init?.body === 'string') {
+      const message = JSON.parse(init.body) as Record<string, unknown>;
+      if (message.method === 'tools/call') captured = { url: String(url), headers: Object.fromEntries(new Headers(init.headers)), message };
+    } else if (init?.body !== undefined && init.body !== null) {
+      throw new Error('the SDK client sent a non-string body; the capture cannot replay it');
+    }
+    return fetch(url, init);
+  };
+  const client = new Client({ name: 'conclave-bench', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(subject.url), { requestInit: { headers: { ...subject.headers } }, fetch: recordingFetch }),
+  );
+  try {
+    const result = await client.callTool({ name: TOOL, arguments: {} });
+    if (result.isError) throw new Error(`the capture call failed: ${JSON.stringify(result.content)}`);
+    if (!captured) throw new Error('the SDK client sent no tools/call request');
+    if (captured.headers['mcp-protocol-version'] !== '2026-07-28') {
+      throw new Error(`the client negotiated ${captured.headers['mcp-protocol-version'] ?? 'no protocol header'}, not 2026-07-28`);
+    }
+    return { ...captured, structuredContent: result.structuredContent };
+  } finally {
+    await client.close();
+  }
+}
+
+/** Warms both servers up, then measures each mode in alternating blocks (order flipped every block). */
+async function measure(ours: Send, bare: Send): Promise<[ServerFigures, ServerFigures]> {
+  await phase(ours, WARMUP_CALLS, 1, new Tally(1));
+  await phase(bare, WARMUP_CALLS, 1, new Tally(1));
+  const [oursSequential, bareSequential] = await alternate(ours, bare, SEQUENTIAL_CALLS, 1, SEQUENTIAL_BLOCKS);
+  const [oursConcurrent, bareConcurrent] = await alternate(ours, bare, CONCURRENT_CALLS, CONCURRENCY, CONCURRENT_BLOCKS);
+  return [
+    { sequential: oursSequential.figures(), concurrency10: oursConcurrent.figures() },
+    { sequential: bareSequential.figures(), concurrency10: bareConcurrent.figures() },
+  ];
+}
+
+async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number): Promise<[Tally, Tally]> {
+  const tallies: [Tally, Tally] = [new Tally(concurrency), new Tally(concurrency)];
+  const sends = [a, b] as const;
+  const perBlock = Math.ceil(calls / blocks);
+  for (let block = 0; block < blocks; block++) {
+    const order = block % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) await phase(sends[i as 0 | 1], perBlock, concurrency, tallies[i as 0 | 1]);
+  }
+  return tallies;
+}
+
+/** One timed call: its latency, and why it failed when it did. */
+type Send = () => Promise<{ ms: number; error?: string }>;
+
+/**
+ * Replays the captured call with a fresh id each time. A call succeeds when
+ * the response is 200, JSON, answers that id and carries a non-error result;
+ * its latency covers the whole response body.
+ */
+function replayer(call: CapturedCall): Send {
+  let nextId = 1;
+  return async () => {
+    const id = nextId++;
+    const body = JSON.stringify({ ...call.message, id });
+    const started = performance.now();
+    let status = 0;
+    let text = '';
+    let contentType = '';
+    try {
+      const response = await fetch(call.url, { method: 'POST', headers: call.headers, body });
+      status = response.status;
+      contentType = response.headers.get('content-type') ?? '';
+      text = await response.text();
+    } catch (error) {
+      return { ms: performance.now() - started, error: `fetch failed: ${String(error)}` };
+    }
+    const ms = performance.now() - started;
+    return { ms, ...checkResponse(id, status, contentType, text) };
+  };
+}
+
+function checkResponse(id: number, status: number, contentType: string, text: string): { error?: string } {
+  if (status !== 200) return { error: `HTTP ${status}: ${text.slice(0, 200)}` };
+  if (!contentType.startsWith('application/json')) return { error: `unexpected content-type ${contentType}` };
+  let message: { id?: unknown; result?: { isError?: boolean }; error?: unknown };
+  try {
+    message = JSON.parse(text) as typeof message;
+  } catch {
+    return { error: `unparsable body: ${text.slice(0, 200)}` };
+  }
+  if (message.error !== undefined) return { error: `JSON-RPC error: ${JSON.stringify(message.error).slice(0, 200)}` };
+  if (message.id !== id) return { error: `answered id ${JSON.stringify(message.id)}, expected ${id}` };
+  if (!message.result) return { error: 'no result' };
+  if (message.result.isError) return { error: `tool error result: ${text.slice(0, 200)}` };
+  return {};
+}
+
+/** Runs `calls` calls with `concurrency` in flight at a time, adding latencies, errors and wall time to `tally`. */
+async function phase(send: Send, calls: number, concurrency: number, tally: Tally): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < calls) {
+      next++;
+      const { ms, error } = await send();
+      tally.record(ms, error);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  tally.wallMs += performance.now() - started;
+}
+
+/** One server's results in one mode, gathered over several blocks; throughput is its calls over its own blocks' wall time. */
+class Tally {
+  readonly latencies: number[] = [];
+  readonly errorReasons: Record<string, number> = {};
+  readonly errorExamples: string[] = [];
+  errors = 0;
+  wallMs = 0;
+
+  constructor(readonly concurrency: number) {}
+
+  record(ms: number, error: string | undefined): void {
+    this.latencies.push(ms);
+    if (error === undefined) return;
+    this.errors++;
+    const reason = error.split(':')[0] ?? error;
+    this.errorReasons[reason] = (this.errorReasons[reason] ?? 0) + 1;
+    if (this.errorExamples.length < ERROR_EXAMPLES) this.errorExamples.push(error);
+  }
+
+  figures(): PhaseFigures {
+    const calls = this.latencies.length;
+    return {
+      calls,
+      concurrency: this.concurrency,
+      errors: this.errors,
+      errorReasons: this.errorReasons,
+      errorExamples: this.errorExamples,
+      p50Ms: round(quantile(this.latencies, 0.5)),
+      p95Ms: round(quantile(this.latencies, 0.95)),
+      p99Ms: round(quantile(this.latencies, 0.99)),
+      maxMs: round(quantile(this.latencies, 1)),
+      meanMs: round(this.latencies.reduce((sum, ms) => sum + ms, 0) / calls),
+      reqPerSec: round((calls / this.wallMs) * 1000),
+      wallMs: round(this.wallMs),
+    };
+  }
+}
+
+/** `p95Ratio` > 1 means Conclave is slower; `throughputRatio` < 1 means it serves fewer calls per second. */
+function ratios(ours: PhaseFigures, bare: PhaseFigures): { p95Ratio: number; p50Ratio: number; throughputRatio: number } {
+  return {
+    p95Ratio: round(ours.p95Ms / bare.p95Ms),
+    p50Ratio: round(ours.p50Ms / bare.p50Ms),
+    throughputRatio: round(ours.reqPerSec / bare.reqPerSec),
+  };
+}
+
+function report(
+  ours: ServerFigures,
+  bare: ServerFigures,
+  overhead: Record<'sequential' | 'concurrency10', ReturnType<typeof ratios>>,
+  targets: Record<string, TargetResult>,
+  errors: number,
+  log: ReturnType<typeof countingLog>,
+  load: { before: number; after: number },
+): void {
+  const { node, cpus } = environment();
+  const row = (server: string, mode: string, p: PhaseFigures) => [server, mode, String(p.calls), String(p.errors), p.p50Ms, p.p95Ms, p.p99Ms, p.maxMs, p.reqPerSec];
+  console.log(`\nMCP tools/call ${TOOL} on /mcp/${ENDPOINT}, 2026-07-28 wire format, loopback HTTP (node ${node}, ${cpus} CPUs)`);
+  console.log(
+    `client and servers share one process; ${WARMUP_CALLS} warm-up calls per server, then alternating blocks ` +
+      `(${SEQUENTIAL_BLOCKS} sequential, ${CONCURRENT_BLOCKS} concurrent); 1-min load average ${load.before} before, ${load.after} after\n`,
+  );
+  console.log(
+    table(
+      ['server', 'mode', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
+      [
+        row('conclave', 'sequential', ours.sequential),
+        row('conclave', `concurrency ${CONCURRENCY}`, ours.concurrency10),
+        row('bare SDK', 'sequential', bare.sequential),
+        row('bare SDK', `concurrency ${CONCURRENCY}`, bare.concurrency10),
+      ],
+    ),
+  );
+  console.log('\noverhead (conclave / bare):');
+  console.log(
+    table(
+      ['mode', 'p50 ratio', 'p95 ratio', 'req/s ratio'],
+      [
+        ['sequential', overhead.sequential.p50Ratio, overhead.sequential.p95Ratio, overhead.sequential.throughputRatio],
+        [`concurrency ${CONCURRENCY}`, overhead.concurrency10.p50Ratio, overhead.concurrency10.p95Ratio, overhead.concurrency10.throughputRatio],
+      ],
+    ),
+  );
+  console.log('\ntargets:');
+  const labels: Record<string, string> = {
+    p95Concurrency10Ms: `conclave p95 at concurrency ${CONCURRENCY}`,
+    overheadP95Sequential: 'p95 overhead, sequential',
+    overheadP95Concurrency10: `p95 overhead, concurrency ${CONCURRENCY}`,
+    overheadThroughputSequential: 'throughput overhead (bare req/s / conclave req/s), sequential',
+    overheadThroughputConcurrency10: `throughput overhead (bare req/s / conclave req/s), concurrency ${CONCURRENCY}`,
+  };
+  for (const [key, result] of Object.entries(targets)) console.log(verdict(labels[key] ?? key, result));
+  if (errors > 0) {
+    console.log(`\nINVALID RUN: ${errors} call(s) failed; the figures above do not measure successful calls.`);
+    for (const [name, p] of [
+      ['conclave sequential', ours.sequential],
+      ['conclave concurrency', ours.concurrency10],
+      ['bare sequential', bare.sequential],
+      ['bare concurrency', bare.concurrency10],
+    ] as const) {
+      for (const example of p.errorExamples) console.log(`  ${name}: ${example}`);
+    }
+  }
+  if (log.counts.warn + log.counts.error > 0) {
+    console.log(`\nserver logged ${log.counts.warn} warning(s) and ${log.counts.error} error(s); first: ${log.first ?? ''}`);
+  }
+  console.log('');
+}
+
+/** A quiet Log that counts warnings and errors (and keeps the first) so a misbehaving server still shows in the report. */
+function countingLog(): Log & { counts: { warn: number; error: number }; first: string | undefined } {
+  const state = {
+    counts: { warn: 0, error: 0 },
+    first: undefined as string | undefined,
+  };
+  const note = (level: 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+    state.counts[level]++;
+    state.first ??= `${level}: ${message} ${JSON.stringify(fields ?? {})}`;
+  };
+  return Object.assign(state, { debug: () => undefined, info: () => undefined, warn: note('warn'), error: note('error') });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Benchmark dispatcher: `npm run bench -- <name>...` runs the named
+ * benchmarks in order; with no name it runs them all.
+ *
+ * Output contract, per benchmark: a human-readable report on stdout, then
+ * exactly ONE line of JSON holding every figure (printed here, so all
+ * benchmarks end the same way and scripts can take the last line).
+ * Exit status: 0 when every benchmark ran (a missed target is a result, not
+ * a failure; read `targets` in the JSON); 1 for an unknown name or a
+ * benchmark that could not run.
+ */
+
+/** A benchmark module: prints its report and resolves with its figures (JSON-serializable). */
+export interface Benchmark {
+  run(): Promise<Record<string, unknown>>;
+}
+
+/**
+ * The registry, in run-all order. Modules load lazily so running one
+ * benchmark does not pay for (or depend on) the others' imports.
+ */
+const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
+  mcp: () => import('./mcp.js'),
+  cold: () => import('./cold.js'),
+};
+
+async function main(names: readonly string[]): Promise<number> {
+  const known = Object.keys(BENCHMARKS);
+  const unknown = names.filter((name) => !Object.hasOwn(BENCHMARKS, name));
+  if (unknown.length > 0) {
+    console.error(`unknown benchmark${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}; available: ${known.join(', ')}`);
+    return 1;
+  }
+  for (const name of names.length > 0 ? names : known) {
+    const load = BENCHMARKS[name] as () => Promise<Benchmark>;
+    try {
+      const figures = await (await load()).run();
+      console.log(JSON.stringify({ bench: name, ...figures }));
+    } catch (error) {
+      console.error(`benchmark ${name} could not run:`, error);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

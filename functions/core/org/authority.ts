@@ -1,0 +1,53 @@
+import { BOARD, isRoleId, type EndpointId, type RoleId } from '../../contracts/roles.js';
+import type { Deps } from '../context.js';
+import { keys } from '../keys.js';
+import { chartWithOverrides, escalationChain, type AuthorityOverrides, type OrgChart } from './chart.js';
+
+/** The outcome of the one authority check used everywhere. */
+export type AuthorityCheck =
+  | { readonly within: true; readonly limit: number }
+  | {
+      readonly within: false;
+      readonly limit: number;
+      /** The nearest superior whose authority covers the amount, or the board. */
+      readonly escalateTo: EndpointId;
+      /** Everyone between the role and `escalateTo`, nearest first (ending with it). */
+      readonly path: EndpointId[];
+      readonly reason: string;
+    };
+
+const usd = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+
+/**
+ * May `actor` commit `amount` (USD) alone? Exactly the limit is within
+ * authority; anything above escalates up the reports-to chain to the first
+ * superior whose limit covers it, ending at the board — never a refusal and
+ * never an approval. The board has no limit.
+ */
+export function checkAuthority(chart: OrgChart, actor: EndpointId, amount: number): AuthorityCheck {
+  if (actor === BOARD) return { within: true, limit: Number.POSITIVE_INFINITY };
+  const limit = chart[actor].authorityUsd;
+  if (amount <= limit) return { within: true, limit };
+  const chain = escalationChain(chart, actor);
+  const index = chain.findIndex((r) => r === BOARD || chart[r as RoleId].authorityUsd >= amount);
+  const path = chain.slice(0, index + 1);
+  const escalateTo = path[path.length - 1] as EndpointId;
+  return {
+    within: false,
+    limit,
+    escalateTo,
+    path,
+    reason: `${usd(amount)} USD exceeds the ${actor} authority of ${usd(limit)} USD; escalated to ${escalateTo}`,
+  };
+}
+
+/** The tenant's org chart: the default chart with its stored authority overrides. */
+export async function loadChart(deps: Deps, tenantId: string): Promise<OrgChart> {
+  const page = await deps.store.query({ pk: keys.tenant(tenantId).pk, skPrefix: keys.rolePrefix, limit: 20 });
+  const overrides: AuthorityOverrides = {};
+  for (const item of page.items) {
+    const role = String(item.sk).slice(keys.rolePrefix.length);
+    if (isRoleId(role) && typeof item.authorityUsd === 'number') overrides[role] = item.authorityUsd;
+  }
+  return chartWithOverrides(overrides);
+}
