@@ -8,6 +8,7 @@ export const ENV = {
   eventBusName: 'CONCLAVE_EVENT_BUS_NAME',
   allowedOrigins: 'CONCLAVE_ALLOWED_ORIGINS',
   staleAfterSeconds: 'CONCLAVE_STALE_AFTER_SECONDS',
+  authCacheSeconds: 'CONCLAVE_AUTH_CACHE_SECONDS',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   // Local mode only.

@@ -202,7 +202,7 @@ export const EVENT_CONTRACTS = {
   'Integration.Alert.v1': contract({
     source: INTEGRATION_SOURCE,
     description:
-      'Sent IN by an integrator (e.g. a monitoring alarm): reaches the operations head as an escalation message (and starts incident response once workflows are deployed).',
+      'Sent IN by an integrator (e.g. a monitoring alarm): becomes an escalation message to the operations head, or to the whole leadership for severity 1.',
     schema: z.object({
       tenant_id: z.string().min(1).max(63),
       severity: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),

@@ -17,7 +17,7 @@ const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 // Built once per cold start.
 const config = loadAwsConfig();
 const logger = createLogger();
-const app = createHttpApp(buildAwsDeps(config, logger), { allowedOrigins: config.allowedOrigins });
+const app = createHttpApp(buildAwsDeps(config, logger), { allowedOrigins: config.allowedOrigins, authCacheMs: config.authCacheMs });
 
 export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({ streamifyResponse: true })
   .use(injectLambdaContext(logger, { resetKeys: true }))

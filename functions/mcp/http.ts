@@ -5,6 +5,7 @@ import { authenticate, authorizeEndpoint } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
+import { AuthCache } from './auth-cache.js';
 import { buildServer } from './server.js';
 
 /** Largest accepted request body. */
@@ -18,6 +19,8 @@ export interface HttpOptions {
    * Entries are exact origins, or `http://localhost:*`-style port wildcards.
    */
   readonly allowedOrigins: readonly string[];
+  /** How long an authenticated key is trusted without a store read (0 disables); a revocation takes up to this long to apply. */
+  readonly authCacheMs: number;
 }
 
 interface RequestState {
@@ -43,6 +46,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): (request: Reque
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
   const originAllowed = originMatcher(options.allowedOrigins);
+  const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
 
   return async (request) => {
     const header = request.headers.get('x-correlation-id');
@@ -115,7 +119,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): (request: Reque
   async function authorize(request: Request, endpoint: EndpointId): Promise<Actor> {
     const authorization = request.headers.get('authorization') ?? '';
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-    const principal = await authenticate(deps, bearer);
+    const principal = await authCache.resolve(bearer, (key) => authenticate(deps, key));
     authorizeEndpoint(principal, endpoint);
     return { ...principal, actingAs: endpoint };
   }

@@ -15,12 +15,14 @@ const origins = z
   .transform((value) => (value ?? '').split(',').map((o) => o.trim()).filter(Boolean));
 
 const staleAfter = z.coerce.number().int().positive().default(300);
+const authCache = z.coerce.number().min(0).max(300).default(2);
 
 const awsSchema = z.object({
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
+  [ENV.authCacheSeconds]: authCache,
 });
 
 const localSchema = z.object({
@@ -30,6 +32,7 @@ const localSchema = z.object({
   [ENV.showKey]: z.enum(['0', '1', 'true', 'false']).optional(),
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
+  [ENV.authCacheSeconds]: authCache,
 });
 
 export interface AwsConfig {
@@ -37,6 +40,7 @@ export interface AwsConfig {
   readonly eventBusName: string;
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
+  readonly authCacheMs: number;
 }
 
 export interface LocalConfig {
@@ -47,6 +51,7 @@ export interface LocalConfig {
   readonly showKey: boolean;
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
+  readonly authCacheMs: number;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -69,6 +74,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     eventBusName: c[ENV.eventBusName],
     allowedOrigins: c[ENV.allowedOrigins],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
+    authCacheMs: c[ENV.authCacheSeconds] * 1000,
   };
 }
 
@@ -82,5 +88,6 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     showKey: c[ENV.showKey] === '1' || c[ENV.showKey] === 'true',
     allowedOrigins: [...LOCAL_ORIGINS, ...c[ENV.allowedOrigins]],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
+    authCacheMs: c[ENV.authCacheSeconds] * 1000,
   };
 }

@@ -28,6 +28,8 @@ export interface LocalOptions {
   readonly devKey?: string;
   readonly allowedOrigins: readonly string[];
   readonly staleAfterMs: number;
+  /** See HttpOptions.authCacheMs; default 2 s. */
+  readonly authCacheMs?: number;
   readonly log: Log;
 }
 
@@ -75,7 +77,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     settings: { staleAfterMs: options.staleAfterMs },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
-  const { server, url } = await serveFetch(createHttpApp(deps, { allowedOrigins: options.allowedOrigins }), {
+  const { server, url } = await serveFetch(createHttpApp(deps, { allowedOrigins: options.allowedOrigins, authCacheMs: options.authCacheMs ?? 2000 }), {
     port: options.port,
     host: '127.0.0.1',
   });

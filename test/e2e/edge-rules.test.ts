@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../functions/core/auth/api-keys.js';
-import { issueKey, post, startTestConclave } from '../helpers/conclave.js';
+import { eventually, issueKey, post, startTestConclave } from '../helpers/conclave.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
 
@@ -94,10 +94,12 @@ describe('HTTP edge rules', () => {
     expect(chunked.status).toBe(413);
   });
 
-  it('returns 401 with WWW-Authenticate for a missing, malformed, unknown or revoked key', async () => {
+  it('returns 401 with WWW-Authenticate for a missing, malformed, unknown or revoked key', { timeout: 15_000 }, async () => {
     const { key: revocable, record } = await createApiKey(conclave.deps, { tenantId: 'acme', roles: ['ceo'], human: false });
     expect((await post(conclave, '/mcp/ceo', initialize, auth(revocable))).status).toBe(200);
     await revokeApiKey(conclave.deps, record.keyId);
+    // Authenticated keys are cached briefly (CONCLAVE_AUTH_CACHE_SECONDS, 2 s by default).
+    await eventually(async () => expect((await post(conclave, '/mcp/ceo', initialize, auth(revocable))).status).toBe(401));
     for (const headers of [{}, { authorization: 'Basic abc' }, auth('short'), auth(`cnk_${'A'.repeat(43)}`), auth(revocable)]) {
       const res = await post(conclave, '/mcp/ceo', initialize, headers);
       expect(res.status).toBe(401);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal } from '../../functions/runtime/local.js';
-import { memoryLog, post } from '../helpers/conclave.js';
+import { eventually, memoryLog, post } from '../helpers/conclave.js';
 
 const run = promisify(execFile);
 
@@ -53,7 +53,7 @@ describe('npm run keys', () => {
       const revoked = await keys(dataDir, 'revoke', keyId);
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toContain('revoked');
-      expect((await post(server, '/mcp/cto', initialize, { authorization: `Bearer ${key}` })).status).toBe(401);
+      await eventually(async () => expect((await post(server, '/mcp/cto', initialize, { authorization: `Bearer ${key}` })).status).toBe(401));
     } finally {
       await server.close();
     }

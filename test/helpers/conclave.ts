@@ -50,3 +50,17 @@ export function post(conclave: LocalConclave, path: string, body: string | Uint8
     body,
   });
 }
+
+/** Retries an assertion until it passes or the time is up (for effects that are eventually visible). */
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
