@@ -37,6 +37,7 @@ export interface LocalBusOptions {
 export class LocalBus implements Bus {
   readonly deadLetters: DeadLetter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly taps = new Set<(event: BusEvent) => void>();
 
   constructor(private readonly options: LocalBusOptions) {}
 
@@ -49,6 +50,7 @@ export class LocalBus implements Bus {
     return entries.map((entry) => {
       const event: BusEvent = { id: randomUUID(), source: entry.source, 'detail-type': entry.detailType, time: new Date().toISOString(), detail: entry.detail };
       const envelope = { ...event, account: 'local', region: 'local', resources: [] as string[] } as Record<string, unknown>;
+      for (const listener of this.taps) listener(event);
       for (const route of this.options.routes) {
         if (!matchesPattern(route.rule.pattern as Record<string, unknown>, envelope)) continue;
         const delivery = this.deliver(route.rule.id, route.target, event);
@@ -57,6 +59,12 @@ export class LocalBus implements Bus {
       }
       return event.id;
     });
+  }
+
+  /** Observes every accepted event (like an archive); returns a function that stops observing. */
+  tap(listener: (event: BusEvent) => void): () => void {
+    this.taps.add(listener);
+    return () => this.taps.delete(listener);
   }
 
   /** Resolves when every delivery in flight (including ones they cause) has settled. */

@@ -1,6 +1,11 @@
 import type { EndpointId } from '../../contracts/roles.js';
 import type { ToolDefinition } from '../tool.js';
 import { broadcastTool } from './broadcast.js';
+import { getDecisionTool } from './get-decision.js';
+import { listDecisionsTool } from './list-decisions.js';
+import { proposeDecisionTool } from './propose-decision.js';
+import { ruleOnDecisionTool } from './rule-on-decision.js';
+import { voteTool } from './vote.js';
 import { heartbeatTool } from './heartbeat.js';
 import { listAgentsTool } from './list-agents.js';
 import { markReadTool } from './mark-read.js';
@@ -20,6 +25,11 @@ export const TOOLS: readonly ToolDefinition[] = [
   markReadTool,
   replyTool,
   broadcastTool,
+  proposeDecisionTool,
+  voteTool,
+  getDecisionTool,
+  listDecisionsTool,
+  ruleOnDecisionTool,
 ] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists, in registry order. */
