@@ -30,6 +30,23 @@ export const keys = {
   /** GSI1 partition listing a tenant's decisions by creation time. */
   decisions: (tenantId: string) => `T#${tenantId}#DECISIONS`,
 
+  /**
+   * A domain record of a role tool (feature, design, incident, quality gate, …):
+   * its own partition (`kind` is an upper-case word naming the entity), listed
+   * per tenant and kind through GSI1 with `recordIndex` and a time-ordered sort key.
+   */
+  record: (tenantId: string, kind: string, id: string): ItemKey => ({ pk: `T#${tenantId}#${kind}#${id}`, sk: kind }),
+  recordIndex: (tenantId: string, kind: string) => `T#${tenantId}#${kind}S`,
+  /** A department's budget for a period (e.g. 2026-Q4): allocations are atomic additions guarded by the ceiling. */
+  budget: (tenantId: string, period: string, department: string): ItemKey => ({ pk: `T#${tenantId}#BUDGET#${period}`, sk: department }),
+  budgetPeriod: (tenantId: string, period: string) => `T#${tenantId}#BUDGET#${period}`,
+  /** A role's task list (tasks are created by workflows). */
+  tasks: (tenantId: string, assignee: EndpointId) => `T#${tenantId}#TASKS#${assignee}`,
+  task: (tenantId: string, assignee: EndpointId, taskId: string): ItemKey => ({ pk: `T#${tenantId}#TASKS#${assignee}`, sk: `TASK#${taskId}` }),
+  /** Workflow runs of a tenant, listed newest first through GSI1. */
+  run: (tenantId: string, runId: string): ItemKey => ({ pk: `T#${tenantId}#RUN#${runId}`, sk: 'RUN' }),
+  runs: (tenantId: string) => `T#${tenantId}#RUNS`,
+
   /** A role's (or the board's) inbox; message ids sort by time. */
   inbox: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#INBOX#${recipient}`,
   inboxItem: (tenantId: string, recipient: EndpointId, messageId: string): ItemKey => ({

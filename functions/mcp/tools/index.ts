@@ -11,6 +11,7 @@ import { listAgentsTool } from './list-agents.js';
 import { markReadTool } from './mark-read.js';
 import { readInboxTool } from './read-inbox.js';
 import { replyTool } from './reply.js';
+import { ROLE_TOOLS } from './roles/index.js';
 import { sendMessageTool } from './send-message.js';
 
 /**
@@ -30,6 +31,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   getDecisionTool,
   listDecisionsTool,
   ruleOnDecisionTool,
+  ...ROLE_TOOLS,
 ] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists, in registry order. */
