@@ -22,6 +22,7 @@ export interface Benchmark {
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   mcp: () => import('./mcp.js'),
   cold: () => import('./cold.js'),
+  bus: () => import('./bus.js'),
 };
 
 async function main(names: readonly string[]): Promise<number> {

@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENDPOINTS } from '../functions/contracts/roles.js';
 import { ConclaveBus } from './constructs/bus.js';
+import { BusConsumers } from './constructs/consumers.js';
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
 import { ConclaveTable } from './constructs/table.js';
 
@@ -21,9 +22,9 @@ export interface ConclaveStackProps extends StackProps {
    */
   readonly allowedOrigins?: readonly string[];
   /**
-   * What happens to stateful resources (the table, log groups) when they leave
-   * the stack. `RETAIN` also turns on the table's deletion protection; use
-   * `DESTROY` only for throwaway stacks.
+   * What happens to stateful resources (the table, log groups, dead-letter
+   * queues) when they leave the stack. `RETAIN` also turns on the table's
+   * deletion protection; use `DESTROY` only for throwaway stacks.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -55,6 +56,7 @@ export class ConclaveStack extends Stack {
   readonly table: ConclaveTable;
   readonly bus: ConclaveBus;
   readonly mcp: McpEndpoint;
+  readonly consumers: BusConsumers;
 
   constructor(scope: Construct, id: string, props: ConclaveStackProps = {}) {
     super(scope, id, props);
@@ -70,6 +72,12 @@ export class ConclaveStack extends Stack {
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
+    this.consumers = new BusConsumers(this, 'Consumers', {
+      table: this.table.table,
+      bus: this.bus.bus,
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
 
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
     for (const endpoint of ENDPOINTS) {
@@ -82,6 +90,10 @@ export class ConclaveStack extends Stack {
     new CfnOutput(this, 'TableName', {
       value: this.table.table.tableName,
       description: 'The Conclave table (npm run keys -- --table <name>)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.bus.bus.eventBusName,
+      description: "Conclave's EventBridge bus: write rules on it, send Integration.Alert.v1 events to it",
     });
   }
 }

@@ -1,7 +1,8 @@
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, type CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { type CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
@@ -41,8 +42,8 @@ interface Statement {
 }
 
 /** Every statement of every identity policy attached to the MCP function's role. */
-function functionStatements(template: Template): Statement[] {
-  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as Json;
+function functionStatements(template: Template, functionId: string): Statement[] {
+  const fn = template.findResources('AWS::Lambda::Function')[functionId] as Json;
   const roleId = ((fn.Properties as Json).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return Object.values(template.findResources('AWS::IAM::Policy'))
     .map((p) => (p as Json).Properties as Json)
@@ -53,12 +54,13 @@ function functionStatements(template: Template): Statement[] {
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('ConclaveStack', () => {
-  const { template } = synth();
+  const { stack, template } = synth();
   const tableId = onlyLogicalId(template, 'AWS::DynamoDB::Table');
   const busId = onlyLogicalId(template, 'AWS::Events::EventBus');
-  const functionId = onlyLogicalId(template, 'AWS::Lambda::Function');
+  // The bus consumers have functions and log groups too (test/infra/consumers.test.ts).
+  const functionId = stack.resolve((stack.mcp.function.node.defaultChild as CfnFunction).logicalId) as string;
   const urlId = onlyLogicalId(template, 'AWS::Lambda::Url');
-  const logGroupId = onlyLogicalId(template, 'AWS::Logs::LogGroup');
+  const logGroupId = stack.resolve((stack.mcp.function.logGroup.node.defaultChild as CfnLogGroup).logicalId) as string;
 
   describe('table', () => {
     it('keys the single table on pk/sk with gsi1 on gsi1pk/gsi1sk projecting ALL', () => {
@@ -185,15 +187,19 @@ describe('ConclaveStack', () => {
     });
 
     it('lets the public invoke the function only through its URL', () => {
-      const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => (p as Json).Properties as Json);
+      // The bus consumers' functions are invoked by their rules only (test/infra/consumers.test.ts).
+      const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
+        .map((p) => (p as Json).Properties as Json)
+        .filter((p) => p.Principal === '*');
       expect(permissions).toHaveLength(2);
+      for (const p of permissions) expect(p.FunctionName).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
       expect(permissions).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
       expect(permissions).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }));
     });
   });
 
   describe('IAM', () => {
-    const statements = functionStatements(template);
+    const statements = functionStatements(template, functionId);
     const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
 
     it('uses no managed policies', () => {
@@ -234,9 +240,11 @@ describe('ConclaveStack', () => {
   describe('outputs', () => {
     const url = { 'Fn::GetAtt': [urlId, 'FunctionUrl'] };
 
-    it('gives the Function URL and the table name', () => {
+    it('gives the Function URL, the table name and the bus name', () => {
       template.hasOutput('FunctionUrl', { Value: url });
       template.hasOutput('TableName', { Value: { Ref: tableId } });
+      const [busId] = Object.keys(template.findResources('AWS::Events::EventBus'));
+      template.hasOutput('EventBusName', { Value: { Ref: busId } });
     });
 
     it('gives one /mcp/<endpoint> URL per endpoint, all ten', () => {
@@ -287,7 +295,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges exactly the expected findings, each with a reason', () => {
     const { app, stack } = synth();
     const tableId = stack.resolve((stack.table.table.node.defaultChild as CfnTable).logicalId) as string;
-    const acks = acknowledgements(app);
+    // The bus consumers' acknowledgements are asserted in test/infra/consumers.test.ts.
+    const acks = new Map([...acknowledgements(app)].filter(([key]) => !key.startsWith('Conclave/Consumers/')));
     expect([...acks.keys()].sort()).toEqual(
       [
         'Conclave/Mcp/Function AwsSolutions-L1',

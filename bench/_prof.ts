@@ -1,0 +1,10 @@
+import { startLocal } from '../functions/runtime/local.js';
+const log = { debug() {}, info() {}, warn() {}, error() {} };
+const c = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 60000, log });
+const body = (id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'list_agents', arguments: {} } });
+const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', authorization: `Bearer ${c.devKey}` };
+for (let i = 0; i < 100; i++) await (await fetch(`${c.url}/mcp/ceo`, { method: 'POST', headers, body: body(i) })).text();
+const t = performance.now();
+for (let i = 0; i < 1000; i++) await (await fetch(`${c.url}/mcp/ceo`, { method: 'POST', headers, body: body(i) })).text();
+console.log('per call ms', (performance.now() - t) / 1000);
+await c.close();

@@ -1,0 +1,241 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import { ENV } from '../../functions/contracts/env.js';
+import { RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
+
+const LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
+
+/** A consumer's Lambda entry point, resolved from this module so synth works from any working directory. */
+function entryOf(consumer: ConsumerId): string {
+  return fileURLToPath(new URL(`../../functions/handlers/consumers/${consumer}.ts`, import.meta.url));
+}
+
+/** SQS's maximum: dead letters wait as long as possible for someone to look at them. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * Lambda's own asynchronous retries after a failed invocation (a throw in the
+ * handler), before the event goes to the function's dead-letter queue.
+ */
+const PROCESSING_RETRIES = 2;
+
+/**
+ * Converts a rule pattern from the EventBridge JSON shape (the contract's,
+ * also what the local bus matches with) to CDK's `EventPattern`. CDK renames
+ * exactly one key when it renders, the top-level `detailType` to
+ * `detail-type`, and passes every other key through unchanged, so this is the
+ * only key converted. Keys inside `$or` branches and `detail` are rendered
+ * verbatim by CDK and therefore stay in the EventBridge shape. The pattern is
+ * deep-copied: CDK merges later `addEventPattern` calls into the objects it
+ * was given, and the contract's pattern must not change.
+ */
+export function toEventPattern(pattern: Readonly<Record<string, unknown>>): EventPattern {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pattern)) {
+    if (key === 'detailType') {
+      throw new Error('rule patterns use the EventBridge JSON shape: write "detail-type", not "detailType"');
+    }
+    out[key === 'detail-type' ? 'detailType' : key] = structuredClone(value);
+  }
+  // EventPattern has no index signature; `$or` and other EventBridge keys pass through CDK as they are.
+  return out as EventPattern;
+}
+
+export interface BusConsumersProps {
+  /** The single table; each consumer gets read/write on its items and indexes (it writes inbox items). */
+  readonly table: Table;
+  /** The bus the rules listen on. Consumers only read from it: they get no PutEvents. */
+  readonly bus: IEventBus;
+  /**
+   * How long the consumers' logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the log groups and the dead-letter queues (which hold
+   * events not yet dealt with) when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long EventBridge keeps trying to deliver an event to a consumer
+   * function before sending it to the rule's dead-letter queue.
+   *
+   * @default Duration.hours(2)
+   */
+  readonly maxEventAge?: Duration;
+  /**
+   * How many times EventBridge retries delivering an event to a consumer
+   * function before sending it to the rule's dead-letter queue.
+   *
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+}
+
+/** One bus rule and everything deployed for it. */
+export interface BusConsumer {
+  /** The contract entry this consumer was built from. */
+  readonly spec: RuleSpec;
+  readonly function: NodejsFunction;
+  readonly rule: Rule;
+  /**
+   * Events EventBridge could not deliver to the function (retries or event age
+   * exhausted, throttling, a missing permission).
+   */
+  readonly deliveryDeadLetterQueue: Queue;
+  /**
+   * Events the function received but failed to process after Lambda's
+   * asynchronous retries (e.g. a malformed event, which the handler logs and
+   * rethrows). The message body is the event as delivered; Lambda adds the
+   * error in the message attributes.
+   */
+  readonly processingDeadLetterQueue: Queue;
+}
+
+/**
+ * The bus consumers: for every rule in `RULES`, an EventBridge rule on the
+ * Conclave bus with the contract's pattern, targeting the consumer's Lambda
+ * function with a retry policy; and two encrypted dead-letter queues, one for
+ * events EventBridge could not deliver and one for events the function failed
+ * to process.
+ */
+export class BusConsumers extends Construct {
+  /** One per `RULES` entry, in the same order. */
+  readonly consumers: readonly BusConsumer[];
+
+  constructor(scope: Construct, id: string, props: BusConsumersProps) {
+    super(scope, id);
+    this.consumers = RULES.map((spec) => this.consumer(spec, props));
+  }
+
+  /** Every dead-letter queue (delivery and processing), for alarms on their depth. */
+  get deadLetterQueues(): Queue[] {
+    return this.consumers.flatMap((c) => [c.deliveryDeadLetterQueue, c.processingDeadLetterQueue]);
+  }
+
+  private consumer(spec: RuleSpec, props: BusConsumersProps): BusConsumer {
+    const scope = new Construct(this, spec.id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const deadLetterQueue = (queueId: string): Queue =>
+      new Queue(scope, queueId, {
+        // SQS-managed keys: EventBridge cannot send to a queue encrypted with the
+        // AWS-managed aws/sqs KMS key, and a customer key buys nothing here.
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: DEAD_LETTER_RETENTION,
+        removalPolicy,
+      });
+    const deliveryDeadLetterQueue = deadLetterQueue('DeliveryDlq');
+    const processingDeadLetterQueue = deadLetterQueue('ProcessingDlq');
+
+    const logGroup = new LogGroup(scope, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+
+    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy:
+    // the function may write to its own log group and nowhere else.
+    const role = new Role(scope, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Conclave ${spec.consumer} bus consumer function`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(scope, 'Function', {
+      description: `Conclave bus consumer ${spec.consumer} (rule ${spec.id})`,
+      entry: entryOf(spec.consumer),
+      handler: 'handler',
+      depsLockFilePath: LOCK_FILE,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      role,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      // EventBridge invokes asynchronously: a throw is retried by Lambda, then the
+      // event lands in the processing dead-letter queue (CDK grants sqs:SendMessage on it).
+      retryAttempts: PROCESSING_RETRIES,
+      deadLetterQueue: processingDeadLetterQueue,
+      environment: {
+        [ENV.serviceName]: `conclave-${spec.consumer}`,
+      },
+      // Same bundling as McpEndpoint; keep the two in step.
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        minify: true,
+        // No source map: --enable-source-maps would slow every cold start for a nicer stack trace.
+        sourceMap: false,
+        mainFields: ['module', 'main'],
+        // ESM output still meets CommonJS dependencies that call require().
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        // The AWS SDK v3 is bundled (not taken from the runtime) so Lambda runs the
+        // exact, tested versions pinned in package.json. Only local-mode stand-ins,
+        // which the handler never imports, are kept out.
+        bundleAwsSDK: true,
+        externalModules: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
+        forceDockerBundling: false,
+      },
+    });
+
+    // Grants sit next to the environment variable that names what they grant.
+    fn.addEnvironment(ENV.tableName, props.table.tableName);
+    props.table.grantReadWriteData(fn);
+    // The runtime config requires the bus name (the shared Deps build a Bus adapter),
+    // but consumers never publish: no PutEvents grant.
+    fn.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
+
+    const rule = new Rule(scope, 'Rule', {
+      eventBus: props.bus,
+      description: spec.description,
+      eventPattern: toEventPattern(spec.pattern),
+      // CDK adds the lambda:InvokeFunction permission scoped to this rule, and the
+      // queue policy letting only this rule send to its dead-letter queue.
+      targets: [
+        new LambdaFunction(fn, {
+          retryAttempts: props.retryAttempts ?? 3,
+          maxEventAge: props.maxEventAge ?? Duration.hours(2),
+          deadLetterQueue: deliveryDeadLetterQueue,
+        }),
+      ],
+    });
+
+    Validations.of(deliveryDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: `This queue is the dead-letter queue of the ${spec.id} rule's target (EventBridge DeadLetterConfig); a dead-letter queue needs no dead-letter queue of its own.`,
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x (an LTS runtime in support) is what the bundle targets (esbuild node22) and what the handler is verified on; moving to nodejs24.x is a deliberate upgrade with its own verification.',
+    });
+    const tableLogicalId = Stack.of(this).resolve((props.table.node.defaultChild as CfnTable).logicalId) as string;
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
+        reason: "grantReadWriteData covers this table's own indexes (gsi1 queries); the wildcard never reaches another table.",
+      },
+    );
+
+    return { spec, function: fn, rule, deliveryDeadLetterQueue, processingDeadLetterQueue };
+  }
+}
