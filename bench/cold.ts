@@ -6,7 +6,8 @@
  * setup (config, logger, SDK clients, app), which is what Lambda's init phase
  * runs before the first request.
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { bundleHandler } from '../scripts/bundle.js';
 import { spawn } from 'node:child_process';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -19,22 +20,6 @@ const ENTRY = join(REPO, 'functions/handlers/mcp.ts');
 const OUT_DIR = join(REPO, '.bench', 'cold');
 const OUT_FILE = join(OUT_DIR, 'index.mjs');
 
-/**
- * The bundling options of lib/constructs/mcp-endpoint.ts (NodejsFunction
- * `bundling`), restated for esbuild's API; keep the two in step.
- */
-const STACK_BUNDLING: BuildOptions = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  external: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
-};
 
 /** 1 MB read as 1,000,000 bytes (the stricter reading). */
 const BUNDLE_LIMIT_BYTES = 1_000_000;
@@ -87,16 +72,13 @@ interface Breakdown {
 export async function run(): Promise<Record<string, unknown>> {
   await rm(OUT_DIR, { recursive: true, force: true });
   await mkdir(OUT_DIR, { recursive: true });
-  const result = await build({ ...STACK_BUNDLING, entryPoints: [ENTRY], outfile: OUT_FILE, metafile: true, logLevel: 'warning', absWorkingDir: REPO });
-  if (!result.metafile) throw new Error('esbuild returned no metafile');
-  await writeFile(join(OUT_DIR, 'metafile.json'), JSON.stringify(result.metafile));
+  // The stack's own recipe (lib/constructs/lambda-code.ts runs the same function).
+  const metafile = await bundleHandler(ENTRY, OUT_DIR);
+  await writeFile(join(OUT_DIR, 'metafile.json'), JSON.stringify(metafile));
   const bundleBytes = (await stat(OUT_FILE)).size;
-  const mapBytes = (await stat(`${OUT_FILE}.map`)).size;
-  const breakdown = contributors(result.metafile);
+  const breakdown = contributors(metafile);
 
   const plain = await importRuns({});
-  // The stack sets NODE_OPTIONS=--enable-source-maps, which makes Node load the source map while importing.
-  const withSourceMaps = await importRuns({ NODE_OPTIONS: '--enable-source-maps' });
 
   const bundleOverLimit = bundleBytes > BUNDLE_LIMIT_BYTES;
   const targets: Record<string, TargetResult> = {
@@ -104,15 +86,13 @@ export async function run(): Promise<Record<string, unknown>> {
     coldImportMedianMs: target(plain.medianMs, IMPORT_LIMIT_MS, 'ms'),
   };
 
-  report(bundleBytes, mapBytes, plain, withSourceMaps, targets, bundleOverLimit ? breakdown : undefined);
+  report(bundleBytes, plain, targets, bundleOverLimit ? breakdown : undefined);
   return {
     entry: relative(REPO, ENTRY),
     bundlePath: relative(REPO, OUT_FILE),
     bundleBytes,
     bundleMB: round(bundleBytes / 1_000_000),
-    sourceMapBytes: mapBytes,
     coldImport: plain,
-    coldImportWithSourceMaps: withSourceMaps,
     // Always in the JSON (cheap, and useful for tracking); printed only when over the limit.
     topPackages: breakdown.packages,
     topDirectories: breakdown.directories,
@@ -187,23 +167,20 @@ function child(script: string, env: Record<string, string>): Promise<ImportRun> 
 
 function report(
   bundleBytes: number,
-  mapBytes: number,
   plain: Awaited<ReturnType<typeof importRuns>>,
-  withSourceMaps: Awaited<ReturnType<typeof importRuns>>,
   targets: Record<string, TargetResult>,
   breakdown: Breakdown | undefined,
 ): void {
   const { node, cpus } = environment();
   const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
-  console.log(`\nMCP Lambda cold start: ${relative(REPO, ENTRY)} bundled as the stack does (esm, node22, minified)`);
-  console.log(`bundle ${relative(REPO, OUT_FILE)}: ${bundleBytes} bytes (${(bundleBytes / 1_000_000).toFixed(2)} MB); source map ${mapBytes} bytes`);
+  console.log(`\nMCP Lambda cold start: ${relative(REPO, ENTRY)} bundled by scripts/bundle.ts, as the stack deploys it`);
+  console.log(`bundle ${relative(REPO, OUT_FILE)}: ${bundleBytes} bytes (${(bundleBytes / 1_000_000).toFixed(2)} MB)`);
   console.log(`import timed in ${RUNS} fresh node ${node} processes (${cpus} CPUs)\n`);
   console.log(
     table(
       ['import', 'median ms', 'min ms', 'max ms', 'process median ms'],
       [
-        ['plain', plain.medianMs, plain.minMs, plain.maxMs, plain.medianProcessMs],
-        ['--enable-source-maps (as deployed)', withSourceMaps.medianMs, withSourceMaps.minMs, withSourceMaps.maxMs, withSourceMaps.medianProcessMs],
+        ['handler bundle', plain.medianMs, plain.minMs, plain.maxMs, plain.medianProcessMs],
       ],
     ),
   );

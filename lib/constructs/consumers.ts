@@ -3,8 +3,8 @@ import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Function as LambdaFn, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { bundledCode } from './lambda-code.js';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { ENV } from '../../functions/contracts/env.js';
 import { RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
 
-const LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 /** A consumer's Lambda entry point, resolved from this module so synth works from any working directory. */
 function entryOf(consumer: ConsumerId): string {
@@ -88,7 +87,7 @@ export interface BusConsumersProps {
 export interface BusConsumer {
   /** The contract entry this consumer was built from. */
   readonly spec: RuleSpec;
-  readonly function: NodejsFunction;
+  readonly function: LambdaFn;
   readonly rule: Rule;
   /**
    * Events EventBridge could not deliver to the function (retries or event age
@@ -154,11 +153,10 @@ export class BusConsumers extends Construct {
     });
     logGroup.grantWrite(role);
 
-    const fn = new NodejsFunction(scope, 'Function', {
+    const fn = new LambdaFn(scope, 'Function', {
       description: `Conclave bus consumer ${spec.consumer} (rule ${spec.id})`,
-      entry: entryOf(spec.consumer),
-      handler: 'handler',
-      depsLockFilePath: LOCK_FILE,
+      code: bundledCode(entryOf(spec.consumer)),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
@@ -174,24 +172,7 @@ export class BusConsumers extends Construct {
         [ENV.serviceName]: `conclave-${spec.consumer}`,
       },
       // Same bundling as McpEndpoint; keep the two in step.
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        minify: true,
-        // No source map: --enable-source-maps would slow every cold start for a nicer stack trace.
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        // ESM output still meets CommonJS dependencies that call require().
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // The AWS SDK v3 is bundled (not taken from the runtime) so Lambda runs the
-        // exact, tested versions pinned in package.json. Only local-mode stand-ins,
-        // which the handler never imports, are kept out.
-        bundleAwsSDK: true,
-        externalModules: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
-        forceDockerBundling: false,
-      },
-    });
+          });
 
     // Grants sit next to the environment variable that names what they grant.
     fn.addEnvironment(ENV.tableName, props.table.tableName);

@@ -4,13 +4,14 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
+  Function as LambdaFn,
   FunctionUrlAuthType,
   InvokeMode,
   Runtime,
   Tracing,
   type FunctionUrl,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { bundledCode } from './lambda-code.js';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,6 @@ import { ENV } from '../../functions/contracts/env.js';
 
 /** The Lambda entry point, resolved from this module so synth works from any working directory. */
 const ENTRY = fileURLToPath(new URL('../../functions/handlers/mcp.ts', import.meta.url));
-const LOCK_FILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 /** Value of `POWERTOOLS_SERVICE_NAME` for this function's logs, metrics and traces. */
 const SERVICE_NAME = 'conclave-mcp';
@@ -61,7 +61,7 @@ export interface McpEndpointProps {
  * SSE progress reaches the client as it happens.
  */
 export class McpEndpoint extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFn;
   readonly functionUrl: FunctionUrl;
   /** The Function URL, ending with `/`. */
   readonly url: string;
@@ -82,11 +82,10 @@ export class McpEndpoint extends Construct {
     });
     logGroup.grantWrite(role);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFn(this, 'Function', {
       description: 'Conclave MCP endpoint: /mcp/<role>, /mcp/board, /healthz',
-      entry: ENTRY,
-      handler: 'handler',
-      depsLockFilePath: LOCK_FILE,
+      code: bundledCode(ENTRY),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
@@ -99,24 +98,7 @@ export class McpEndpoint extends Construct {
         [ENV.staleAfterSeconds]: String(props.staleAfterSeconds ?? 300),
         [ENV.serviceName]: SERVICE_NAME,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        minify: true,
-        // No source map: --enable-source-maps would slow every cold start for a nicer stack trace.
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        // ESM output still meets CommonJS dependencies that call require().
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // The AWS SDK v3 is bundled (not taken from the runtime) so Lambda runs the
-        // exact, tested versions pinned in package.json. Only local-mode stand-ins,
-        // which the handler never imports, are kept out.
-        bundleAwsSDK: true,
-        externalModules: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
-        forceDockerBundling: false,
-      },
-    });
+          });
 
     // Grants sit next to the environment variable that names what they grant.
     this.function.addEnvironment(ENV.tableName, props.table.tableName);

@@ -1,0 +1,96 @@
+/**
+ * Bundles a Lambda entry point the way the stack deploys it: one minified
+ * ESM file for Node 22 with every dependency inside (the AWS SDK included, so
+ * Lambda runs the versions this lockfile pins).
+ *
+ *   tsx scripts/bundle.ts <entry.ts> <outdir>
+ *
+ * The CDK constructs call it as their local bundling step and the cold-start
+ * benchmark measures its output, so what is measured is what is deployed.
+ */
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * zod re-exports every locale's error messages (≈260 KB, a fifth of the
+ * bundle) through `z.locales`; Conclave's messages are English. This resolves
+ * zod's locale index to English only — `z.locales.en` still works.
+ */
+const englishOnlyZod: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: resolve(args.resolveDir, args.path), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path.replace(/index\.js$/, 'en.js'))};`,
+      loader: 'js',
+      resolveDir: args.path.replace(/[\\/]index\.js$/, ''),
+    }));
+  },
+};
+
+/**
+ * The MCP SDK's default JSON Schema validator is Ajv (≈150 KB), used only to
+ * check elicitation answers, which Conclave never requests (tool arguments
+ * and results are validated with zod). The bundle carries a stand-in that
+ * fails loudly if anything ever asks it to validate.
+ */
+const noAjvInMcpSdk: Plugin = {
+  name: 'mcp-sdk-without-ajv',
+  setup(b) {
+    b.onResolve({ filter: /ajvProvider-[\w-]+\.mjs$/ }, (args) =>
+      /[\\/]@modelcontextprotocol[\\/]/.test(args.importer) ? { path: args.path, namespace: 'no-ajv' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
+      contents: [
+        "const unavailable = () => { throw new Error('JSON Schema validation (elicitation) is not part of the Conclave Lambda bundle'); };",
+        'export class n { getValidator() { return unavailable(); } }',
+        'export const r = unavailable;',
+        'export const t = unavailable;',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/** The esbuild options of every Conclave Lambda bundle. */
+export function bundleOptions(entry: string, outdir: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile: join(outdir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: false,
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    // ESM output still meets CommonJS dependencies that call require().
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    // Local-mode stand-ins: never imported by a handler.
+    external: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
+    plugins: [englishOnlyZod, noAjvInMcpSdk],
+    metafile: true,
+    logLevel: 'warning',
+  };
+}
+
+/** Bundles `entry` into `outdir/index.mjs`; returns esbuild's metafile. */
+export async function bundleHandler(entry: string, outdir: string): Promise<Metafile> {
+  await mkdir(outdir, { recursive: true });
+  const result = await build(bundleOptions(entry, outdir));
+  return result.metafile as Metafile;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const [entry, outdir] = process.argv.slice(2);
+  if (!entry || !outdir) {
+    process.stderr.write('usage: tsx scripts/bundle.ts <entry.ts> <outdir>\n');
+    process.exit(2);
+  }
+  await bundleHandler(resolve(entry), resolve(outdir));
+}
