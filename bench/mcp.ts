@@ -5,9 +5,10 @@
  * - Conclave: the real local server (`startLocal`), in-memory dynalite, the
  *   same HTTP app Lambda runs, so every call authenticates its key, reads the
  *   agents and writes an audit entry; and
- * - bare: the SDK's `createMcpHandler` serving one McpServer with an
- *   identical read-only tool returning a fixed result, no auth/audit/store,
- *   behind the same `serveFetch` bridge.
+ * - bare: the SDK's `createMcpHandler` serving one McpServer with the same
+ *   tool doing the same work (the list-agents use case on the same store),
+ *   without Conclave's edge rules, authentication, registry or audit, behind
+ *   the same `serveFetch` bridge.
  *
  * Their ratio is what Conclave's own layers cost per call.
  *
@@ -26,9 +27,11 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import type { Server } from 'node:http';
 import { loadavg } from 'node:os';
+import { listAgents } from '../functions/core/agents/agents.js';
+import type { Deps } from '../functions/core/context.js';
 import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
 import type { Log } from '../functions/ports/logger.js';
-import { startLocal } from '../functions/runtime/local.js';
+import { DEV_TENANT, startLocal } from '../functions/runtime/local.js';
 import { serveFetch } from '../functions/runtime/node-http.js';
 import { environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
 
@@ -90,14 +93,14 @@ interface Subject {
 export async function run(): Promise<Record<string, unknown>> {
   const log = countingLog();
   const loadBefore = loadavg()[0] ?? 0;
-  const conclave = await startConclave(log);
+  const { subject: conclave, deps } = await startConclave(log);
   let bareServer: Subject | undefined;
   let ours: ServerFigures;
   let bare: ServerFigures;
   try {
     const oursCall = await captureToolCall(conclave);
-    // The bare tool returns what Conclave returned, so both put the same bytes on the wire.
-    bareServer = await startBare(oursCall.structuredContent);
+    // The bare tool does the tool's own work on the same store, so the ratio is what Conclave adds around it.
+    bareServer = await startBare(deps);
     [ours, bare] = await measure(replayer(oursCall), replayer(await captureToolCall(bareServer)));
   } finally {
     await bareServer?.close();
@@ -141,22 +144,25 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 /** The real local server with an in-memory store and a log that only counts (a printed log line per call would dominate). */
-async function startConclave(log: Log): Promise<Subject> {
+async function startConclave(log: Log): Promise<{ subject: Subject; deps: Deps }> {
   const conclave = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 300_000, log });
   return {
-    url: `${conclave.url}/mcp/${ENDPOINT}`,
-    headers: { authorization: `Bearer ${conclave.devKey}` },
-    close: () => conclave.close(),
+    subject: {
+      url: `${conclave.url}/mcp/${ENDPOINT}`,
+      headers: { authorization: `Bearer ${conclave.devKey}` },
+      close: () => conclave.close(),
+    },
+    deps: conclave.deps,
   };
 }
 
 /**
- * The SDK alone: one McpServer per request (as Conclave builds one) with the
- * same tool name, schemas and annotations, answering a fixed result.
+ * The SDK alone: one McpServer per request (as Conclave builds one) serving
+ * the same tool — same name, schemas and annotations, and the same use case on
+ * the same store — without Conclave's edge, authentication, registry or audit.
+ * What separates the two is the overhead Conclave adds.
  */
-async function startBare(fixedResult: unknown): Promise<Subject> {
-  const structuredContent = fixedResult as Record<string, unknown>;
-  const text = JSON.stringify(structuredContent);
+async function startBare(deps: Deps): Promise<Subject> {
   const handler = createMcpHandler(
     () => {
       const server = new McpServer({ name: 'bare', version: '1.0.0' }, { capabilities: { tools: {} } });
@@ -169,7 +175,10 @@ async function startBare(fixedResult: unknown): Promise<Subject> {
           outputSchema: listAgentsTool.output,
           annotations: listAgentsTool.annotations,
         },
-        async () => ({ content: [{ type: 'text' as const, text }], structuredContent }),
+        async () => {
+          const structuredContent = { agents: await listAgents(deps, DEV_TENANT) };
+          return { content: [{ type: 'text' as const, text: JSON.stringify(structuredContent) }], structuredContent };
+        },
       );
       return server;
     },
