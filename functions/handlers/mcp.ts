@@ -19,7 +19,11 @@ const config = loadAwsConfig();
 const logger = createLogger();
 const app = createHttpApp(buildAwsDeps(config, logger), { allowedOrigins: config.allowedOrigins, authCacheMs: config.authCacheMs });
 
-export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({ streamifyResponse: true })
+export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({
+  streamifyResponse: true,
+  // After the response has streamed: finish the audit writes before the invocation ends.
+  requestEnd: () => app.flush(),
+})
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use({
     onError: async (request) => {

@@ -5,6 +5,7 @@ import { authenticate, authorizeEndpoint } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
+import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
 import { buildServer } from './server.js';
 
@@ -30,25 +31,32 @@ interface RequestState {
 
 const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The HTTP app: serves one request; `flush()` waits for the audit writes of requests already answered. */
+export interface HttpApp {
+  (request: Request): Promise<Response>;
+  flush(): Promise<void>;
+}
+
 /**
  * The HTTP face of Conclave: `(Request) => Response`, served by node:http
  * locally and by the Lambda Function URL handler in AWS. It owns what the
  * SDK leaves to us (routing, origin, size, parse errors, authentication)
  * and hands everything else to the SDK's per-request MCP handler.
  */
-export function createHttpApp(deps: Deps, options: HttpOptions): (request: Request) => Promise<Response> {
+export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
+  const auditTrail = new AuditTrail(deps);
   const mcp = createMcpHandler(
     (ctx) => {
       const state = ctx.authInfo?.extra?.state as RequestState | undefined;
       if (!state) throw new Error('request reached the MCP handler without an authenticated actor');
-      return buildServer(deps, state.actor, state.correlationId);
+      return buildServer(deps, state.actor, state.correlationId, auditTrail);
     },
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
   const originAllowed = originMatcher(options.allowedOrigins);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
 
-  return async (request) => {
+  const handle = async (request: Request): Promise<Response> => {
     const header = request.headers.get('x-correlation-id');
     const correlationId = header && CORRELATION_PATTERN.test(header) ? header : randomUUID();
     const respond = (response: Response): Response => {
@@ -62,6 +70,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): (request: Reque
       return respond(rpcError(500, -32603, 'Internal error', { correlation_id: correlationId }));
     }
   };
+  return Object.assign(handle, { flush: () => auditTrail.flush() });
 
   async function route(request: Request, correlationId: string): Promise<Response> {
     const path = new URL(request.url).pathname.replace(/\/+$/, '');

@@ -2,7 +2,8 @@ import { McpServer, type StandardSchemaWithJSON } from '@modelcontextprotocol/se
 import type { z } from 'zod';
 import { AGENT_ROLES } from '../contracts/roles.js';
 import { listAgents } from '../core/agents/agents.js';
-import { listAudit, recordAudit } from '../core/audit/audit.js';
+import { listAudit } from '../core/audit/audit.js';
+import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
 import { ConclaveError, ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
@@ -14,12 +15,12 @@ import { toolsFor } from './tools/index.js';
 export const SERVER_VERSION = '0.1.0';
 
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
-export function buildServer(deps: Deps, actor: Actor, correlationId: string): McpServer {
+export function buildServer(deps: Deps, actor: Actor, correlationId: string, audit: AuditTrail): McpServer {
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
     { capabilities: { tools: {}, resources: {}, prompts: {} } },
   );
-  const ctx: ToolContext = { deps, actor, correlationId };
+  const ctx: ToolContext = { deps, actor, correlationId, audit };
   const tools = toolsFor(actor.actingAs);
   for (const tool of tools) registerTool(server, tool, ctx);
   registerResources(server, ctx);
@@ -46,7 +47,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext)
     async (args: unknown) => {
       const started = performance.now();
       const audit = (outcome: 'ok' | 'error', errorCode?: string) =>
-        recordAudit(ctx.deps, {
+        ctx.audit.record({
           tenantId: ctx.actor.tenantId,
           keyId: ctx.actor.keyId,
           role: ctx.actor.actingAs,
@@ -60,11 +61,11 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext)
         const parsed = tool.input.safeParse(args ?? {});
         if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
         const result = await tool.run(parsed.data, ctx);
-        await audit('ok');
+        audit('ok');
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
       } catch (error) {
         const { code, message } = describeError(error, ctx);
-        await audit('error', code);
+        audit('error', code);
         return {
           isError: true,
           content: [{ type: 'text' as const, text: `${code}: ${message}` }],

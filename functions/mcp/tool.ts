@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EndpointId } from '../contracts/roles.js';
 import type { Deps } from '../core/context.js';
 import type { Actor } from '../core/principal.js';
+import type { AuditTrail } from './audit-trail.js';
 
 /** What a tool handler receives besides its arguments. */
 export interface ToolContext {
@@ -9,6 +10,8 @@ export interface ToolContext {
   /** The authenticated principal and the endpoint it acts as; all data access is scoped by its tenant. */
   readonly actor: Actor;
   readonly correlationId: string;
+  /** Where the call's audit entry goes (written off the response path). */
+  readonly audit: AuditTrail;
 }
 
 /** MCP tool annotations (hints to the client's model and UI). */

@@ -77,10 +77,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     settings: { staleAfterMs: options.staleAfterMs },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
-  const { server, url } = await serveFetch(createHttpApp(deps, { allowedOrigins: options.allowedOrigins, authCacheMs: options.authCacheMs ?? 2000 }), {
-    port: options.port,
-    host: '127.0.0.1',
-  });
+  const app = createHttpApp(deps, { allowedOrigins: options.allowedOrigins, authCacheMs: options.authCacheMs ?? 2000 });
+  const { server, url } = await serveFetch(app, { port: options.port, host: '127.0.0.1' });
   if (options.dataDir) await writeFile(dataFiles.endpoint(options.dataDir), dynamo.endpoint);
   return {
     url,
@@ -91,6 +89,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     dynamoEndpoint: dynamo.endpoint,
     close: async () => {
       await closeServer(server);
+      await app.flush();
       await bus.drain();
       if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
       dynamo.client.destroy();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ROLES, ENDPOINTS } from '../../functions/contracts/roles.js';
 import { TOOLS } from '../../functions/mcp/tools/index.js';
-import { issueKey, legacyClient, modernClient, startTestConclave } from '../helpers/conclave.js';
+import { eventually, issueKey, legacyClient, modernClient, startTestConclave } from '../helpers/conclave.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
 
@@ -95,13 +95,16 @@ describe('MCP endpoints over HTTP', () => {
     await client.callTool({ name: 'list_agents', arguments: {} });
     await client.callTool({ name: 'heartbeat', arguments: { capabilities: [''] } });
     const board = await modernClient(conclave, 'board', key);
-    const audit = await board.readResource({ uri: 'conclave://audit/today' });
-    const entries = JSON.parse((audit.contents[0] as { text: string }).text).entries as Record<string, unknown>[];
-    const ceoCalls = entries.filter((e) => e.role === 'ceo');
-    expect(ceoCalls[0]).toMatchObject({ action: 'tool:heartbeat', outcome: 'error', error_code: 'invalid_input' });
-    expect(ceoCalls[1]).toMatchObject({ action: 'tool:list_agents', outcome: 'ok', error_code: null });
-    expect(typeof ceoCalls[1]?.duration_ms).toBe('number');
-    expect(JSON.stringify(entries)).not.toContain(key);
+    // Audit entries are written right after the response (off its path).
+    await eventually(async () => {
+      const audit = await board.readResource({ uri: 'conclave://audit/today' });
+      const entries = JSON.parse((audit.contents[0] as { text: string }).text).entries as Record<string, unknown>[];
+      const ceoCalls = entries.filter((e) => e.role === 'ceo');
+      expect(ceoCalls[0]).toMatchObject({ action: 'tool:heartbeat', outcome: 'error', error_code: 'invalid_input' });
+      expect(ceoCalls[1]).toMatchObject({ action: 'tool:list_agents', outcome: 'ok', error_code: null });
+      expect(typeof ceoCalls[1]?.duration_ms).toBe('number');
+      expect(JSON.stringify(entries)).not.toContain(key);
+    });
     await client.close();
     await board.close();
   });

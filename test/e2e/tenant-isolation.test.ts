@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueKey, modernClient, startTestConclave } from '../helpers/conclave.js';
+import { eventually, issueKey, modernClient, startTestConclave } from '../helpers/conclave.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
 
@@ -38,10 +38,11 @@ describe('tenant isolation', () => {
     const audit = await b.readResource({ uri: 'conclave://audit/today' });
     const entries = JSON.parse((audit.contents[0] as { text: string }).text).entries as { key_id: string }[];
     const a = await modernClient(conclave, 'board', keyA);
-    const auditA = JSON.parse(((await a.readResource({ uri: 'conclave://audit/today' })).contents[0] as { text: string }).text).entries as {
-      key_id: string;
-    }[];
-    expect(auditA.length).toBeGreaterThan(0);
+    let auditA: { key_id: string }[] = [];
+    await eventually(async () => {
+      auditA = JSON.parse(((await a.readResource({ uri: 'conclave://audit/today' })).contents[0] as { text: string }).text).entries as { key_id: string }[];
+      expect(auditA.length).toBeGreaterThan(0);
+    });
     const keyIdsOfA = new Set(auditA.map((e) => e.key_id));
     expect(entries.some((e) => keyIdsOfA.has(e.key_id))).toBe(false);
     await a.close();

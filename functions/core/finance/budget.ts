@@ -1,0 +1,372 @@
+import type { RoleId } from '../../contracts/roles.js';
+import type { Item } from '../../ports/store.js';
+import type { Deps, RequestContext } from '../context.js';
+import { getDecision, proposeDecision } from '../decisions/decisions.js';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { keys } from '../keys.js';
+import { checkAuthority, loadChart } from '../org/authority.js';
+import { formatUsd, fromCents, normalizeDepartment, resolvePeriod, toCents } from './money.js';
+
+/**
+ * Department budgets per period (docs/data-model.md "budget").
+ *
+ * One item per department and period holds, in integer cents, the `ceiling`,
+ * the `allocated` total and `overage = allocated − ceiling`. Allocations are
+ * one atomic `increment` of `allocated` and `overage` guarded by the ceiling
+ * `overage ≤ 0`, so concurrent allocations can never exceed the ceiling, even
+ * while the ceiling itself changes. Every increment also bumps `version`,
+ * which is what a ceiling change is conditioned on.
+ *
+ * Authority: a ceiling or a single allocation above the setter's authority
+ * (loadChart/checkAuthority) is not applied but escalated as a decision; once
+ * that decision is approved, the same call with its `decision_id` applies it.
+ */
+
+const REQUEST = 'BUDGETREQUEST';
+const ALLOCATION = 'ALLOCATION';
+const WRITE_ATTEMPTS = 5;
+
+/** A department's budget for a period, in USD. */
+export interface BudgetView {
+  readonly department: string;
+  readonly period: string;
+  readonly ceiling: number;
+  readonly allocated_total: number;
+  /** ceiling − allocated_total: what may still be allocated. */
+  readonly remaining: number;
+  readonly allocations: number;
+  readonly updated_at: string;
+}
+
+function toView(item: Item): BudgetView {
+  const ceiling = Number(item.ceiling_cents);
+  const allocated = Number(item.allocated_cents);
+  return {
+    department: String(item.department),
+    period: String(item.period),
+    ceiling: fromCents(ceiling),
+    allocated_total: fromCents(allocated),
+    remaining: fromCents(ceiling - allocated),
+    allocations: Number(item.allocation_count ?? 0),
+    updated_at: String(item.updated_at),
+  };
+}
+
+/** One department's budget for a period, or null when no ceiling was ever set. */
+export async function getBudget(deps: Deps, tenantId: string, input: { department: string; period?: string }): Promise<BudgetView | null> {
+  const period = resolvePeriod(input.period, deps.clock.now());
+  const item = await deps.store.get(keys.budget(tenantId, period, normalizeDepartment(input.department)));
+  return item ? toView(item) : null;
+}
+
+/** Every department's budget for a period (default: the current quarter), by department. */
+export async function listBudgets(deps: Deps, tenantId: string, input: { period?: string }): Promise<{ period: string; budgets: BudgetView[] }> {
+  const period = resolvePeriod(input.period, deps.clock.now());
+  const budgets: BudgetView[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.query({ pk: keys.budgetPeriod(tenantId, period), limit: 100, ...(cursor ? { cursor } : {}) });
+    budgets.push(...page.items.map(toView));
+    cursor = page.cursor;
+  } while (cursor);
+  return { period, budgets };
+}
+
+export interface SetBudgetInput {
+  readonly tenantId: string;
+  readonly setter: RoleId;
+  readonly department: string;
+  readonly period?: string;
+  /** USD. */
+  readonly ceiling: number;
+  /** An approved escalation of exactly this ceiling, when it is above the setter's authority. */
+  readonly decisionId?: string;
+}
+
+export interface SetBudgetResult {
+  readonly status: 'set' | 'escalated';
+  readonly department: string;
+  readonly period: string;
+  readonly requested_ceiling: number;
+  /** The budget as it stands after the call (unchanged when escalated; null if none exists yet). */
+  readonly budget: BudgetView | null;
+  readonly decision_id: string | null;
+  readonly escalation_id: string | null;
+  readonly rationale: string;
+}
+
+/**
+ * Sets (creates or changes) a department's ceiling for a period. A ceiling
+ * above the setter's authority is escalated (a `budget_ceiling` decision) and
+ * applied only when called again with that decision approved. A ceiling below
+ * what is already allocated is refused: allocations are never undone silently.
+ */
+export async function setBudget(deps: Deps, ctx: RequestContext, input: SetBudgetInput): Promise<SetBudgetResult> {
+  const department = normalizeDepartment(input.department);
+  const period = resolvePeriod(input.period, deps.clock.now());
+  const ceilingCents = toCents(input.ceiling, 'ceiling');
+  const key = keys.budget(input.tenantId, period, department);
+  const existing = await deps.store.get(key);
+  refuseBelowAllocated(existing, ceilingCents, department, period);
+
+  const check = checkAuthority(await loadChart(deps, input.tenantId), input.setter, input.ceiling);
+  const base = { department, period, requested_ceiling: fromCents(ceilingCents) };
+  if (!check.within && input.decisionId === undefined) {
+    const context = `Set the ${department} budget ceiling for ${period} to ${formatUsd(input.ceiling)} USD.`;
+    const escalated = await escalate(deps, ctx, input.tenantId, input.setter, 'budget_ceiling', context, input.ceiling, {
+      action: 'set_ceiling',
+      department,
+      period,
+      amount_cents: ceilingCents,
+    });
+    return {
+      ...base,
+      status: 'escalated',
+      budget: existing ? toView(existing) : null,
+      ...escalated,
+      rationale: `${check.reason}; call set_budget again with decision_id ${escalated.decision_id} once it is approved`,
+    };
+  }
+  if (check.within && input.decisionId !== undefined) {
+    throw new ValidationError(`a ceiling of ${formatUsd(input.ceiling)} USD is within your authority: omit decision_id`);
+  }
+  if (input.decisionId !== undefined) await requireApproved(deps, input.tenantId, input.decisionId, { action: 'set_ceiling', department, period, amount_cents: ceilingCents });
+
+  const now = new Date(deps.clock.now()).toISOString();
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const current = attempt === 0 ? existing : await deps.store.get(key);
+    refuseBelowAllocated(current, ceilingCents, department, period);
+    const allocated = Number(current?.allocated_cents ?? 0);
+    const next: Item = {
+      ...(current ?? { ...key, type: 'budget', tenant_id: input.tenantId, department, period, allocated_cents: 0, allocation_count: 0, created_at: now }),
+      ceiling_cents: ceilingCents,
+      overage_cents: allocated - ceilingCents,
+      ceiling_set_by: input.setter,
+      ceiling_decision_id: input.decisionId ?? null,
+      updated_at: now,
+      version: Number(current?.version ?? 0) + 1,
+    };
+    try {
+      await deps.store.put(next, current ? { kind: 'version', version: Number(current.version) } : { kind: 'absent' });
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) continue; // an allocation or another change landed first: re-read
+      throw error;
+    }
+    return {
+      ...base,
+      status: 'set',
+      budget: toView(next),
+      decision_id: input.decisionId ?? null,
+      escalation_id: null,
+      rationale: input.decisionId
+        ? `ceiling set as approved by decision ${input.decisionId}`
+        : `ceiling of ${formatUsd(input.ceiling)} USD is within the ${input.setter} authority of ${formatUsd(check.limit)} USD`,
+    };
+  }
+  throw new ConflictError(`the ${department} budget for ${period} is changing concurrently; try again`);
+}
+
+export interface AllocateInput {
+  readonly tenantId: string;
+  readonly allocator: RoleId;
+  readonly department: string;
+  readonly period?: string;
+  /** USD, > 0. */
+  readonly amount: number;
+  readonly justification: string;
+  /** An approved escalation of exactly this allocation, when it is above the allocator's authority. */
+  readonly decisionId?: string;
+}
+
+export interface AllocationResult {
+  readonly allocated: boolean;
+  readonly status: 'allocated' | 'escalated';
+  /** The allocation's id; for an escalated allocation, the id of its decision (pass it back as decision_id). */
+  readonly tracking_id: string;
+  readonly department: string;
+  readonly period: string;
+  readonly amount: number;
+  readonly ceiling: number;
+  readonly allocated_total: number;
+  readonly remaining: number;
+  readonly decision_id: string | null;
+  readonly escalation_id: string | null;
+  readonly rationale: string;
+}
+
+/**
+ * Allocates part of a department's budget for a period. Never over-allocates:
+ * the allocation is one atomic addition guarded by the ceiling, so of any set
+ * of concurrent allocations exactly those that fit succeed. A refused
+ * allocation names what remains and changes nothing. A single allocation
+ * above the allocator's authority is escalated (a `budget_allocation`
+ * decision) and allocated only when called again with that decision approved.
+ */
+export async function allocateBudget(deps: Deps, ctx: RequestContext, input: AllocateInput): Promise<AllocationResult> {
+  const department = normalizeDepartment(input.department);
+  const period = resolvePeriod(input.period, deps.clock.now());
+  const amountCents = toCents(input.amount);
+  if (amountCents === 0) throw new ValidationError('amount must be greater than zero');
+  if (input.justification.trim() === '') throw new ValidationError('justification must not be empty');
+  const key = keys.budget(input.tenantId, period, department);
+  const current = await deps.store.get(key);
+  if (!current) throw new NotFoundError(`no budget is set for ${department} in ${period}: set its ceiling with set_budget first`);
+  if (amountCents > Number(current.ceiling_cents) - Number(current.allocated_cents)) throw overAllocation(current, amountCents);
+
+  const check = checkAuthority(await loadChart(deps, input.tenantId), input.allocator, input.amount);
+  if (!check.within && input.decisionId === undefined) {
+    const context = `Allocate ${formatUsd(input.amount)} USD to ${department} for ${period}.\n\nJustification: ${input.justification}`;
+    const escalated = await escalate(deps, ctx, input.tenantId, input.allocator, 'budget_allocation', context, input.amount, {
+      action: 'allocate',
+      department,
+      period,
+      amount_cents: amountCents,
+      justification: input.justification,
+    });
+    return {
+      ...figures(current),
+      allocated: false,
+      status: 'escalated',
+      tracking_id: escalated.decision_id,
+      department,
+      period,
+      amount: fromCents(amountCents),
+      ...escalated,
+      rationale: `${check.reason}; nothing was allocated. Call allocate_budget again with decision_id ${escalated.decision_id} once it is approved`,
+    };
+  }
+  if (check.within && input.decisionId !== undefined) {
+    throw new ValidationError(`an allocation of ${formatUsd(input.amount)} USD is within your authority: omit decision_id`);
+  }
+  if (input.decisionId !== undefined) await requireApproved(deps, input.tenantId, input.decisionId, { action: 'allocate', department, period, amount_cents: amountCents });
+
+  const trackingId = input.decisionId ?? deps.ids.next();
+  const now = new Date(deps.clock.now()).toISOString();
+  let updated: Item;
+  try {
+    updated = await deps.store.increment({
+      key,
+      add: { allocated_cents: amountCents, overage_cents: amountCents, allocation_count: 1, version: 1 },
+      set: { updated_at: now },
+      ceilings: { overage_cents: 0 },
+    });
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    const latest = await deps.store.get(key);
+    throw overAllocation(latest ?? current, amountCents);
+  }
+  try {
+    await deps.store.put(
+      {
+        ...keys.record(input.tenantId, ALLOCATION, trackingId),
+        gsi1pk: keys.recordIndex(input.tenantId, ALLOCATION),
+        gsi1sk: `${now}#${trackingId}`,
+        type: 'allocation',
+        tenant_id: input.tenantId,
+        tracking_id: trackingId,
+        department,
+        period,
+        amount_cents: amountCents,
+        justification: input.justification,
+        allocated_by: input.allocator,
+        decision_id: input.decisionId ?? null,
+        allocated_at: now,
+      },
+      { kind: 'absent' },
+    );
+  } catch (error) {
+    // Keep the ledger and the total in step: take the addition back.
+    await deps.store.increment({ key, add: { allocated_cents: -amountCents, overage_cents: -amountCents, allocation_count: -1, version: 1 }, set: { updated_at: now } });
+    if (error instanceof PreconditionFailedError) throw new ConflictError(`decision ${input.decisionId ?? trackingId} was already allocated (tracking id ${trackingId})`);
+    throw error;
+  }
+  return {
+    ...figures(updated),
+    allocated: true,
+    status: 'allocated',
+    tracking_id: trackingId,
+    department,
+    period,
+    amount: fromCents(amountCents),
+    decision_id: input.decisionId ?? null,
+    escalation_id: null,
+    rationale: input.decisionId
+      ? `allocated as approved by decision ${input.decisionId}`
+      : `within the ${input.allocator} authority of ${formatUsd(check.limit)} USD and the ${department} ceiling for ${period}`,
+  };
+}
+
+function figures(item: Item): { ceiling: number; allocated_total: number; remaining: number } {
+  const view = toView(item);
+  return { ceiling: view.ceiling, allocated_total: view.allocated_total, remaining: view.remaining };
+}
+
+function overAllocation(item: Item, amountCents: number): ConflictError {
+  const view = toView(item);
+  return new ConflictError(
+    `allocating ${formatUsd(fromCents(amountCents))} USD to ${view.department} for ${view.period} would exceed its ceiling of ` +
+      `${formatUsd(view.ceiling)} USD: ${formatUsd(view.remaining)} USD remains (${formatUsd(view.allocated_total)} USD allocated); nothing was allocated`,
+  );
+}
+
+function refuseBelowAllocated(item: Item | undefined, ceilingCents: number, department: string, period: string): void {
+  if (item && ceilingCents < Number(item.allocated_cents)) {
+    throw new ConflictError(
+      `${formatUsd(fromCents(Number(item.allocated_cents)))} USD is already allocated to ${department} for ${period}: ` +
+        `the ceiling cannot go below it (asked ${formatUsd(fromCents(ceilingCents))} USD)`,
+    );
+  }
+}
+
+/** What an escalated budget change asks for; kept under its decision's id until the decision is approved. */
+interface BudgetRequest {
+  readonly action: 'set_ceiling' | 'allocate';
+  readonly department: string;
+  readonly period: string;
+  readonly amount_cents: number;
+  readonly justification?: string;
+}
+
+async function escalate(
+  deps: Deps,
+  ctx: RequestContext,
+  tenantId: string,
+  initiator: RoleId,
+  decisionType: string,
+  context: string,
+  amount: number,
+  request: BudgetRequest,
+): Promise<{ decision_id: string; escalation_id: string | null }> {
+  const decision = await proposeDecision(deps, ctx, { tenantId, initiator, decisionType, mode: 'autonomous', context, amount });
+  await deps.store.put(
+    {
+      ...keys.record(tenantId, REQUEST, decision.decision_id),
+      type: 'budget_request',
+      tenant_id: tenantId,
+      decision_id: decision.decision_id,
+      requested_by: initiator,
+      requested_at: new Date(deps.clock.now()).toISOString(),
+      ...request,
+    },
+    { kind: 'absent' },
+  );
+  return { decision_id: decision.decision_id, escalation_id: decision.escalations[0]?.escalation_id ?? null };
+}
+
+/** The decision must be an approved escalation of exactly this budget change. */
+async function requireApproved(deps: Deps, tenantId: string, decisionId: string, expected: BudgetRequest): Promise<void> {
+  const request = await deps.store.get(keys.record(tenantId, REQUEST, decisionId));
+  if (!request) throw new NotFoundError(`decision ${decisionId} is not an escalated budget change`);
+  const asked = `${String(request.action)} ${formatUsd(fromCents(Number(request.amount_cents)))} USD for ${String(request.department)} in ${String(request.period)}`;
+  if (request.action !== expected.action || request.department !== expected.department || request.period !== expected.period || Number(request.amount_cents) !== expected.amount_cents) {
+    throw new ValidationError(
+      `decision ${decisionId} approves "${asked}", not "${expected.action} ${formatUsd(fromCents(expected.amount_cents))} USD for ${expected.department} in ${expected.period}"`,
+    );
+  }
+  const decision = await getDecision(deps, tenantId, decisionId);
+  if (decision.status !== 'approved') {
+    const waiting = decision.awaiting ? ` awaiting ${decision.awaiting}` : '';
+    const message = `decision ${decisionId} (${asked}) is ${decision.status}${waiting}; it can be applied only once approved`;
+    throw decision.status === 'rejected' || decision.status === 'expired' ? new ForbiddenError(message) : new ConflictError(message);
+  }
+}

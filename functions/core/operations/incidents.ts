@@ -1,0 +1,207 @@
+import type { EndpointId, RoleId } from '../../contracts/roles.js';
+import type { Item } from '../../ports/store.js';
+import type { Deps, RequestContext } from '../context.js';
+import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { keys } from '../keys.js';
+import { sendMessage, type Priority } from '../messages/messages.js';
+import { allRecords, iso, listRecords } from './records.js';
+
+/** The record kind of incidents: `keys.record(tenant, INCIDENT, id)`, listed through `keys.recordIndex(tenant, INCIDENT)`. */
+export const INCIDENT = 'INCIDENT';
+
+export type Severity = 1 | 2 | 3 | 4;
+export type IncidentStatus = 'open' | 'resolved';
+
+/**
+ * An incident as stored and shown. Other capabilities (organizational
+ * health, deployment approval, change windows) read this shape.
+ */
+export interface Incident {
+  readonly incident_id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly status: IncidentStatus;
+  readonly description: string;
+  readonly affected_services: string[];
+  readonly declared_by: EndpointId;
+  readonly declared_at: string;
+  readonly resolved_at: string | null;
+  readonly resolved_by: EndpointId | null;
+  readonly resolution: string | null;
+  /** Minutes from declaration to resolution (whole minutes, rounded), null while open. */
+  readonly duration_minutes: number | null;
+}
+
+/**
+ * Who hears of an incident. Severity 1 goes at once to the leadership
+ * channel (ceo, cto, chro, operations_head; the declarer is not notified of
+ * its own message) as an urgent escalation; severities 2–4 go to the CTO,
+ * with priority high (2), normal (3) or low (4).
+ */
+export function incidentAudience(severity: Severity): { to: 'leadership' | 'cto'; type: 'escalation' | 'notification'; priority: Priority } {
+  if (severity === 1) return { to: 'leadership', type: 'escalation', priority: 'urgent' };
+  return { to: 'cto', type: 'notification', priority: severity === 2 ? 'high' : severity === 3 ? 'normal' : 'low' };
+}
+
+export interface DeclareInput {
+  readonly tenantId: string;
+  readonly declaredBy: RoleId;
+  readonly title: string;
+  readonly severity: number;
+  readonly description: string;
+  readonly affectedServices: readonly string[];
+}
+
+/**
+ * Declares an incident: stores it open, then notifies its audience
+ * (`incidentAudience`). Returns the incident and who was notified.
+ */
+export async function declareIncident(deps: Deps, ctx: RequestContext, input: DeclareInput): Promise<{ incident: Incident; notified: EndpointId[] }> {
+  const severity = input.severity;
+  if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new ValidationError('severity must be an integer from 1 (critical) to 4 (minor)');
+  const services = uniqueNames(input.affectedServices, 'affected_services');
+  const now = iso(deps.clock.now());
+  const incidentId = deps.ids.next();
+  const item: Item = {
+    ...keys.record(input.tenantId, INCIDENT, incidentId),
+    gsi1pk: keys.recordIndex(input.tenantId, INCIDENT),
+    gsi1sk: `${now}#${incidentId}`,
+    type: 'incident',
+    tenant_id: input.tenantId,
+    incident_id: incidentId,
+    title: input.title,
+    severity,
+    status: 'open',
+    description: input.description,
+    affected_services: services,
+    declared_by: input.declaredBy,
+    declared_at: now,
+    resolved_at: null,
+    resolved_by: null,
+    resolution: null,
+    version: 1,
+  };
+  await deps.store.put(item, { kind: 'absent' });
+  const audience = incidentAudience(severity as Severity);
+  const sent = await sendMessage(deps, ctx, {
+    tenantId: input.tenantId,
+    from: input.declaredBy,
+    to: audience.to,
+    type: audience.type,
+    priority: audience.priority,
+    subject: `[SEV${severity}] ${input.title}`.slice(0, 200),
+    content:
+      `Incident ${incidentId} declared by ${input.declaredBy} at ${now}: severity ${severity}.\n` +
+      `Affected services: ${services.join(', ')}.\n\n${input.description}`,
+  });
+  return { incident: toIncident(item), notified: sent.recipients };
+}
+
+/**
+ * Resolves an open incident. The write is conditional on the incident still
+ * being open, so resolving twice (even concurrently) is a conflict, not a
+ * second resolution. The declaration's audience is told.
+ */
+export async function resolveIncident(
+  deps: Deps,
+  ctx: RequestContext,
+  input: { tenantId: string; resolvedBy: RoleId; incidentId: string; resolution: string },
+): Promise<{ incident: Incident; notified: EndpointId[] }> {
+  const key = keys.record(input.tenantId, INCIDENT, input.incidentId);
+  const current = await deps.store.get(key);
+  if (!current) throw new NotFoundError(`no incident ${input.incidentId}`);
+  if (current.status !== 'open') throw new ConflictError(`incident ${input.incidentId} is already resolved (at ${String(current.resolved_at)})`);
+  const now = iso(deps.clock.now());
+  const item: Item = {
+    ...current,
+    status: 'resolved',
+    resolved_at: now,
+    resolved_by: input.resolvedBy,
+    resolution: input.resolution,
+    version: Number(current.version ?? 0) + 1,
+  };
+  try {
+    await deps.store.put(item, { kind: 'equals', attributes: { status: 'open' } });
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) throw new ConflictError(`incident ${input.incidentId} was resolved meanwhile`, { cause: error });
+    throw error;
+  }
+  const incident = toIncident(item);
+  const audience = incidentAudience(incident.severity);
+  const sent = await sendMessage(deps, ctx, {
+    tenantId: input.tenantId,
+    from: input.resolvedBy,
+    to: audience.to,
+    type: 'notification',
+    priority: audience.priority === 'urgent' ? 'high' : audience.priority,
+    subject: `[RESOLVED SEV${incident.severity}] ${incident.title}`.slice(0, 200),
+    content: `Incident ${incident.incident_id} resolved by ${input.resolvedBy} at ${now} after ${incident.duration_minutes} min.\n\n${input.resolution}`,
+  });
+  return { incident, notified: sent.recipients };
+}
+
+/** Reads one incident of the tenant. */
+export async function getIncident(deps: Deps, tenantId: string, incidentId: string): Promise<Incident> {
+  const item = await deps.store.get(keys.record(tenantId, INCIDENT, incidentId));
+  if (!item) throw new NotFoundError(`no incident ${incidentId}`);
+  return toIncident(item);
+}
+
+/** Lists incidents newest first, optionally only one status and/or severities up to `maxSeverity` (1 = most severe). */
+export async function listIncidents(
+  deps: Deps,
+  input: { tenantId: string; status?: IncidentStatus; maxSeverity?: number; limit: number; cursor?: string },
+): Promise<{ incidents: Incident[]; next_cursor: string | null }> {
+  const page = await listRecords(deps, {
+    indexPk: keys.recordIndex(input.tenantId, INCIDENT),
+    limit: input.limit,
+    ...(input.cursor ? { cursor: input.cursor } : {}),
+    matches: (item) =>
+      (input.status === undefined || item.status === input.status) && (input.maxSeverity === undefined || Number(item.severity) <= input.maxSeverity),
+  });
+  return { incidents: page.items.map(toIncident), next_cursor: page.next_cursor };
+}
+
+/**
+ * Every open incident of the tenant with severity ≤ `maxSeverity`, oldest
+ * first. Reads the whole incident index (re-reading each hit), so an
+ * incident resolved a moment ago is not reported open.
+ */
+export async function openIncidents(deps: Deps, tenantId: string, maxSeverity: number): Promise<Incident[]> {
+  const items = await allRecords(deps, keys.recordIndex(tenantId, INCIDENT), (item) => item.status === 'open' && Number(item.severity) <= maxSeverity);
+  return items.map(toIncident).sort((a, b) => a.declared_at.localeCompare(b.declared_at));
+}
+
+function toIncident(item: Item): Incident {
+  const resolvedAt = typeof item.resolved_at === 'string' ? item.resolved_at : null;
+  const declaredAt = String(item.declared_at);
+  return {
+    incident_id: String(item.incident_id),
+    title: String(item.title),
+    severity: Number(item.severity) as Severity,
+    status: item.status === 'resolved' ? 'resolved' : 'open',
+    description: String(item.description ?? ''),
+    affected_services: Array.isArray(item.affected_services) ? item.affected_services.map(String) : [],
+    declared_by: item.declared_by as EndpointId,
+    declared_at: declaredAt,
+    resolved_at: resolvedAt,
+    resolved_by: (item.resolved_by as EndpointId | null | undefined) ?? null,
+    resolution: typeof item.resolution === 'string' ? item.resolution : null,
+    duration_minutes: resolvedAt === null ? null : Math.round((Date.parse(resolvedAt) - Date.parse(declaredAt)) / 60_000),
+  };
+}
+
+/** Trimmed, non-empty, case-insensitively distinct names. */
+export function uniqueNames(names: readonly string[], field: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name === '') throw new ValidationError(`${field} must not contain empty names`);
+    if (seen.has(name.toLowerCase())) throw new ValidationError(`${field} lists "${name}" twice`);
+    seen.add(name.toLowerCase());
+    out.push(name);
+  }
+  if (out.length === 0) throw new ValidationError(`${field} must name at least one`);
+  return out;
+}

@@ -1,0 +1,147 @@
+import type { EndpointId, RoleId } from '../../contracts/roles.js';
+import type { Deps, RequestContext } from '../context.js';
+import { getDecision, proposeDecision } from '../decisions/decisions.js';
+import type { DecisionStatus } from '../decisions/model.js';
+import { ValidationError } from '../errors.js';
+import { formatUsd, fromCents, normalizeDepartment, toCents } from '../finance/money.js';
+import { keys } from '../keys.js';
+import { checkAuthority, loadChart } from '../org/authority.js';
+
+const HIRE = 'HIRE';
+
+export interface HireInput {
+  readonly tenantId: string;
+  readonly approver: RoleId;
+  readonly roleTitle: string;
+  readonly department: string;
+  /** Fully loaded annual cost in USD: the commitment checked against authority. */
+  readonly annualCost: number;
+  readonly justification: string;
+}
+
+/** A hire as clients see it; `status` is its decision's current status. */
+export interface Hire {
+  readonly hire_id: string;
+  readonly role_title: string;
+  readonly department: string;
+  readonly annual_cost: number;
+  readonly justification: string;
+  readonly requested_by: RoleId;
+  readonly decision_id: string;
+  readonly status: DecisionStatus;
+  readonly awaiting: EndpointId | null;
+  readonly requested_at: string;
+}
+
+export interface HireResult extends Hire {
+  readonly approved: boolean;
+  readonly rationale: string;
+  readonly escalation_id: string | null;
+}
+
+/**
+ * Approves a hire: an autonomous `hire` decision for its annual cost, and a
+ * HIRE record linked to it. Within the approver's authority (the CHRO's is
+ * 300,000 USD unless the tenant overrides it) the hire is approved at once;
+ * above it, the decision escalates to the first superior whose authority
+ * covers it (the CEO up to 1,000,000 USD, then the board) and the hire waits
+ * for that ruling. Exactly the limit is within authority.
+ */
+export async function approveHire(deps: Deps, ctx: RequestContext, input: HireInput): Promise<HireResult> {
+  const department = normalizeDepartment(input.department);
+  const costCents = toCents(input.annualCost, 'annual_cost');
+  if (costCents === 0) throw new ValidationError('annual_cost must be greater than zero');
+  if (input.roleTitle.trim() === '' || input.justification.trim() === '') throw new ValidationError('role_title and justification must not be empty');
+  const check = checkAuthority(await loadChart(deps, input.tenantId), input.approver, input.annualCost);
+  const decision = await proposeDecision(deps, ctx, {
+    tenantId: input.tenantId,
+    initiator: input.approver,
+    decisionType: 'hire',
+    mode: 'autonomous',
+    context: `Hire a ${input.roleTitle} for ${department} at ${formatUsd(input.annualCost)} USD a year.\n\nJustification: ${input.justification}`,
+    amount: input.annualCost,
+  });
+  const hireId = deps.ids.next();
+  const now = new Date(deps.clock.now()).toISOString();
+  await deps.store.put(
+    {
+      ...keys.record(input.tenantId, HIRE, hireId),
+      gsi1pk: keys.recordIndex(input.tenantId, HIRE),
+      gsi1sk: `${now}#${hireId}`,
+      type: 'hire',
+      tenant_id: input.tenantId,
+      hire_id: hireId,
+      role_title: input.roleTitle,
+      department,
+      annual_cost_cents: costCents,
+      justification: input.justification,
+      requested_by: input.approver,
+      decision_id: decision.decision_id,
+      requested_at: now,
+    },
+    { kind: 'absent' },
+  );
+  const approved = decision.status === 'approved';
+  const escalation = decision.escalations[0];
+  return {
+    hire_id: hireId,
+    role_title: input.roleTitle,
+    department,
+    annual_cost: fromCents(costCents),
+    justification: input.justification,
+    requested_by: input.approver,
+    decision_id: decision.decision_id,
+    status: decision.status,
+    awaiting: decision.awaiting,
+    requested_at: now,
+    approved,
+    rationale: approved
+      ? `approved by ${input.approver}: ${formatUsd(input.annualCost)} USD a year is within its authority of ${formatUsd(check.limit)} USD`
+      : `not approved yet: ${escalation?.reason ?? 'above authority'}; the hire waits for ${decision.awaiting ?? 'a ruling'}`,
+    escalation_id: escalation?.escalation_id ?? null,
+  };
+}
+
+export interface ListHiresInput {
+  readonly tenantId: string;
+  readonly department?: string;
+  readonly status?: DecisionStatus;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/**
+ * Lists hires newest first with their decision's live status (an escalated
+ * hire shows approved once its superior approves it). Filters apply within
+ * each page of `limit` hires, so a filtered page may hold fewer.
+ */
+export async function listHires(deps: Deps, input: ListHiresInput): Promise<{ hires: Hire[]; next_cursor: string | null }> {
+  const department = input.department === undefined ? undefined : normalizeDepartment(input.department);
+  const page = await deps.store.query({
+    index: 'gsi1',
+    pk: keys.recordIndex(input.tenantId, HIRE),
+    descending: true,
+    limit: input.limit,
+    ...(input.cursor ? { cursor: input.cursor } : {}),
+  });
+  const items = page.items.filter((i) => department === undefined || i.department === department);
+  const hires = await Promise.all(
+    items.map(async (item): Promise<Hire> => {
+      // The decision is written before its hire, so it always exists.
+      const decision = await getDecision(deps, input.tenantId, String(item.decision_id));
+      return {
+        hire_id: String(item.hire_id),
+        role_title: String(item.role_title),
+        department: String(item.department),
+        annual_cost: fromCents(Number(item.annual_cost_cents)),
+        justification: String(item.justification),
+        requested_by: item.requested_by as RoleId,
+        decision_id: String(item.decision_id),
+        status: decision.status,
+        awaiting: decision.awaiting,
+        requested_at: String(item.requested_at),
+      };
+    }),
+  );
+  return { hires: hires.filter((h) => input.status === undefined || h.status === input.status), next_cursor: page.cursor ?? null };
+}

@@ -1,0 +1,95 @@
+import type { Item } from '../../ports/store.js';
+import type { Deps } from '../context.js';
+import { ConflictError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { keys } from '../keys.js';
+
+/**
+ * The record kind of a release's quality summary: one item per release
+ * (`keys.record(tenant, RELEASE, name)`) pointing at its latest test plan and
+ * its latest quality gate. Reading it is a strongly consistent get, so a gate
+ * is seen by deployment approval the moment it is recorded (the GATE index
+ * is eventually consistent and serves listings only).
+ */
+export const RELEASE = 'RELEASE';
+
+/** Release names: a letter or digit, then letters, digits, `.`, `_`, `-`, `+` (e.g. `v2.4.0`, `2026.07-rc1`). */
+export const RELEASE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+
+export function checkReleaseName(release: string): string {
+  if (!RELEASE_PATTERN.test(release)) throw new ValidationError(`release "${release}" must be 1–64 letters, digits, ".", "_", "-" or "+", starting with a letter or digit`);
+  return release;
+}
+
+/** What is known about a release's quality. */
+export interface ReleaseSummary {
+  readonly release: string;
+  readonly latest_plan_id: string | null;
+  /** The line-coverage target of the latest test plan, used by the quality gate. */
+  readonly coverage_target_pct: number | null;
+  readonly planned_test_types: string[];
+  readonly latest_gate_id: string | null;
+  readonly latest_gate_passed: boolean | null;
+  /** `<created_at>#<gate_id>` of the latest gate: a later gate replaces it, an earlier one (arriving late) does not. */
+  readonly latest_gate_order: string | null;
+}
+
+export async function getRelease(deps: Deps, tenantId: string, release: string): Promise<ReleaseSummary | undefined> {
+  const item = await deps.store.get(keys.record(tenantId, RELEASE, release));
+  return item ? toSummary(item) : undefined;
+}
+
+/**
+ * Applies `change` to a release's summary with optimistic concurrency
+ * (version precondition, retried), creating it on first use. `change`
+ * returns undefined to leave the summary as it is.
+ */
+export async function updateRelease(
+  deps: Deps,
+  tenantId: string,
+  release: string,
+  change: (current: ReleaseSummary) => Partial<ReleaseSummary> | undefined,
+): Promise<void> {
+  const key = keys.record(tenantId, RELEASE, release);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const current = await deps.store.get(key);
+    const summary = current ? toSummary(current) : emptySummary(release);
+    const patch = change(summary);
+    if (!patch) return;
+    const version = Number(current?.version ?? 0);
+    try {
+      await deps.store.put(
+        { ...key, type: 'release', tenant_id: tenantId, ...summary, ...patch, updated_at: new Date(deps.clock.now()).toISOString(), version: version + 1 },
+        current ? { kind: 'version', version } : { kind: 'absent' },
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+  }
+  throw new ConflictError(`release ${release} is being updated concurrently; try again`);
+}
+
+function emptySummary(release: string): ReleaseSummary {
+  return {
+    release,
+    latest_plan_id: null,
+    coverage_target_pct: null,
+    planned_test_types: [],
+    latest_gate_id: null,
+    latest_gate_passed: null,
+    latest_gate_order: null,
+  };
+}
+
+function toSummary(item: Item): ReleaseSummary {
+  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    release: String(item.release),
+    latest_plan_id: str(item.latest_plan_id),
+    coverage_target_pct: typeof item.coverage_target_pct === 'number' ? item.coverage_target_pct : null,
+    planned_test_types: Array.isArray(item.planned_test_types) ? item.planned_test_types.map(String) : [],
+    latest_gate_id: str(item.latest_gate_id),
+    latest_gate_passed: typeof item.latest_gate_passed === 'boolean' ? item.latest_gate_passed : null,
+    latest_gate_order: str(item.latest_gate_order),
+  };
+}
