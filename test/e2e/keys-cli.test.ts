@@ -39,7 +39,7 @@ describe('npm run keys', () => {
 
   it('creates a key in the data dir that the server then accepts, and revokes it', async () => {
     const created = await keys(dataDir, 'create', '--tenant', 'acme', '--roles', 'ceo,cto', '--json');
-    expect(created.code).toBe(0);
+    expect(created.code, created.stderr).toBe(0);
     const { key, keyId, roles } = JSON.parse(created.stdout) as { key: string; keyId: string; roles: string[] };
     expect(roles).toEqual(['ceo', 'cto']);
 

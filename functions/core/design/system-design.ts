@@ -141,7 +141,7 @@ const slug = (s: string): string =>
  *   search index; auth → identity provider; pii/compliance → key management
  *   and an audit log; analytics → event stream + analytics store;
  *   integrations (list) → one adapter each; data_size_gb ≥ 1000 → object storage.
- * - Always: api gateway, the core service, a primary datastore (unless
+ * - Always: api gateway, the core service (`<name>_service`), a primary datastore (unless
  *   stateless), observability.
  */
 export function deriveDesign(name: string, requirements: Bag, constraints: Bag): DerivedDesign {
@@ -207,7 +207,7 @@ export function deriveDesign(name: string, requirements: Bag, constraints: Bag):
     rules.push(teamSize === null ? 'no team_size or budget constraint → modular_monolith' : `team_size ${teamSize} ≤ 8 → modular_monolith`);
   }
 
-  const core = `${slug(name)}_service`;
+  const core = /(^|_)service$/.test(slug(name)) ? slug(name) : `${slug(name)}_service`;
   const stateless = r('stateless') === true;
   const cache = latency !== null && latency <= 200;
   const cdn = latency !== null && latency <= 50;

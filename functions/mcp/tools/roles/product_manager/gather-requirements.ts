@@ -16,7 +16,8 @@ export const gatherRequirementsTool = defineTool({
     'reads the replies in that thread from your inbox and returns requirements_doc (answers by stakeholder, answered, pending) ' +
     'and acceptance_criteria: every answer line starting with "must", "should", "shall" or "Given" (a Given line joined with ' +
     'the When/Then/And lines after it), duplicates removed. status is "complete" once every stakeholder has answered. Call ' +
-    'collect again to pick up later answers. Passing both request_id and feature/stakeholders, or neither, is an error.',
+    'collect again to pick up later answers. Passing both request_id and feature/stakeholders, or neither, is an error. ' +
+    'Commits nothing, so no authority check applies.',
   input: z
     .object({
       feature: z.string().trim().min(1).max(200).optional().describe('Start: the feature to gather requirements for.'),

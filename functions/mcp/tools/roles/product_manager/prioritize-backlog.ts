@@ -15,7 +15,8 @@ export const prioritizeBacklogTool = defineTool({
     'greedy, not an optimal knapsack: constraints.must_include items first, then the rest in rank order, each taken if its ' +
     'effort fits the capacity left (an item that does not fit is skipped; smaller later items may still fit). Effort and ' +
     'capacity share one unit (e.g. person-weeks). Errors, with nothing selected: duplicate ids, missing factors, must_include ' +
-    'ids not in items, must_include needing more than the capacity. Computes only; stores nothing.',
+    'ids not in items, must_include needing more than the capacity. Computes only and commits nothing (no authority check); ' +
+    'funding the selection is a decision (propose_decision).',
   input: z.object({
     items: z
       .array(
