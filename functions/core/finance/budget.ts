@@ -208,6 +208,9 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
   const amountCents = toCents(input.amount);
   if (amountCents === 0) throw new ValidationError('amount must be greater than zero');
   if (input.justification.trim() === '') throw new ValidationError('justification must not be empty');
+  if (input.decisionId !== undefined && (await deps.store.get(keys.record(input.tenantId, ALLOCATION, input.decisionId)))) {
+    throw alreadyAllocated(input.decisionId);
+  }
   const key = keys.budget(input.tenantId, period, department);
   const current = await deps.store.get(key);
   if (!current) throw new NotFoundError(`no budget is set for ${department} in ${period}: set its ceiling with set_budget first`);
@@ -277,7 +280,7 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
   } catch (error) {
     // Keep the ledger and the total in step: take the addition back.
     await deps.store.increment({ key, add: { allocated_cents: -amountCents, overage_cents: -amountCents, allocation_count: -1, version: 1 }, set: { updated_at: now } });
-    if (error instanceof PreconditionFailedError) throw new ConflictError(`decision ${input.decisionId ?? trackingId} was already allocated (tracking id ${trackingId})`);
+    if (error instanceof PreconditionFailedError) throw alreadyAllocated(trackingId);
     throw error;
   }
   return {
@@ -299,6 +302,10 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
 function figures(item: Item): { ceiling: number; allocated_total: number; remaining: number } {
   const view = toView(item);
   return { ceiling: view.ceiling, allocated_total: view.allocated_total, remaining: view.remaining };
+}
+
+function alreadyAllocated(decisionId: string): ConflictError {
+  return new ConflictError(`decision ${decisionId} was already allocated (tracking id ${decisionId}); an approval is used once`);
 }
 
 function overAllocation(item: Item, amountCents: number): ConflictError {
