@@ -3,8 +3,7 @@ import type { Item, Precondition } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
-import { uniqueNames } from '../operations/incidents.js';
-import { iso } from '../operations/records.js';
+import { iso, uniqueNames } from '../operations/records.js';
 
 /** The record kind of designs (written by the senior architect's design_system). */
 export const DESIGN = 'DESIGN';
@@ -19,7 +18,7 @@ export const REVIEW = 'REVIEW';
 export const REDUNDANCY_MARKER =
   /\b(replicas?|replicated|redundan(t|cy)|multi[- ]?(az|region)|clustered|cluster|ha|high[- ]availability|failover|standby|active[- ](active|passive)|auto[- ]?scal(ing|ed|es)?|load[- ]balanced|x[2-9]|x[1-9]\d+|[2-9]x|[1-9]\d+x|n\+[1-9])\b|\((?:[2-9]|[1-9]\d+)\)/i;
 /** Managed services that are multi-AZ by construction, so never a single point of failure of the design. */
-export const MANAGED_REDUNDANT = /\b(dynamo ?db|s3|sqs|sns|lambda|eventbridge|step ?functions|cloudfront|api ?gateway|route ?53|kinesis|cognito|bedrock|aurora serverless)\b/i;
+export const MANAGED_REDUNDANT = /\b(dynamo ?db|s3|sqs|sns|lambda|eventbridge|step ?functions|cloudfront|api ?gateway|route ?53|kinesis|cognito|bedrock|aurora serverless|waf|kms|secrets manager|iam)\b/i;
 /** A component that collects logs, metrics, traces or alerts. */
 export const OBSERVABILITY = /\b(logs?|logging|metrics?|monitor|monitoring|traces?|tracing|observability|cloudwatch|x-?ray|prometheus|grafana|datadog|otel|opentelemetry|alerts?|alerting|sentry|new ?relic)\b/i;
 /** A component that authenticates, authorizes, filters or protects secrets and data. */

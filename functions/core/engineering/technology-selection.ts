@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { uniqueNames } from '../operations/incidents.js';
+import { uniqueNames } from '../operations/records.js';
 
 export interface SelectionInput {
   readonly options: readonly string[];

@@ -3,8 +3,8 @@ import type { Deps, RequestContext } from '../context.js';
 import { proposeDecision } from '../decisions/decisions.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
-import { openIncidents, uniqueNames, type Incident } from './incidents.js';
-import { iso } from './records.js';
+import { openIncidents, type Incident } from './incidents.js';
+import { iso, uniqueNames } from './records.js';
 
 /** The record kind of change windows. */
 export const CHANGE_WINDOW = 'CHANGEWINDOW';

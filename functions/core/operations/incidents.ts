@@ -4,7 +4,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { sendMessage, type Priority } from '../messages/messages.js';
-import { allRecords, iso, listRecords } from './records.js';
+import { allRecords, iso, listRecords, uniqueNames } from './records.js';
 
 /** The record kind of incidents: `keys.record(tenant, INCIDENT, id)`, listed through `keys.recordIndex(tenant, INCIDENT)`. */
 export const INCIDENT = 'INCIDENT';
@@ -189,19 +189,4 @@ function toIncident(item: Item): Incident {
     resolution: typeof item.resolution === 'string' ? item.resolution : null,
     duration_minutes: resolvedAt === null ? null : Math.round((Date.parse(resolvedAt) - Date.parse(declaredAt)) / 60_000),
   };
-}
-
-/** Trimmed, non-empty, case-insensitively distinct names. */
-export function uniqueNames(names: readonly string[], field: string): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (const raw of names) {
-    const name = raw.trim();
-    if (name === '') throw new ValidationError(`${field} must not contain empty names`);
-    if (seen.has(name.toLowerCase())) throw new ValidationError(`${field} lists "${name}" twice`);
-    seen.add(name.toLowerCase());
-    out.push(name);
-  }
-  if (out.length === 0) throw new ValidationError(`${field} must name at least one`);
-  return out;
 }

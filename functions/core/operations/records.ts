@@ -1,5 +1,6 @@
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
+import { ValidationError } from '../errors.js';
 
 /** One page of a record listing. */
 export interface RecordPage {
@@ -81,4 +82,19 @@ function cursorAfter(item: Item): string {
 /** The ISO time of a clock reading. */
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/** Trimmed, non-empty, case-insensitively distinct names. */
+export function uniqueNames(names: readonly string[], field: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of names) {
+    const name = raw.trim();
+    if (name === '') throw new ValidationError(`${field} must not contain empty names`);
+    if (seen.has(name.toLowerCase())) throw new ValidationError(`${field} lists "${name}" twice`);
+    seen.add(name.toLowerCase());
+    out.push(name);
+  }
+  if (out.length === 0) throw new ValidationError(`${field} must name at least one`);
+  return out;
 }

@@ -1,8 +1,7 @@
 import type { RoleId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
-import { uniqueNames } from '../operations/incidents.js';
-import { iso } from '../operations/records.js';
+import { iso, uniqueNames } from '../operations/records.js';
 import { GATE_THRESHOLDS } from './quality-gate.js';
 import { checkReleaseName, updateRelease } from './release.js';
 
