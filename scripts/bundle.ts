@@ -1,7 +1,8 @@
 /**
  * Bundles a Lambda entry point the way the stack deploys it: one minified
  * ESM file for Node 22 with every dependency inside (the AWS SDK included, so
- * Lambda runs the versions this lockfile pins).
+ * Lambda runs the versions this lockfile pins, and loads one file instead of
+ * hundreds at cold start).
  *
  *   tsx scripts/bundle.ts <entry.ts> <outdir>
  *
@@ -56,6 +57,24 @@ const noAjvInMcpSdk: Plugin = {
   },
 };
 
+/**
+ * On Lambda, credentials are always in the environment (the execution role's
+ * session). The SDK's default chain also carries SSO, INI-file, process,
+ * web-identity and container providers with their own nested clients
+ * (≈100 KB); the bundle resolves the chain to the environment provider only.
+ */
+const lambdaCredentialsOnly: Plugin = {
+  name: 'lambda-credentials-only',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => ({ path: args.path, namespace: 'lambda-credentials' }));
+    b.onLoad({ filter: /.*/, namespace: 'lambda-credentials' }, () => ({
+      contents: "export { fromEnv as defaultProvider } from '@aws-sdk/credential-provider-env';",
+      loader: 'js',
+      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
+    }));
+  },
+};
+
 /** The esbuild options of every Conclave Lambda bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
@@ -72,8 +91,8 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     // ESM output still meets CommonJS dependencies that call require().
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     // Local-mode stand-ins: never imported by a handler.
-    external: ['dynalite', 'aws-local-stepfunctions', 'tsx'],
-    plugins: [englishOnlyZod, noAjvInMcpSdk],
+    external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*'],
+    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly],
     metafile: true,
     logLevel: 'warning',
   };

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,13 +11,18 @@ describe('Lambda bundling (scripts/bundle.ts)', () => {
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
   it('bundles a handler into one ESM file without zod locales or Ajv that still loads and validates', { timeout: 60_000 }, async () => {
-    const out = await mkdtemp(join(tmpdir(), 'conclave-bundle-'));
+    // Inside the repo, so the runtime-provided AWS SDK resolves from node_modules as it does on Lambda.
+    const parent = fileURLToPath(new URL('../../.bench', import.meta.url));
+    await mkdir(parent, { recursive: true });
+    const out = await mkdtemp(join(parent, 'bundle-test-'));
     dirs.push(out);
     const metafile = await bundleHandler(ENTRY, out);
     const inputs = Object.keys(metafile.inputs);
     expect(inputs.some((i) => /zod\/v4\/locales\/(de|fr|ja)\.js$/.test(i))).toBe(false);
     expect(inputs.some((i) => /zod\/v4\/locales\/en\.js$/.test(i))).toBe(true);
     expect(inputs.some((i) => /ajvProvider/.test(i) && !i.startsWith('no-ajv:'))).toBe(false);
+    expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/credential-provider-sso'))).toBe(false);
+    expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/credential-provider-env'))).toBe(true);
     expect((await stat(join(out, 'index.mjs'))).size).toBeGreaterThan(10_000);
     // The bundle runs: loading it builds the handler (config from the environment it needs).
     const saved = { ...process.env };
