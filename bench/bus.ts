@@ -28,10 +28,9 @@ import { loadavg } from 'node:os';
 import { AGENT_ROLES, ENDPOINTS, type EndpointId, type RoleId } from '../functions/contracts/roles.js';
 import { keys } from '../functions/core/keys.js';
 import { sendMessage } from '../functions/core/messages/messages.js';
-import type { Log } from '../functions/ports/logger.js';
 import type { ItemKey, Store } from '../functions/ports/store.js';
 import { DEV_TENANT, startLocal, type LocalConclave } from '../functions/runtime/local.js';
-import { environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
+import { countingLog, environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
 
 const TENANT = DEV_TENANT;
 const WARMUP_DIRECT = 50;
@@ -380,15 +379,3 @@ function report(
   console.log('');
 }
 
-/** A quiet Log that counts warnings and errors (and keeps the first), so a dead letter still shows in the report. */
-function countingLog(): Log & { counts: { warn: number; error: number }; first: string | undefined } {
-  const state = {
-    counts: { warn: 0, error: 0 },
-    first: undefined as string | undefined,
-  };
-  const note = (level: 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    state.counts[level]++;
-    state.first ??= `${level}: ${message} ${JSON.stringify(fields ?? {})}`;
-  };
-  return Object.assign(state, { debug: () => undefined, info: () => undefined, warn: note('warn'), error: note('error') });
-}

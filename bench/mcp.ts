@@ -33,7 +33,7 @@ import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
 import type { Log } from '../functions/ports/logger.js';
 import { DEV_TENANT, startLocal } from '../functions/runtime/local.js';
 import { serveFetch } from '../functions/runtime/node-http.js';
-import { environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
+import { countingLog, environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
 
 const TOOL = listAgentsTool.name;
 const ENDPOINT = 'ceo';
@@ -421,18 +421,6 @@ function report(
   console.log('');
 }
 
-/** A quiet Log that counts warnings and errors (and keeps the first) so a misbehaving server still shows in the report. */
-function countingLog(): Log & { counts: { warn: number; error: number }; first: string | undefined } {
-  const state = {
-    counts: { warn: 0, error: 0 },
-    first: undefined as string | undefined,
-  };
-  const note = (level: 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
-    state.counts[level]++;
-    state.first ??= `${level}: ${message} ${JSON.stringify(fields ?? {})}`;
-  };
-  return Object.assign(state, { debug: () => undefined, info: () => undefined, warn: note('warn'), error: note('error') });
-}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {

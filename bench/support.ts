@@ -3,6 +3,7 @@
  * benchmark prints a human-readable report and resolves with its figures;
  * these keep the arithmetic and the verdicts identical across them.
  */
+import type { Log } from '../functions/ports/logger.js';
 import { cpus } from 'node:os';
 
 /** A limit a figure is judged against. `pass` is false when the figure is over the limit or the run was invalid. */
@@ -61,4 +62,17 @@ function fixed(value: number): string {
 /** One printed verdict line per target. */
 export function verdict(label: string, result: TargetResult): string {
   return `${result.pass ? 'PASS' : 'FAIL'}  ${label}: ${fixed(result.value)} ${result.unit} (limit ${fixed(result.limit)} ${result.unit})`;
+}
+
+/** A quiet Log for a benchmarked server: counts warnings and errors (keeping the first) so a failure still shows in the report. */
+export function countingLog(): Log & { counts: { warn: number; error: number }; first: string | undefined } {
+  const state = {
+    counts: { warn: 0, error: 0 },
+    first: undefined as string | undefined,
+  };
+  const note = (level: 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+    state.counts[level]++;
+    state.first ??= `${level}: ${message} ${JSON.stringify(fields ?? {})}`;
+  };
+  return Object.assign(state, { debug: () => undefined, info: () => undefined, warn: note('warn'), error: note('error') });
 }
