@@ -1,0 +1,190 @@
+/**
+ * `npm run memory -- <command>`: maintenance of a tenant's organizational memory.
+ *
+ *   reembed       --tenant <id>   give every memory a vector of the current model
+ *                                 (after changing CONCLAVE_EMBEDDING_MODEL_ID, or
+ *                                 moving data between local mode and AWS); until
+ *                                 then such memories are found by their words only
+ *   embed-pending --tenant <id>   embed the memories stored while the model was failing
+ *
+ * Target: the local data dir (CONCLAVE_DATA_DIR, default .conclave) with the
+ * packaged offline model — through the running `npm start` server's engine
+ * when it is up, else by opening the data dir — or, with `--table <name>
+ * [--region <region>] [--model <id>]`, a deployed stack's table with Bedrock
+ * (Titan Text Embeddings v2) using the standard AWS credential chain.
+ * Both commands are idempotent: run them again to resume.
+ */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { BedrockEmbedder } from '../functions/adapters/aws/bedrock-embedder.js';
+import { DynamoStore } from '../functions/adapters/aws/dynamo-store.js';
+import { ensureTable, localClient, startDynalite } from '../functions/adapters/local/dynalite.js';
+import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
+import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
+import type { Deps } from '../functions/core/context.js';
+import { ConclaveError } from '../functions/core/errors.js';
+import { embedPending } from '../functions/core/memory/embed-pending.js';
+import { reembedMemories } from '../functions/core/memory/reembed-memories.js';
+import type { Embedder } from '../functions/ports/embedder.js';
+import type { Store } from '../functions/ports/store.js';
+import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
+import { systemClock, timeOrderedIds } from '../functions/runtime/ids.js';
+import { dataFiles, LOCAL_TABLE } from '../functions/runtime/local.js';
+
+const USAGE = `usage: npm run memory -- <command> --tenant <id> [options]
+
+commands:
+  reembed        re-embed every memory whose vector is not of the current model (and every pending one)
+  embed-pending  embed the memories stored while the embedding model was failing
+
+target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave, with the packaged offline model):
+  --table <name> [--region <region>] [--model <bedrock model id>]
+                 a deployed stack's table (stack output TableName), embedding with Bedrock
+                 (default model ${DEFAULT_EMBEDDING_MODEL_ID}: use the one the stack is configured with)
+  --json         machine-readable output`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+interface Target {
+  readonly store: Store;
+  readonly embedder: Embedder;
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined): Promise<Target> {
+  if (table) {
+    const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
+    if (!EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
+    const dynamo = new DynamoDBClient(region ? { region } : {});
+    const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
+    return {
+      store: new DynamoStore(dynamo, table),
+      embedder: new BedrockEmbedder(bedrock, modelId),
+      description: `DynamoDB table ${table} with Bedrock ${modelId}`,
+      close: async () => {
+        dynamo.destroy();
+        bedrock.destroy();
+      },
+    };
+  }
+  if (model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
+  const { dataDir } = loadLocalConfig();
+  const embedder = new PackagedEmbedder();
+  // A running local server holds the data dir's lock: talk to its engine instead.
+  const endpoint = await readFile(dataFiles.endpoint(dataDir), 'utf8').then((s) => s.trim(), () => undefined);
+  if (endpoint && (await reachable(endpoint))) {
+    const client = localClient(endpoint);
+    return { store: new DynamoStore(client, LOCAL_TABLE), embedder, description: `the running local server (${dataDir})`, close: async () => client.destroy() };
+  }
+  const engine = await startDynalite({ path: dataFiles.engine(dataDir) });
+  await ensureTable(engine.client, LOCAL_TABLE);
+  return {
+    store: new DynamoStore(engine.client, LOCAL_TABLE),
+    embedder,
+    description: `the local data dir ${dataDir}`,
+    close: async () => {
+      engine.client.destroy();
+      await engine.close();
+    },
+  };
+}
+
+async function reachable(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The memory maintenance use cases publish no events and start no workflows: those ports refuse loudly. */
+function depsFor(target: Target): Deps {
+  const refuse = (what: string) => async (): Promise<never> => {
+    throw new Error(`npm run memory does not ${what}`);
+  };
+  const quiet = () => undefined;
+  return {
+    store: target.store,
+    bus: { publish: refuse('publish events') },
+    clock: systemClock,
+    ids: timeOrderedIds(systemClock),
+    log: { debug: quiet, info: quiet, warn: (message, fields) => process.stderr.write(`warning: ${message} ${JSON.stringify(fields ?? {})}\n`), error: quiet },
+    embedder: target.embedder,
+    workflows: {
+      start: refuse('start workflows'),
+      sendTaskSuccess: refuse('resume workflows'),
+      sendTaskFailure: refuse('resume workflows'),
+      sendTaskHeartbeat: refuse('resume workflows'),
+      describe: refuse('read workflows'),
+    },
+    settings: { staleAfterMs: 300_000 },
+  };
+}
+
+// The SDK's advisory about future Node releases is noise for a local tool whose SDK version the lockfile pins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      tenant: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      model: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    if (!command && !values.help) process.exitCode = 2;
+    return;
+  }
+  if (!['reembed', 'embed-pending'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  if (!values.tenant) throw new UsageError(`${command} needs --tenant`);
+  const tenant = values.tenant;
+
+  const target = await openTarget(values.table, values.region, values.model);
+  const deps = depsFor(target);
+  const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
+  try {
+    if (command === 'reembed') {
+      const result = await reembedMemories(deps, tenant, {
+        onProgress: (p) => {
+          if (!values.json) process.stderr.write(`  ${p.embedded} re-embedded of ${p.scanned} read so far\n`);
+        },
+      });
+      print(
+        `Re-embedded tenant ${tenant} in ${target.description} with ${target.embedder.modelId}:\n` +
+          `  ${result.scanned} memories read, ${result.embedded} re-embedded, ${result.current} already current, ${result.skipped} changed meanwhile (left to their writer)`,
+        { tenant, model: target.embedder.modelId, ...result },
+      );
+    } else {
+      const result = await embedPending(deps, tenant);
+      print(
+        `Embedded pending memories of tenant ${tenant} in ${target.description} with ${target.embedder.modelId}:\n` +
+          `  ${result.embedded} embedded, ${result.skipped} changed meanwhile, ${result.remaining} still pending`,
+        { tenant, model: target.embedder.modelId, ...result },
+      );
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || (error as Error)?.name === 'TypeError';
+  process.stderr.write(`error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+  if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,151 @@
+import { buildEvent } from '../../contracts/events.js';
+import type { EndpointId } from '../../contracts/roles.js';
+import type { Deps, RequestContext } from '../context.js';
+import { ConflictError, PreconditionFailedError } from '../errors.js';
+import { keys } from '../keys.js';
+import { EMBED_BATCH } from './embedding-writes.js';
+import { embedPending } from './embed-pending.js';
+import { bumpRevision, loadedMemoryIndex, noteLocalWrite } from './memory-index.js';
+import {
+  embeddingText,
+  fromItem,
+  hasVectorOf,
+  normalizeTags,
+  toItem,
+  toView,
+  validateContent,
+  validateKey,
+  validateMetadata,
+  type MemoryRecord,
+  type MemoryView,
+  type StoredVector,
+  conflictBackoff,
+} from './model.js';
+import { encodeVector } from './vectors.js';
+
+export interface StoreMemoryInput {
+  readonly tenantId: string;
+  readonly key: string;
+  readonly content: string;
+  /** Replaces the memory's tags; omitted on an update, the stored tags stay. */
+  readonly tags?: readonly string[];
+  /** Replaces the memory's metadata; omitted on an update, the stored metadata stays. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly author: EndpointId;
+}
+
+export interface StoreMemoryResult {
+  readonly memory: MemoryView;
+  /** True when the key was new (or had been forgotten). */
+  readonly created: boolean;
+}
+
+/** Writers of one key retry on a version conflict; enough for a burst of concurrent writers. */
+const ATTEMPTS = 12;
+/** Pending memories embedded along the way by a store that embedded fine. */
+const OPPORTUNISTIC_BATCH = EMBED_BATCH / 2;
+
+/**
+ * Stores a memory: an upsert by key within the tenant. The content is
+ * embedded with the current model; if the embedder fails the memory is
+ * stored anyway with `embedding: pending` (searchable lexically) and
+ * embedPending gives it a vector later, so nothing is lost to a model outage.
+ * Concurrent writers of one key are ordered by a version condition (the last
+ * to commit wins, none is half-applied). Publishes Memory.Stored.v1.
+ *
+ * This is the one write path for memories: tools, workflows (a postmortem,
+ * a spec) and decisions (a rationale) all store through it.
+ */
+export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreMemoryInput): Promise<StoreMemoryResult> {
+  const key = validateKey(input.key);
+  const content = validateContent(input.content);
+  const tags = input.tags === undefined ? undefined : normalizeTags(input.tags);
+  const metadata = input.metadata === undefined ? undefined : validateMetadata(input.metadata);
+  const itemKey = keys.memory(input.tenantId, key);
+
+  let existing = await read(deps, itemKey);
+  const vector = await vectorFor(deps, key, content, existing);
+  for (let attempt = 1; ; attempt++) {
+    const live = existing?.state === 'active' ? existing : undefined;
+    const now = deps.clock.now();
+    const at = new Date(now).toISOString();
+    const record: MemoryRecord = {
+      key,
+      state: 'active',
+      version: (existing?.version ?? 0) + 1,
+      content,
+      tags: tags ?? live?.tags ?? [],
+      metadata: metadata ?? live?.metadata ?? {},
+      author: input.author,
+      createdBy: live?.createdBy ?? input.author,
+      createdAt: live?.createdAt ?? at,
+      updatedAt: at,
+      embedding: vector ? 'ready' : 'pending',
+      ...(vector ? { vector } : {}),
+    };
+    try {
+      await deps.store.put(toItem(input.tenantId, record, now), existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      if (attempt >= ATTEMPTS) throw new ConflictError(`memory "${key}" is being written concurrently; try again`, { cause: error });
+      await conflictBackoff(attempt);
+      existing = await read(deps, itemKey);
+      continue;
+    }
+    const revision = await bumpRevision(deps, input.tenantId);
+    noteLocalWrite(deps, input.tenantId, [record], revision, 1);
+    const created = !live;
+    await deps.bus.publish([
+      buildEvent('Memory.Stored.v1', {
+        tenant_id: input.tenantId,
+        correlation_id: ctx.correlationId,
+        occurred_at: at,
+        key,
+        author: input.author,
+        tags: [...record.tags],
+        created,
+      }),
+    ]);
+    if (vector && vector !== existing?.vector) await embedSomePending(deps, input.tenantId);
+    return { memory: toView(record, deps.embedder.modelId, deps.embedder.dimensions), created };
+  }
+}
+
+/**
+ * The embedder just answered: give a few memories left pending by an earlier
+ * failure their vector too, if this process holds the tenant's index (a store
+ * never loads it). Failures only leave them pending.
+ */
+async function embedSomePending(deps: Deps, tenantId: string): Promise<void> {
+  if (!loadedMemoryIndex(deps, tenantId)?.pendingKeys(1).length) return;
+  try {
+    await embedPending(deps, tenantId, { limit: OPPORTUNISTIC_BATCH });
+  } catch (error) {
+    deps.log.warn('pending memories not embedded yet', { model: deps.embedder.modelId, error: String(error) });
+  }
+}
+
+async function read(deps: Deps, itemKey: { pk: string; sk: string }): Promise<MemoryRecord | undefined> {
+  const item = await deps.store.get(itemKey);
+  return item ? fromItem(item) : undefined;
+}
+
+/**
+ * The vector to store: the existing one when the embedded text is unchanged
+ * and it is of the current model, else a fresh embedding; undefined when
+ * the embedder fails (the memory is then stored as pending).
+ */
+async function vectorFor(deps: Deps, key: string, content: string, existing: MemoryRecord | undefined): Promise<StoredVector | undefined> {
+  const { modelId, dimensions } = deps.embedder;
+  if (existing?.state === 'active' && existing.content === content && existing.vector && hasVectorOf(existing, modelId, dimensions)) {
+    return existing.vector;
+  }
+  try {
+    const [vector] = await deps.embedder.embed([embeddingText(key, content)]);
+    if (!vector || vector.length !== dimensions) throw new Error(`the embedder returned ${vector?.length ?? 0} dimensions, not ${dimensions}`);
+    return { model: modelId, dims: dimensions, bytes: encodeVector(vector) };
+  } catch (error) {
+    deps.log.warn('memory stored without a vector; it will be embedded later', { key, model: modelId, error: String(error) });
+    return undefined;
+  }
+}
