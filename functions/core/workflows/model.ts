@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ENDPOINTS, type EndpointId } from '../../contracts/roles.js';
+import { MACHINES, type MachineId, type RunStatus, type TaskKind, type TaskOutcome, type TaskStatus } from '../../contracts/workflows.js';
+import { ConclaveError } from '../errors.js';
+
+/**
+ * The workflow engine refused a task token: unknown, already used, or its
+ * Task state timed out. The run has moved on (or ended) without this token.
+ */
+export class TaskTokenError extends ConclaveError {
+  readonly code = 'task_token_invalid';
+}
+
+/** Who a run is, carried in every execution's state (`$.run`) and every step payload. */
+export const runRef = z.object({
+  run_id: z.string().min(1).max(80),
+  tenant_id: z.string().min(1).max(63),
+  workflow: z.enum(MACHINES),
+  initiator: z.enum(ENDPOINTS),
+  correlation_id: z.string().min(1).max(128),
+});
+export type RunRef = z.infer<typeof runRef>;
+
+/** The stages and waits a run went through, as `workflow_status` shows them. */
+export interface StageView {
+  readonly stage: string;
+  readonly status: 'pending' | 'active' | 'done';
+  /** How many times the stage was opened (a rejected review sends the run back to design: two rounds). */
+  readonly rounds: number;
+  readonly assignees: EndpointId[];
+  /** The last resolution of the stage (e.g. `approve`, `done`, `failed`, or a decision's status). */
+  readonly last_outcome: string | null;
+}
+
+export interface HistoryEntry {
+  readonly at: string;
+  readonly event: 'started' | 'stage_opened' | 'task_completed' | 'reminder' | 'resolved' | 'ended';
+  readonly stage: string | null;
+  readonly actor: EndpointId | null;
+  readonly detail: string;
+}
+
+export interface TaskView {
+  readonly task_id: string;
+  readonly assignee: EndpointId;
+  readonly kind: TaskKind;
+  readonly title: string;
+  readonly instructions: string;
+  readonly status: TaskStatus;
+  readonly outcome: TaskOutcome | null;
+  readonly allowed_outcomes: TaskOutcome[];
+  readonly result: Record<string, unknown> | null;
+  readonly run_id: string;
+  readonly workflow: MachineId;
+  readonly stage: string;
+  readonly decision_id: string | null;
+  /** What earlier stages produced, for the assignee to work from. */
+  readonly context: Record<string, unknown>;
+  readonly reminders: number;
+  readonly created_at: string;
+  readonly due_at: string | null;
+  readonly completed_at: string | null;
+}
+
+export interface RunView {
+  readonly run_id: string;
+  readonly workflow: MachineId;
+  readonly title: string;
+  readonly status: RunStatus;
+  readonly initiator: EndpointId;
+  readonly started_at: string;
+  readonly ended_at: string | null;
+  /** Why a failed or timed-out run ended. */
+  readonly cause: string | null;
+  readonly outcome: string | null;
+  readonly current_stage: string | null;
+  /** Who the run is waiting on now (empty when it is not waiting on a role). */
+  readonly waiting_on: EndpointId[];
+  /** A decision the run is about (escalation, collaborative decision) or waits on (strategic planning), if any. */
+  readonly decision_id: string | null;
+}
+
+export interface RunStatusView extends RunView {
+  readonly stages: StageView[];
+  readonly open_tasks: { task_id: string; assignee: EndpointId; title: string; due_at: string | null; reminders: number }[];
+  readonly history: HistoryEntry[];
+}
