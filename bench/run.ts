@@ -23,6 +23,8 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   mcp: () => import('./mcp.js'),
   cold: () => import('./cold.js'),
   bus: () => import('./bus.js'),
+  workflow: () => import('./workflow.js'),
+  memory: () => import('./memory.js'),
 };
 
 async function main(names: readonly string[]): Promise<number> {

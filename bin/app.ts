@@ -7,10 +7,12 @@
  * - `allowedOrigins`    comma-separated browser origins allowed to call /mcp (default none)
  * - `removalPolicy`     `retain` (default) or `destroy` for the table and log groups
  * - `staleAfterSeconds` seconds without a heartbeat before an agent is stale (default 300)
+ * - `embeddingModelId`  the Bedrock Titan Text Embeddings v2 model for memories (default amazon.titan-embed-text-v2:0)
  */
 import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
 import { ConclaveStack } from '../lib/conclave-stack.js';
 
 const app = new App();
@@ -50,6 +52,14 @@ function allowedOrigins(): string[] {
   return origins;
 }
 
+function embeddingModelId(): string | undefined {
+  const raw = context('embeddingModelId');
+  if (raw === undefined) return undefined;
+  const id = String(raw).trim();
+  if (!EMBEDDING_MODEL_ID_PATTERN.test(id)) fail('embeddingModelId', `expected a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}, got ${JSON.stringify(raw)}`);
+  return id;
+}
+
 function removalPolicy(): RemovalPolicy {
   const raw = context('removalPolicy') ?? 'retain';
   switch (String(raw).toLowerCase()) {
@@ -68,6 +78,7 @@ new ConclaveStack(app, 'Conclave', {
   allowedOrigins: allowedOrigins(),
   removalPolicy: removalPolicy(),
   staleAfterSeconds: positiveInteger('staleAfterSeconds', 300),
+  embeddingModelId: embeddingModelId() ?? DEFAULT_EMBEDDING_MODEL_ID,
 });
 
 // cdk-nag 3 is a policy-validation plugin: any unacknowledged finding fails synth.

@@ -6,6 +6,8 @@ import { ConclaveBus } from './constructs/bus.js';
 import { BusConsumers } from './constructs/consumers.js';
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
 import { ConclaveTable } from './constructs/table.js';
+import { Workflows } from './constructs/workflows.js';
+import { CONSUMER_WORKFLOWS, WORKFLOWS } from '../functions/contracts/workflows.js';
 
 export interface ConclaveStackProps extends StackProps {
   /**
@@ -36,6 +38,13 @@ export interface ConclaveStackProps extends StackProps {
    */
   readonly staleAfterSeconds?: number;
   /**
+   * The Bedrock model that embeds memories and search queries (a Titan Text
+   * Embeddings v2 model id); the MCP function may invoke exactly this model.
+   *
+   * @default 'amazon.titan-embed-text-v2:0'
+   */
+  readonly embeddingModelId?: string;
+  /**
    * How long the bus archive keeps Conclave's events for replay.
    *
    * @default Duration.days(30)
@@ -57,6 +66,7 @@ export class ConclaveStack extends Stack {
   readonly bus: ConclaveBus;
   readonly mcp: McpEndpoint;
   readonly consumers: BusConsumers;
+  readonly workflows: Workflows;
 
   constructor(scope: Construct, id: string, props: ConclaveStackProps = {}) {
     super(scope, id, props);
@@ -69,6 +79,7 @@ export class ConclaveStack extends Stack {
       bus: this.bus.bus,
       allowedOrigins: props.allowedOrigins ?? [],
       staleAfterSeconds: props.staleAfterSeconds ?? 300,
+      ...(props.embeddingModelId ? { embeddingModelId: props.embeddingModelId } : {}),
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
@@ -78,6 +89,20 @@ export class ConclaveStack extends Stack {
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
+
+    this.workflows = new Workflows(this, 'Workflows', {
+      table: this.table.table,
+      bus: this.bus.bus,
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    // The MCP tools start the three workflows, complete tasks (task callbacks) and show runs (reconciled with their executions).
+    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true });
+    // Consumers start the escalation, collaborative-decision and incident runs and resume runs waiting on decisions.
+    for (const consumer of this.consumers.consumers) {
+      const access = CONSUMER_WORKFLOWS[consumer.spec.consumer];
+      if (access) this.workflows.connect(consumer.spec.id, consumer.function, access);
+    }
 
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
     for (const endpoint of ENDPOINTS) {

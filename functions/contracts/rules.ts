@@ -1,7 +1,7 @@
 import { EVENT_SOURCE, INTEGRATION_SOURCE } from './events.js';
 
 /** The event consumers: each is a Lambda handler in AWS and an in-process subscriber locally. */
-export const CONSUMERS = ['inbox-fanout', 'vote-notifier', 'agent-status', 'inbound-alert'] as const;
+export const CONSUMERS = ['inbox-fanout', 'vote-notifier', 'agent-status', 'inbound-alert', 'escalation-starter', 'decision-workflows'] as const;
 export type ConsumerId = (typeof CONSUMERS)[number];
 
 /** A bus rule: an EventBridge pattern and the consumer it targets. */
@@ -46,8 +46,21 @@ export const RULES: readonly RuleSpec[] = [
   },
   {
     id: 'InboundAlert',
-    description: 'Turns an alert sent in by an integrator into an escalation to the operations head.',
+    description: 'Turns an alert sent in by an integrator into an escalation to the operations head and starts the incident response workflow.',
     consumer: 'inbound-alert',
     pattern: { source: [INTEGRATION_SOURCE], 'detail-type': ['Integration.Alert.v1'] },
+  },
+  {
+    id: 'EscalationStarter',
+    description: 'Starts the escalation workflow of each escalation: an approval task for the awaited role or the board, with reminders and a timeout.',
+    consumer: 'escalation-starter',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Decision.Escalated.v1'] },
+  },
+  {
+    id: 'DecisionWorkflows',
+    description: 'Starts the collaborative-decision workflow of each collaborative decision, and resumes the workflow runs waiting on a decision when it is voted on or closes.',
+    consumer: 'decision-workflows',
+    // Proposals of every mode arrive; the consumer starts a run for collaborative ones only.
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Decision.Proposed.v1', 'Decision.Voted.v1', 'Decision.Completed.v1'] },
   },
 ];

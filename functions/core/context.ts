@@ -1,7 +1,9 @@
 import type { Bus } from '../ports/bus.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
+import type { Workflows } from '../ports/workflows.js';
 
 /** Settings the core needs, validated once by the runtime config. */
 export interface CoreSettings {
@@ -16,6 +18,10 @@ export interface Deps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly log: Log;
+  /** Embeds memories and search queries: Bedrock in AWS, the packaged model locally. */
+  readonly embedder: Embedder;
+  /** Starts and resumes workflow runs: Step Functions in AWS, the local ASL runner locally. */
+  readonly workflows: Workflows;
   readonly settings: CoreSettings;
 }
 

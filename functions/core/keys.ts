@@ -46,6 +46,27 @@ export const keys = {
   /** Workflow runs of a tenant, listed newest first through GSI1. */
   run: (tenantId: string, runId: string): ItemKey => ({ pk: `T#${tenantId}#RUN#${runId}`, sk: 'RUN' }),
   runs: (tenantId: string) => `T#${tenantId}#RUNS`,
+  /** A run's item collection: the run (`RUN`), its waits (`WAIT#<state>.<round>`) and its history (`STEP#<id>`, time-ordered). */
+  runPartition: (tenantId: string, runId: string) => `T#${tenantId}#RUN#${runId}`,
+  /** One waiting Task state of a run: its task token, the tasks it opened and how it was resolved. */
+  runWait: (tenantId: string, runId: string, waitId: string): ItemKey => ({ pk: `T#${tenantId}#RUN#${runId}`, sk: `WAIT#${waitId}` }),
+  runWaitPrefix: 'WAIT#',
+  runStep: (tenantId: string, runId: string, stepId: string): ItemKey => ({ pk: `T#${tenantId}#RUN#${runId}`, sk: `STEP#${stepId}` }),
+  runStepPrefix: 'STEP#',
+  /** A run's wait that resumes when a decision changes (kept in the decision's collection, so one Query finds every waiter). */
+  decisionWaiter: (tenantId: string, decisionId: string, runId: string, waitId: string): ItemKey => ({
+    pk: `T#${tenantId}#DECISION#${decisionId}`,
+    sk: `WAITER#${runId}#${waitId}`,
+  }),
+  decisionWaiterPrefix: 'WAITER#',
+  /**
+   * Local mode only: the local workflow engine's record of one execution (its
+   * current state and that state's input), so runs survive a restart of the
+   * local server. Global like API keys: the engine resumes every tenant's runs.
+   */
+  localExecution: (machine: string, name: string): ItemKey => ({ pk: `LOCALEXEC#${machine}#${name}`, sk: 'EXECUTION' }),
+  /** GSI1 partition listing the local executions still running (a sparse index: finishing removes the entry). */
+  localExecutionsRunning: 'LOCALEXECS#RUNNING',
 
   /** A role's (or the board's) inbox; message ids sort by time. */
   inbox: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#INBOX#${recipient}`,
@@ -56,6 +77,23 @@ export const keys = {
   /** GSI1 partition holding only unread messages (a sparse index: reading a message removes it). */
   unread: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#UNREAD#${recipient}`,
 
+  /**
+   * Organizational memory: one item collection per tenant holding every
+   * memory (`MEM#<key>`, upserted by key; a forgotten memory stays as a small
+   * tombstone) and the tenant's memory revision counter, bumped after every
+   * write so that in-process search indexes can tell cheaply whether anything changed.
+   */
+  memories: (tenantId: string) => `T#${tenantId}#MEMORY`,
+  memory: (tenantId: string, key: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: `MEM#${key}` }),
+  memoryPrefix: 'MEM#',
+  memoryRevision: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: 'REVISION' }),
+  /** GSI1 partition: a tenant's memory writes ordered by write time, read to refresh an index with only what changed. */
+  memoryChanges: (tenantId: string) => `T#${tenantId}#MEMCHANGES`,
+  /** GSI1 sort key of a memory write: the write time in ms (13 digits, so string order is time order), then the key. */
+  memoryChange: (atMs: number, key: string) => `${memoryChangeTime(atMs)}#${key}`,
+  /** The lowest GSI1 sort key of writes at or after `atMs`. */
+  memoryChangeTime,
+
   /** Audit records: one partition per tenant per UTC day, sorted by time. */
   audit: (tenantId: string, at: number, id: string): ItemKey => ({
     pk: auditPartition(tenantId, at),
@@ -63,6 +101,10 @@ export const keys = {
   }),
   auditPartition,
 } as const;
+
+function memoryChangeTime(atMs: number): string {
+  return String(Math.max(0, Math.floor(atMs))).padStart(13, '0');
+}
 
 function auditPartition(tenantId: string, at: number): string {
   return `T#${tenantId}#AUDIT#${new Date(at).toISOString().slice(0, 10)}`;

@@ -7,7 +7,7 @@ import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
-import { buildServer } from './server.js';
+import { buildServer, type ServerExtension } from './server.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -22,11 +22,28 @@ export interface HttpOptions {
   readonly allowedOrigins: readonly string[];
   /** How long an authenticated key is trusted without a store read (0 disables); a revocation takes up to this long to apply. */
   readonly authCacheMs: number;
+  /**
+   * Test-only: one extra endpoint, `/mcp/<name>`, that reads no key and acts as a
+   * fixed principal (the conformance fixtures; see conformance-fixtures.ts). It
+   * passes the same Origin, method and body-size rules as the role endpoints.
+   * Only the local server sets it, and only when its fixtures flag is on.
+   */
+  readonly plugin?: EndpointPlugin;
+}
+
+/** An extra, keyless endpoint serving Conclave's surface plus an extension (test-only; see HttpOptions.plugin). */
+export interface EndpointPlugin {
+  /** The path segment after `/mcp/`; never a role or the board. */
+  readonly name: string;
+  /** Who every request to the endpoint acts as. */
+  readonly actor: Actor;
+  readonly extension: ServerExtension;
 }
 
 interface RequestState {
   readonly actor: Actor;
   readonly correlationId: string;
+  readonly extension?: ServerExtension;
 }
 
 const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -44,12 +61,14 @@ export interface HttpApp {
  * and hands everything else to the SDK's per-request MCP handler.
  */
 export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
+  const plugin = options.plugin;
+  if (plugin && isEndpointId(plugin.name)) throw new Error(`plugin endpoint ${plugin.name} would shadow a role endpoint`);
   const auditTrail = new AuditTrail(deps);
   const mcp = createMcpHandler(
     (ctx) => {
       const state = ctx.authInfo?.extra?.state as RequestState | undefined;
       if (!state) throw new Error('request reached the MCP handler without an authenticated actor');
-      return buildServer(deps, state.actor, state.correlationId, auditTrail);
+      return buildServer(deps, state.actor, state.correlationId, auditTrail, state.extension);
     },
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
@@ -81,7 +100,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     }
     const match = /^\/mcp\/([a-z_]+)$/.exec(path);
     const endpoint = match?.[1];
-    if (!endpoint || !isEndpointId(endpoint)) {
+    const pluginHere = plugin && endpoint === plugin.name ? plugin : undefined;
+    if (!endpoint || (!pluginHere && !isEndpointId(endpoint))) {
       return plainError(404, 'not_found', `no endpoint at ${path || '/'}; use /mcp/<role> or /mcp/board`);
     }
     const origin = request.headers.get('origin');
@@ -99,7 +119,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
 
     let actor: Actor;
     try {
-      actor = await authorize(request, endpoint);
+      actor = pluginHere ? pluginHere.actor : await authorize(request, endpoint as EndpointId);
     } catch (error) {
       if (error instanceof UnauthenticatedError) {
         return rpcError(401, -32001, `Unauthorized: ${error.message}; send Authorization: Bearer <key>`, undefined, {
@@ -120,7 +140,12 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     }
     const response = await mcp.fetch(request, {
       parsedBody,
-      authInfo: { token: actor.keyId, clientId: actor.keyId, scopes: [actor.actingAs], extra: { state: { actor, correlationId } } },
+      authInfo: {
+        token: actor.keyId,
+        clientId: actor.keyId,
+        scopes: [actor.actingAs],
+        extra: { state: { actor, correlationId, ...(pluginHere ? { extension: pluginHere.extension } : {}) } satisfies RequestState },
+      },
     });
     return withCors(response, origin);
   }

@@ -1,4 +1,4 @@
-import { McpServer, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { AGENT_ROLES } from '../contracts/roles.js';
 import { listAgents } from '../core/agents/agents.js';
@@ -14,11 +14,28 @@ import { toolsFor } from './tools/index.js';
 
 export const SERVER_VERSION = '0.1.0';
 
+/**
+ * Extra surface registered next to Conclave's own on one request's server.
+ * Test-only: the conformance fixtures (conformance-fixtures.ts) are the one
+ * extension, and only the local server started with the fixtures flag uses it.
+ */
+export interface ServerExtension {
+  /** Server options for the extension's surface; capabilities are merged into Conclave's. */
+  readonly options?: ServerOptions;
+  /** Registers the extension's tools, resources and prompts after Conclave's. */
+  register(server: McpServer): void;
+}
+
+/** A fresh object per server: the SDK adds to the capabilities it is given. */
+const capabilities = () => ({ tools: {}, resources: {}, prompts: {} });
+
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
-export function buildServer(deps: Deps, actor: Actor, correlationId: string, audit: AuditTrail): McpServer {
+export function buildServer(deps: Deps, actor: Actor, correlationId: string, audit: AuditTrail, extension?: ServerExtension): McpServer {
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
-    { capabilities: { tools: {}, resources: {}, prompts: {} } },
+    extension
+      ? { ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
+      : { capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit };
   const tools = toolsFor(actor.actingAs);
@@ -31,6 +48,7 @@ export function buildServer(deps: Deps, actor: Actor, correlationId: string, aud
       messages: [{ role: 'user', content: { type: 'text', text: roleBrief(DEFAULT_CHART, actor.actingAs, tools.map((t) => t.name)) } }],
     }),
   );
+  extension?.register(server);
   return server;
 }
 

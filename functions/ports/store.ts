@@ -83,6 +83,11 @@ export interface Store {
    * does not hold; nothing is written then.
    */
   put(item: Item, precondition?: Precondition): Promise<void>;
+  /**
+   * Writes up to 25 whole items unconditionally in one round trip (items the
+   * service reports unprocessed are retried); for appends such as audit entries.
+   */
+  putMany(items: readonly Item[]): Promise<void>;
   /** Applies atomic numeric additions; throws PreconditionFailedError when a ceiling would be exceeded. */
   increment(increment: Increment): Promise<Item>;
   /** Deletes one item. Throws PreconditionFailedError when `precondition` does not hold. */

@@ -1,9 +1,13 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EVENT_SOURCE } from '../contracts/events.js';
+import { BedrockEmbedder } from '../adapters/aws/bedrock-embedder.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus.js';
+import { StepFunctionsWorkflows } from '../adapters/aws/step-functions.js';
 import type { Deps } from '../core/context.js';
 import type { AwsConfig } from './config.js';
 import { systemClock, timeOrderedIds } from './ids.js';
@@ -17,6 +21,9 @@ export function buildAwsDeps(config: AwsConfig, logger: Logger): Deps {
     clock: systemClock,
     ids: timeOrderedIds(systemClock),
     log: powertoolsLog(logger),
+    // maxAttempts 1: the adapter owns retries (backoff with jitter on throttling).
+    embedder: new BedrockEmbedder(new BedrockRuntimeClient({ maxAttempts: 1 }), config.embeddingModelId),
+    workflows: new StepFunctionsWorkflows(new SFNClient({ maxAttempts: 5 }), config.stateMachineArns),
     settings: { staleAfterMs: config.staleAfterMs },
   };
 }

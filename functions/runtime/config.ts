@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ENV } from '../contracts/env.js';
+import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
+import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
+import { MACHINES, type MachineId } from '../contracts/workflows.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
 export class ConfigError extends Error {
@@ -17,9 +19,31 @@ const origins = z
 const staleAfter = z.coerce.number().int().positive().default(300);
 const authCache = z.coerce.number().min(0).max(300).default(2);
 
+const embeddingModel = z
+  .string()
+  .trim()
+  .default(DEFAULT_EMBEDDING_MODEL_ID)
+  .refine((id) => EMBEDDING_MODEL_ID_PATTERN.test(id), { message: 'expected a Titan Text Embeddings v2 model id such as amazon.titan-embed-text-v2:0' });
+
+/** A boolean flag: `1`/`true` on, `0`/`false`/unset off. */
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .optional()
+  .transform((value) => value === '1' || value === 'true');
+
+/** A state machine ARN; optional: each function is given only the machines it starts or resumes. */
+const stateMachineArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
+  .optional();
+
 const awsSchema = z.object({
+  ...Object.fromEntries(MACHINES.map((m) => [STATE_MACHINE_ARN_ENV[m], stateMachineArn])),
+  // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
+  [ENV.conformanceFixtures]: flag.refine((on) => !on, { message: 'the conformance fixtures are a local test flag, refused in AWS' }),
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
+  [ENV.embeddingModelId]: embeddingModel,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
@@ -30,6 +54,7 @@ const localSchema = z.object({
   [ENV.dataDir]: z.string().min(1).default('.conclave'),
   [ENV.devKey]: z.string().min(1).optional(),
   [ENV.showKey]: z.enum(['0', '1', 'true', 'false']).optional(),
+  [ENV.conformanceFixtures]: flag,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
@@ -38,9 +63,13 @@ const localSchema = z.object({
 export interface AwsConfig {
   readonly tableName: string;
   readonly eventBusName: string;
+  /** The Bedrock model memories and queries are embedded with. */
+  readonly embeddingModelId: string;
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** The state machines this function may start or resume (the others are absent). */
+  readonly stateMachineArns: Partial<Record<MachineId, string>>;
 }
 
 export interface LocalConfig {
@@ -52,6 +81,8 @@ export interface LocalConfig {
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
+  readonly conformanceFixtures: boolean;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -72,9 +103,16 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
   return {
     tableName: c[ENV.tableName],
     eventBusName: c[ENV.eventBusName],
+    embeddingModelId: c[ENV.embeddingModelId],
     allowedOrigins: c[ENV.allowedOrigins],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    stateMachineArns: Object.fromEntries(
+      MACHINES.flatMap((m) => {
+        const arn = (c as Record<string, unknown>)[STATE_MACHINE_ARN_ENV[m]];
+        return typeof arn === 'string' ? [[m, arn]] : [];
+      }),
+    ),
   };
 }
 
@@ -89,5 +127,6 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     allowedOrigins: [...LOCAL_ORIGINS, ...c[ENV.allowedOrigins]],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    conformanceFixtures: c[ENV.conformanceFixtures],
   };
 }

@@ -6,13 +6,17 @@ import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
 import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
 import { LocalBus } from '../adapters/local/memory-bus.js';
+import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
+import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import { createHttpApp } from '../mcp/http.js';
 import { systemClock, timeOrderedIds } from './ids.js';
+import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
+import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
 import { serveFetch } from './node-http.js';
 
 /** The table name used locally (the stack names its own in AWS). */
@@ -31,6 +35,12 @@ export interface LocalOptions {
   /** See HttpOptions.authCacheMs; default 2 s. */
   readonly authCacheMs?: number;
   readonly log: Log;
+  /** Local workflow engine settings (tests: shortened waits, a failing step). */
+  readonly workflows?: LocalWorkflowOptions;
+  /** The embedder; default the packaged offline model (tests inject failing or counting ones). */
+  readonly embedder?: Embedder;
+  /** Test-only: also serve the conformance suite's fixtures on a keyless /mcp/conformance (CONCLAVE_CONFORMANCE_FIXTURES). */
+  readonly conformanceFixtures?: boolean;
 }
 
 export interface LocalConclave {
@@ -40,6 +50,8 @@ export interface LocalConclave {
   readonly firstStart: boolean;
   readonly deps: Deps;
   readonly bus: LocalBus;
+  /** The local workflow engine (the same ASL files as Step Functions). */
+  readonly workflows: LocalWorkflowEngine;
   readonly dynamoEndpoint: string;
   close(): Promise<void>;
 }
@@ -68,16 +80,27 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
+  const store = new DynamoStore(dynamo.client, LOCAL_TABLE);
+  // Like the bus, the engine's step functions run only after start-up and close over `deps`.
+  const workflows = await buildLocalWorkflows(() => deps, store, options.log, options.workflows);
   const deps: Deps = {
-    store: new DynamoStore(dynamo.client, LOCAL_TABLE),
+    store,
     bus,
     clock: systemClock,
     ids: timeOrderedIds(systemClock),
     log: options.log,
+    embedder: options.embedder ?? new PackagedEmbedder(),
+    workflows,
     settings: { staleAfterMs: options.staleAfterMs },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
-  const app = createHttpApp(deps, { allowedOrigins: options.allowedOrigins, authCacheMs: options.authCacheMs ?? 2000 });
+  // Runs survive a restart: every execution recorded as running continues from its current state.
+  const resumed = await workflows.resumeAll();
+  if (resumed) options.log.info('resumed workflow runs', { resumed });
+  // Loaded only when asked for, so a normal start never even imports the fixtures.
+  const plugin = options.conformanceFixtures ? (await import('../mcp/conformance-fixtures.js')).conformancePlugin() : undefined;
+  const app = createHttpApp(deps, { allowedOrigins: options.allowedOrigins, authCacheMs: options.authCacheMs ?? 2000, ...(plugin ? { plugin } : {}) });
+  if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
   const { server, url } = await serveFetch(app, { port: options.port, host: '127.0.0.1' });
   if (options.dataDir) await writeFile(dataFiles.endpoint(options.dataDir), dynamo.endpoint);
   return {
@@ -86,10 +109,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     firstStart,
     deps,
     bus,
+    workflows,
     dynamoEndpoint: dynamo.endpoint,
     close: async () => {
       await closeServer(server);
       await app.flush();
+      // Stop the engine first: runs stay recorded where they are; events it caused still drain.
+      await workflows.close();
       await bus.drain();
       if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
       dynamo.client.destroy();

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
   Function as LambdaFn,
@@ -15,6 +15,7 @@ import { bundledCode } from './lambda-code.js';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../../functions/contracts/embeddings.js';
 import { ENV } from '../../functions/contracts/env.js';
 
 /** The Lambda entry point, resolved from this module so synth works from any working directory. */
@@ -41,6 +42,15 @@ export interface McpEndpointProps {
    * @default 300
    */
   readonly staleAfterSeconds?: number;
+  /**
+   * The Bedrock model memories and search queries are embedded with: a Titan
+   * Text Embeddings v2 model id. The function may invoke this model and no
+   * other. Enable access to it in the Bedrock console of the stack's region.
+   * After changing it, run `npm run memory -- reembed --table <TableName> --model <id> --tenant <id>`.
+   *
+   * @default 'amazon.titan-embed-text-v2:0'
+   */
+  readonly embeddingModelId?: string;
   /**
    * How long the function's logs are kept.
    *
@@ -105,6 +115,18 @@ export class McpEndpoint extends Construct {
     props.table.grantReadWriteData(this.function);
     this.function.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
     props.bus.grantPutEventsTo(this.function);
+    const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
+    if (!EMBEDDING_MODEL_ID_PATTERN.test(embeddingModelId)) {
+      throw new Error(`embeddingModelId "${embeddingModelId}" is not a Titan Text Embeddings v2 model id (e.g. ${DEFAULT_EMBEDDING_MODEL_ID})`);
+    }
+    this.function.addEnvironment(ENV.embeddingModelId, embeddingModelId);
+    // Least privilege: InvokeModel (not the streaming or async variants) on this one foundation model.
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel'],
+        resources: [Stack.of(this).formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: embeddingModelId })],
+      }),
+    );
 
     this.functionUrl = this.function.addFunctionUrl({
       // Public on purpose: the app authenticates every request itself (bearer API

@@ -111,6 +111,14 @@ describe('DynamoStore against dynalite', () => {
     await expect(store.query({ pk: 'PAGE', cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('writes many items in one call and refuses more than 25', async () => {
+    await store.putMany(Array.from({ length: 25 }, (_, i) => ({ pk: 'MANY', sk: String(i).padStart(2, '0'), i })));
+    const page = await store.query({ pk: 'MANY' });
+    expect(page.items.map((item) => item.i)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    await expect(store.putMany(Array.from({ length: 26 }, (_, i) => ({ pk: 'MANY', sk: `x${i}` })))).rejects.toBeInstanceOf(ValidationError);
+    expect((await store.query({ pk: 'MANY' })).items).toHaveLength(25);
+  });
+
   it('reads many items at once, omitting missing ones', async () => {
     const items = await store.getMany([
       { pk: 'PAGE', sk: 'S#001' },

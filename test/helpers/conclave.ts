@@ -3,6 +3,7 @@ import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.j
 import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
+import type { Embedder } from '../../functions/ports/embedder.js';
 import type { Log } from '../../functions/ports/logger.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
 
@@ -14,9 +15,17 @@ export function memoryLog(): Log & { lines: { level: string; message: string; fi
 }
 
 /** Starts the real local server (in-memory dynalite, real HTTP on a random loopback port). */
-export async function startTestConclave(overrides: { staleAfterMs?: number } = {}): Promise<LocalConclave & { log: ReturnType<typeof memoryLog> }> {
+export async function startTestConclave(
+  overrides: { staleAfterMs?: number; embedder?: Embedder } = {},
+): Promise<LocalConclave & { log: ReturnType<typeof memoryLog> }> {
   const log = memoryLog();
-  const conclave = await startLocal({ port: 0, allowedOrigins: ['http://localhost:*'], staleAfterMs: overrides.staleAfterMs ?? 300_000, log });
+  const conclave = await startLocal({
+    port: 0,
+    allowedOrigins: ['http://localhost:*'],
+    staleAfterMs: overrides.staleAfterMs ?? 300_000,
+    log,
+    ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
+  });
   return Object.assign(conclave, { log });
 }
 

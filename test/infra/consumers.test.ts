@@ -9,9 +9,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ENV } from '../../functions/contracts/env.js';
+import { ENV, STATE_MACHINE_ARN_ENV } from '../../functions/contracts/env.js';
 import { EVENT_SOURCE } from '../../functions/contracts/events.js';
 import { RULES } from '../../functions/contracts/rules.js';
+import { CONSUMER_WORKFLOWS } from '../../functions/contracts/workflows.js';
 import { ConclaveStack, type ConclaveStackProps } from '../../lib/conclave-stack.js';
 import { BusConsumers, toEventPattern, type BusConsumer } from '../../lib/constructs/consumers.js';
 
@@ -235,12 +236,17 @@ describe('BusConsumers', () => {
       });
     });
 
-    it.each(RULES.map((r, i) => [r.consumer, i] as const))('%s gets the table, the bus name and its own service name', (consumer, i) => {
+    it.each(RULES.map((r, i) => [r.consumer, i] as const))('%s gets the table, the bus name, its own service name and the state machines it starts', (consumer, i) => {
+      // The workflow grants that go with those ARNs are asserted in test/infra/workflows.test.ts.
+      const machines = Object.fromEntries(
+        (CONSUMER_WORKFLOWS[consumer]?.start ?? []).map((m) => [STATE_MACHINE_ARN_ENV[m], { Ref: logicalId(stack.workflows.machines[m].stateMachine) }]),
+      );
       expect(functionProps(consumers[i] as BusConsumer).Environment).toEqual({
         Variables: {
           [ENV.tableName]: { Ref: tableId },
           [ENV.eventBusName]: { Ref: busId },
           [ENV.serviceName]: `conclave-${consumer}`,
+          ...machines,
         },
       });
     });

@@ -226,6 +226,35 @@ describe('ConclaveStack', () => {
       ]);
     });
 
+    it('grants bedrock:InvokeModel on exactly the configured embedding model, next to the env var naming it', () => {
+      const modelArn = (id: string) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:', { Ref: 'AWS::Region' }, `::foundation-model/${id}`]],
+      });
+      const bedrock = (s: Statement[]) => s.filter((x) => asList(x.Action).some((a) => a.startsWith('bedrock:')));
+      expect(bedrock(statements)).toEqual([{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: modelArn('amazon.titan-embed-text-v2:0') }]);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ [ENV.embeddingModelId]: 'amazon.titan-embed-text-v2:0' }) },
+      });
+
+      const other = synth({ embeddingModelId: 'amazon.titan-embed-text-v2:1' });
+      const otherFunction = other.stack.resolve((other.stack.mcp.function.node.defaultChild as CfnFunction).logicalId) as string;
+      expect(bedrock(functionStatements(other.template, otherFunction))).toEqual([
+        { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: modelArn('amazon.titan-embed-text-v2:1') },
+      ]);
+      other.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ [ENV.embeddingModelId]: 'amazon.titan-embed-text-v2:1' }) },
+      });
+      // No other function of the stack may invoke Bedrock.
+      const everyStatement = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+        (p) => (((p as Json).Properties as Json).PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      expect(bedrock(everyStatement)).toHaveLength(1);
+    });
+
+    it('refuses an embedding model the adapter cannot call', () => {
+      expect(() => synth({ embeddingModelId: 'cohere.embed-english-v3' })).toThrow(/not a Titan Text Embeddings v2 model id/);
+    });
+
     it('has no wildcard actions, and Resource "*" only for X-Ray, which has no resource-level permissions', () => {
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -295,8 +324,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges exactly the expected findings, each with a reason', () => {
     const { app, stack } = synth();
     const tableId = stack.resolve((stack.table.table.node.defaultChild as CfnTable).logicalId) as string;
-    // The bus consumers' acknowledgements are asserted in test/infra/consumers.test.ts.
-    const acks = new Map([...acknowledgements(app)].filter(([key]) => !key.startsWith('Conclave/Consumers/')));
+    // The bus consumers' acknowledgements are asserted in test/infra/consumers.test.ts, the workflows' in test/infra/workflows.test.ts.
+    const acks = new Map([...acknowledgements(app)].filter(([key]) => !key.startsWith('Conclave/Consumers/') && !key.startsWith('Conclave/Workflows/')));
     expect([...acks.keys()].sort()).toEqual(
       [
         'Conclave/Mcp/Function AwsSolutions-L1',

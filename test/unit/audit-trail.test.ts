@@ -3,14 +3,17 @@ import type { Deps } from '../../functions/core/context.js';
 import { AuditTrail } from '../../functions/mcp/audit-trail.js';
 import type { Item } from '../../functions/ports/store.js';
 import { memoryLog } from '../helpers/conclave.js';
+import { unusedWorkflows } from '../helpers/workflows.js';
 
-function depsWith(put: (item: Item) => Promise<void>, log = memoryLog()): Deps {
+function depsWith(putMany: (items: readonly Item[]) => Promise<void>, log = memoryLog()): Deps {
   return {
-    store: { put } as unknown as Deps['store'],
+    store: { putMany } as unknown as Deps['store'],
     bus: { publish: async () => undefined },
     clock: { now: () => Date.parse('2026-11-21T12:00:00Z') },
     ids: { next: () => 'id' },
     log,
+    embedder: { modelId: 'unused', dimensions: 512, embed: async () => [] },
+    workflows: unusedWorkflows,
     settings: { staleAfterMs: 1000 },
   };
 }
@@ -18,17 +21,27 @@ function depsWith(put: (item: Item) => Promise<void>, log = memoryLog()): Deps {
 const entry = { tenantId: 't', keyId: 'k', role: 'ceo' as const, action: 'tool:x', outcome: 'ok' as const, durationMs: 1, correlationId: 'c' };
 
 describe('AuditTrail', () => {
-  it('flush waits for every write in flight', async () => {
-    const written: Item[] = [];
-    const trail = new AuditTrail(depsWith(async (item) => {
+  it('batches entries recorded close together and flush waits for every write', async () => {
+    const batches: Item[][] = [];
+    const trail = new AuditTrail(depsWith(async (items) => {
       await new Promise((r) => setTimeout(r, 20));
-      written.push(item);
+      batches.push([...items]);
     }));
     trail.record(entry);
     trail.record({ ...entry, action: 'tool:y' });
-    expect(written).toHaveLength(0);
+    expect(batches).toHaveLength(0);
     await trail.flush();
-    expect(written.map((i) => i.action)).toEqual(['tool:x', 'tool:y']);
+    expect(batches.map((b) => b.map((i) => i.action))).toEqual([['tool:x', 'tool:y']]);
+  });
+
+  it('writes on its own after a short window, in batches of at most 25', async () => {
+    const batches: Item[][] = [];
+    const trail = new AuditTrail(depsWith(async (items) => void batches.push([...items])));
+    for (let i = 0; i < 30; i++) trail.record({ ...entry, action: `tool:${i}` });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(batches.map((b) => b.length)).toEqual([25, 5]);
+    await trail.flush();
+    expect(batches).toHaveLength(2);
   });
 
   it('retries a failed write once and logs the entry when it still fails, without rejecting', async () => {

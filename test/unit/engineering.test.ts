@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../functions/c
 import { keys } from '../../functions/core/keys.js';
 import { declareIncident, resolveIncident } from '../../functions/core/operations/incidents.js';
 import { runQualityGate } from '../../functions/core/quality/quality-gate.js';
-import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { testDeps } from '../helpers/deps.js';
 
 const GOOD = { tests_total: 100, tests_passed: 100, coverage_pct: 90, critical_defects: 0, major_defects: 0 };
 
@@ -170,14 +170,7 @@ describe('engineering use cases (against dynalite)', () => {
     dynamo = await startDynalite();
     await ensureTable(dynamo.client, 'engineering-test');
     const clock = { now: () => now };
-    deps = {
-      store: new DynamoStore(dynamo.client, 'engineering-test'),
-      bus: { publish: async () => {} },
-      clock,
-      ids: timeOrderedIds(clock),
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      settings: { staleAfterMs: 60 * 60_000 },
-    };
+    deps = testDeps({ store: new DynamoStore(dynamo.client, 'engineering-test'), clock, bus: { publish: async () => {} }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
     dynamo.client.destroy();

@@ -8,7 +8,7 @@ import { approveStrategicInitiative } from '../../functions/core/finance/initiat
 import { currentQuarter, normalizeDepartment, resolvePeriod, toCents } from '../../functions/core/finance/money.js';
 import { keys } from '../../functions/core/keys.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
-import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { testDeps } from '../helpers/deps.js';
 
 describe('money and periods', () => {
   it('converts USD to exact cents and refuses negative or sub-cent amounts', () => {
@@ -55,14 +55,7 @@ describe('budgets and initiatives (core, against dynalite)', () => {
     dynamo = await startDynalite();
     await ensureTable(dynamo.client, 'finance-test');
     const clock = { now: () => now };
-    deps = {
-      store: new DynamoStore(dynamo.client, 'finance-test'),
-      bus: { publish: async (e) => void events.push(...e) },
-      clock,
-      ids: timeOrderedIds(clock),
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      settings: { staleAfterMs: 60_000 },
-    };
+    deps = testDeps({ store: new DynamoStore(dynamo.client, 'finance-test'), clock, bus: { publish: async (e) => void events.push(...e) }, staleAfterMs: 60_000 });
   });
   afterAll(async () => {
     dynamo.client.destroy();

@@ -7,7 +7,7 @@ import type { Deps } from '../../functions/core/context.js';
 import { proposeDecision } from '../../functions/core/decisions/decisions.js';
 import { reviewOrganizationalHealth, scoreOrganizationalHealth, severityOf } from '../../functions/core/health/organizational-health.js';
 import { keys } from '../../functions/core/keys.js';
-import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { testDeps } from '../helpers/deps.js';
 
 const AT = '2026-11-21T10:00:00.000Z';
 const penalty = (report: ReturnType<typeof scoreOrganizationalHealth>, metric: string) => report.signals.find((s) => s.metric === metric)?.penalty;
@@ -83,14 +83,7 @@ describe('reviewOrganizationalHealth (live data, against dynalite)', () => {
     dynamo = await startDynalite();
     await ensureTable(dynamo.client, 'health-test');
     const clock = { now: () => now };
-    deps = {
-      store: new DynamoStore(dynamo.client, 'health-test'),
-      bus: { publish: async () => {} },
-      clock,
-      ids: timeOrderedIds(clock),
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      settings: { staleAfterMs: 60 * 60_000 },
-    };
+    deps = testDeps({ store: new DynamoStore(dynamo.client, 'health-test'), clock, bus: { publish: async () => {} }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
     dynamo.client.destroy();

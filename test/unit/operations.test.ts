@@ -7,7 +7,7 @@ import { keys } from '../../functions/core/keys.js';
 import { approveChangeWindow, assessChangeWindow } from '../../functions/core/operations/change-windows.js';
 import { declareIncident, incidentAudience, listIncidents, openIncidents, resolveIncident, type Incident } from '../../functions/core/operations/incidents.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
-import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { testDeps } from '../helpers/deps.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-06-01T09:00:00.000Z');
@@ -65,14 +65,7 @@ describe('operations use cases (against dynalite)', () => {
     dynamo = await startDynalite();
     await ensureTable(dynamo.client, 'operations-test');
     const clock = { now: () => now };
-    deps = {
-      store: new DynamoStore(dynamo.client, 'operations-test'),
-      bus: { publish: async (events) => void published.push(...events) },
-      clock,
-      ids: timeOrderedIds(clock),
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      settings: { staleAfterMs: 60 * 60_000 },
-    };
+    deps = testDeps({ store: new DynamoStore(dynamo.client, 'operations-test'), clock, bus: { publish: async (events) => void published.push(...events) }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
     dynamo.client.destroy();

@@ -8,7 +8,7 @@ import { allocateBudget, setBudget } from '../../functions/core/finance/budget.j
 import { planHeadcount } from '../../functions/core/people/headcount.js';
 import { approveHire, listHires } from '../../functions/core/people/hires.js';
 import { assessTeamHealth } from '../../functions/core/people/team-health.js';
-import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { testDeps } from '../helpers/deps.js';
 
 const healthy = { attrition_rate: 0.08, engagement_score: 80, open_positions: 0, headcount: 10, overtime_hours_per_week: 3 };
 
@@ -67,14 +67,7 @@ describe('hires and headcount plans (core, against dynalite)', () => {
     dynamo = await startDynalite();
     await ensureTable(dynamo.client, 'people-test');
     const clock = { now: () => now };
-    deps = {
-      store: new DynamoStore(dynamo.client, 'people-test'),
-      bus: { publish: async () => {} },
-      clock,
-      ids: timeOrderedIds(clock),
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      settings: { staleAfterMs: 60_000 },
-    };
+    deps = testDeps({ store: new DynamoStore(dynamo.client, 'people-test'), clock, bus: { publish: async () => {} }, staleAfterMs: 60_000 });
   });
   afterAll(async () => {
     dynamo.client.destroy();

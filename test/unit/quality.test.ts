@@ -8,7 +8,7 @@ import { defectPriority, reportDefect } from '../../functions/core/quality/defec
 import { evaluateGate, latestGate, listQualityGates, runQualityGate, type GateResults } from '../../functions/core/quality/quality-gate.js';
 import { createTestPlan, planTests } from '../../functions/core/quality/test-plan.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
-import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { testDeps } from '../helpers/deps.js';
 
 const GOOD: GateResults = { tests_total: 200, tests_passed: 196, coverage_pct: 80, critical_defects: 0, major_defects: 2 };
 const failed = (results: GateResults, ctx = {}) => evaluateGate(results, ctx).filter((c) => !c.passed).map((c) => c.name);
@@ -85,14 +85,7 @@ describe('quality use cases (against dynalite)', () => {
     dynamo = await startDynalite();
     await ensureTable(dynamo.client, 'quality-test');
     const clock = { now: () => now };
-    deps = {
-      store: new DynamoStore(dynamo.client, 'quality-test'),
-      bus: { publish: async (events) => void published.push(...events) },
-      clock,
-      ids: timeOrderedIds(clock),
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-      settings: { staleAfterMs: 60 * 60_000 },
-    };
+    deps = testDeps({ store: new DynamoStore(dynamo.client, 'quality-test'), clock, bus: { publish: async (events) => void published.push(...events) }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
     dynamo.client.destroy();

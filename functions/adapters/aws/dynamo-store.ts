@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -60,6 +61,18 @@ export class DynamoStore implements Store {
     await this.call(() =>
       this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...item }, ...conditionFor(precondition) })),
     );
+  }
+
+  async putMany(items: readonly Item[]): Promise<void> {
+    if (items.length > 25) throw new ValidationError('putMany writes at most 25 items at once');
+    let pending: Record<string, unknown>[] = items.map((item) => ({ PutRequest: { Item: { ...item } } }));
+    // Unprocessed writes (throttling) are retried with backoff until none are left.
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      if (attempt > 8) throw new DependencyError(`${pending.length} items could not be written after retries`);
+      const out = await this.call(() => this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } })));
+      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+    }
   }
 
   async increment(increment: Increment): Promise<Item> {

@@ -1,4 +1,5 @@
 import type { EndpointId } from '../../contracts/roles.js';
+import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
 
@@ -27,27 +28,31 @@ export interface AuditView {
   readonly correlation_id: string;
 }
 
-/**
- * Appends an audit entry. A failed write is retried once and then logged in
- * full (the log is the audit of last resort), never thrown to the caller:
- * the call itself already happened.
- */
-export async function recordAudit(deps: Deps, entry: AuditEntry): Promise<void> {
+/** The stored form of an entry, stamped with the time it was taken. */
+export function auditItem(deps: Deps, entry: AuditEntry): Item {
   const at = deps.clock.now();
-  const item = {
-    ...keys.audit(entry.tenantId, at, deps.ids.next()),
-    type: 'audit',
-    at: new Date(at).toISOString(),
-    ...entry,
-  };
+  return { ...keys.audit(entry.tenantId, at, deps.ids.next()), type: 'audit', at: new Date(at).toISOString(), ...entry };
+}
+
+/**
+ * Appends audit items (at most 25, one round trip). A failed write is retried
+ * once and then every item is logged in full (the log is the audit of last
+ * resort), never thrown to the caller: the calls themselves already happened.
+ */
+export async function writeAudit(deps: Deps, items: readonly Item[]): Promise<void> {
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      await deps.store.put(item);
+      await deps.store.putMany(items);
       return;
     } catch (error) {
-      if (attempt === 2) deps.log.error('audit write failed; entry follows', { audit: item, error: String(error) });
+      if (attempt === 2) for (const item of items) deps.log.error('audit write failed; entry follows', { audit: item, error: String(error) });
     }
   }
+}
+
+/** Appends one audit entry now (see writeAudit). */
+export async function recordAudit(deps: Deps, entry: AuditEntry): Promise<void> {
+  await writeAudit(deps, [auditItem(deps, entry)]);
 }
 
 /** The tenant's audit trail for one UTC day, newest first. */

@@ -5,6 +5,9 @@ import { LEADERSHIP } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { MalformedEventError } from '../errors.js';
 import { deliver, deliveryFromEvent, notificationId } from '../messages/messages.js';
+import { startCollaborativeRun, startEscalationRun } from '../workflows/decision-runs.js';
+import { startWorkflow } from '../workflows/runs.js';
+import { settleDecisionWaiters } from '../workflows/tasks.js';
 
 /** What a consumer reports about one event (logged; useful in tests and benchmarks). */
 export interface ConsumerResult {
@@ -80,12 +83,17 @@ const agentStatus: Consumer = async (deps, event) => {
   );
 };
 
-/** Integration.Alert.v1 → an escalation to the operations head (and the whole leadership for severity 1). */
+/**
+ * Integration.Alert.v1 → an escalation to the operations head (and the whole
+ * leadership for severity 1), and an incident response run for the alert (its
+ * id derives from the event, so a redelivered alert starts nothing new; the
+ * run does not tell the leadership again).
+ */
 const inboundAlert: Consumer = async (deps, event) => {
   const d = parse(event, 'Integration.Alert.v1');
   const recipients = d.severity === 1 ? [...LEADERSHIP] : (['operations_head'] as const);
   const messageId = notificationId(event.time, event.id, 'alert');
-  return count(
+  const delivered = count(
     await deliver(deps, {
       tenantId: d.tenant_id,
       messageId,
@@ -102,6 +110,36 @@ const inboundAlert: Consumer = async (deps, event) => {
       sentAt: event.time,
     }),
   );
+  await startWorkflow(deps, { correlationId: d.correlation_id ?? event.id }, {
+    tenantId: d.tenant_id,
+    initiator: 'operations_head',
+    workflow: 'incident_response',
+    runId: notificationId(event.time, event.id, 'incident'),
+    input: { title: d.title, severity: d.severity, description: d.description.slice(0, 10_000), alert_id: d.alert_id },
+    leadershipNotified: true,
+  });
+  return delivered;
+};
+
+/** Decision.Escalated.v1 → the escalation run of that hop (and the end of the previous hop's). */
+const escalationStarter: Consumer = async (deps, event) => {
+  const run = await startEscalationRun(deps, parse(event, 'Decision.Escalated.v1'));
+  return { delivered: run ? 1 : 0, duplicates: 0 };
+};
+
+/**
+ * Decision.Proposed.v1 (collaborative) → its collaborative-decision run;
+ * Decision.Voted.v1 / Decision.Completed.v1 → the runs waiting on the
+ * decision re-check it (vote tasks done elsewhere, voting closed, a ruling).
+ */
+const decisionWorkflows: Consumer = async (deps, event) => {
+  if (event['detail-type'] === 'Decision.Proposed.v1') {
+    const run = await startCollaborativeRun(deps, parse(event, 'Decision.Proposed.v1'));
+    return { delivered: run ? 1 : 0, duplicates: 0 };
+  }
+  const d = event['detail-type'] === 'Decision.Voted.v1' ? parse(event, 'Decision.Voted.v1') : parse(event, 'Decision.Completed.v1');
+  const resolved = await settleDecisionWaiters(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id);
+  return { delivered: resolved.length, duplicates: 0 };
 };
 
 /** Consumer id → use case. Lambda handlers and the local bus dispatch through this table. */
@@ -110,4 +148,6 @@ export const CONSUMER_USE_CASES: Readonly<Record<ConsumerId, Consumer>> = {
   'vote-notifier': voteNotifier,
   'agent-status': agentStatus,
   'inbound-alert': inboundAlert,
+  'escalation-starter': escalationStarter,
+  'decision-workflows': decisionWorkflows,
 };

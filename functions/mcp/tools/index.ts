@@ -13,6 +13,16 @@ import { readInboxTool } from './read-inbox.js';
 import { replyTool } from './reply.js';
 import { ROLE_TOOLS } from './roles/index.js';
 import { sendMessageTool } from './send-message.js';
+import { completeTaskTool } from './complete-task.js';
+import { listWorkflowRunsTool } from './list-workflow-runs.js';
+import { myTasksTool } from './my-tasks.js';
+import { startWorkflowTool } from './start-workflow.js';
+import { workflowStatusTool } from './workflow-status.js';
+import { forgetMemoryTool } from './forget-memory.js';
+import { getMemoryTool } from './get-memory.js';
+import { listMemoriesTool } from './list-memories.js';
+import { searchMemoriesTool } from './search-memories.js';
+import { storeMemoryTool } from './store-memory.js';
 
 /**
  * The tool registry: every tool Conclave serves. Each endpoint lists the
@@ -31,6 +41,16 @@ export const TOOLS: readonly ToolDefinition[] = [
   getDecisionTool,
   listDecisionsTool,
   ruleOnDecisionTool,
+  myTasksTool,
+  completeTaskTool,
+  startWorkflowTool,
+  workflowStatusTool,
+  listWorkflowRunsTool,
+  storeMemoryTool,
+  searchMemoriesTool,
+  getMemoryTool,
+  forgetMemoryTool,
+  listMemoriesTool,
   ...ROLE_TOOLS,
 ] as readonly ToolDefinition[];
 
