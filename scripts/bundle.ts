@@ -75,6 +75,29 @@ const lambdaCredentialsOnly: Plugin = {
   },
 };
 
+/**
+ * The Bedrock runtime client also offers bearer-token (API key) auth, whose
+ * token chain pulls in the SSO-OIDC client (≈20 KB). Conclave signs Bedrock
+ * calls with the execution role (SigV4, the client's first scheme), so the
+ * bundle's token providers report that no bearer token is configured.
+ */
+const noBedrockBearerTokens: Plugin = {
+  name: 'no-bedrock-bearer-tokens',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/token-providers$/ }, (args) => ({ path: args.path, namespace: 'no-bearer-tokens' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-bearer-tokens' }, () => ({
+      contents: [
+        "const none = () => async () => { throw new Error('no bearer token: Conclave signs AWS calls with the execution role'); };",
+        'export const fromEnvSigningName = none;',
+        'export const nodeProvider = none;',
+        'export const fromSso = none;',
+        'export const fromStatic = none;',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options of every Conclave Lambda bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
@@ -92,7 +115,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     // Local-mode stand-ins: never imported by a handler.
     external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*'],
-    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly],
+    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens],
     metafile: true,
     logLevel: 'warning',
   };
