@@ -227,6 +227,12 @@ describe('workflows over MCP', () => {
       const runId = triage.run_id;
       // The alert itself reached the leadership (once: the run does not tell them again).
       await eventually(async () => expect((await inbox(roles, 'cto')).filter((m) => m.subject === '[SEV1] Checkout 5xx above 5%')).toHaveLength(1));
+      // The run's incident is on record while it is worked: deployments are refused meanwhile.
+      const open = await roles.ok<{ incidents: { incident_id: string; status: string; severity: number }[] }>('operations_head', 'list_incidents', { status: 'open' });
+      expect(open.incidents.find((i) => i.incident_id === runId)).toMatchObject({ status: 'open', severity: 1 });
+      const blocked = await roles.ok<{ approved: boolean; reasons: string[] }>('cto', 'approve_deployment', { release: 'v9.9.9', environments: ['staging'] });
+      expect(blocked.approved).toBe(false);
+      expect(blocked.reasons.join(' ')).toContain('severity-1');
       await roles.complete('operations_head', runId, 'done', { impact: 'checkout down for 12% of users', mitigation: 'roll back' });
       await roles.complete('senior_developer', runId, 'done', { root_cause: 'connection pool exhausted', fix: 'raise the pool size' });
       await roles.complete('test_lead', runId, 'failed', { reason: 'still failing under load' });
@@ -240,6 +246,8 @@ describe('workflows over MCP', () => {
       expect(memory.tags).toEqual(expect.arrayContaining(['postmortem', 'incident', 'sev1']));
       expect(memory.content).toContain('connection pool exhausted');
       expect(memory.content).toContain('alert alarm:checkout-5xx');
+      const resolved = await roles.ok<{ incidents: { incident_id: string; status: string }[] }>('operations_head', 'list_incidents', { status: 'resolved' });
+      expect(resolved.incidents.find((i) => i.incident_id === runId)?.status).toBe('resolved');
     });
 
     it('tells the leadership at once when a severity 1 incident is started by a tool', async () => {

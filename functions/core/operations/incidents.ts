@@ -62,25 +62,7 @@ export async function declareIncident(deps: Deps, ctx: RequestContext, input: De
   const services = uniqueNames(input.affectedServices, 'affected_services');
   const now = iso(deps.clock.now());
   const incidentId = deps.ids.next();
-  const item: Item = {
-    ...keys.record(input.tenantId, INCIDENT, incidentId),
-    gsi1pk: keys.recordIndex(input.tenantId, INCIDENT),
-    gsi1sk: `${now}#${incidentId}`,
-    type: 'incident',
-    tenant_id: input.tenantId,
-    incident_id: incidentId,
-    title: input.title,
-    severity,
-    status: 'open',
-    description: input.description,
-    affected_services: services,
-    declared_by: input.declaredBy,
-    declared_at: now,
-    resolved_at: null,
-    resolved_by: null,
-    resolution: null,
-    version: 1,
-  };
+  const item = incidentItem(input, incidentId, services, now);
   await deps.store.put(item, { kind: 'absent' });
   const audience = incidentAudience(severity as Severity);
   const sent = await sendMessage(deps, ctx, {
@@ -95,6 +77,57 @@ export async function declareIncident(deps: Deps, ctx: RequestContext, input: De
       `Affected services: ${services.join(', ')}.\n\n${input.description}`,
   });
   return { incident: toIncident(item), notified: sent.recipients };
+}
+
+function incidentItem(input: DeclareInput, incidentId: string, services: string[], now: string): Item {
+  return {
+    ...keys.record(input.tenantId, INCIDENT, incidentId),
+    gsi1pk: keys.recordIndex(input.tenantId, INCIDENT),
+    gsi1sk: `${now}#${incidentId}`,
+    type: 'incident',
+    tenant_id: input.tenantId,
+    incident_id: incidentId,
+    title: input.title,
+    severity: input.severity,
+    status: 'open',
+    description: input.description,
+    affected_services: services,
+    declared_by: input.declaredBy,
+    declared_at: now,
+    resolved_at: null,
+    resolved_by: null,
+    resolution: null,
+    version: 1,
+  };
+}
+
+/**
+ * The incident record of an incident-response run (its id is the run id):
+ * opened when the run begins, so deployment approval and organizational
+ * health see the incident, and resolved when its postmortem is stored.
+ * Both are idempotent (steps may run again) and notify nobody: the run
+ * does its own notifying.
+ */
+export async function openRunIncident(deps: Deps, input: DeclareInput & { runId: string }): Promise<void> {
+  try {
+    // An alert may name no service; the record keeps what the run was given.
+    const services = [...new Set(input.affectedServices.map((s) => s.trim()).filter(Boolean))];
+    await deps.store.put(incidentItem(input, input.runId, services, iso(deps.clock.now())), { kind: 'absent' });
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+  }
+}
+
+/** Resolves a run's incident record if it is still open (see openRunIncident). */
+export async function resolveRunIncident(deps: Deps, input: { tenantId: string; runId: string; resolvedBy: RoleId; resolution: string }): Promise<void> {
+  const current = await deps.store.get(keys.record(input.tenantId, INCIDENT, input.runId));
+  if (!current || current.status !== 'open') return;
+  const resolved = { ...current, status: 'resolved', resolved_at: iso(deps.clock.now()), resolved_by: input.resolvedBy, resolution: input.resolution, version: Number(current.version ?? 0) + 1 };
+  try {
+    await deps.store.put(resolved, { kind: 'equals', attributes: { status: 'open' } });
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+  }
 }
 
 /**

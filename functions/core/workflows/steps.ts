@@ -14,7 +14,8 @@ import {
   voteClose,
 } from './decision-runs.js';
 import { runRef, type RunRef } from './model.js';
-import { beginRun, finishRun } from './runs.js';
+import { openRunIncident, resolveRunIncident } from '../operations/incidents.js';
+import { beginRun, finishRun, loadRun } from './runs.js';
 import { notifyLeadership, planDepartmentTasks, storePostmortem } from './stage-steps.js';
 import { openWait, remindWait, timeoutCause } from './tasks.js';
 
@@ -103,7 +104,11 @@ export function causeOf(error: { Error: string; Cause?: unknown }): string {
 }
 
 const USE_CASES: { [S in StepName]: StepUseCase<S> } = {
-  begin: async (deps, ref) => beginRun(deps, ref),
+  begin: async (deps, ref) => {
+    const begun = await beginRun(deps, ref);
+    if (ref.workflow === 'incident_response') await openIncidentOfRun(deps, ref);
+    return begun;
+  },
   open_task: async (deps, ref, p) => {
     const assignments = p.assignments ?? (p.assignees ?? []).map((assignee) => ({ assignee }));
     if (assignments.length === 0) throw new ValidationError(`state ${p.state} opens a task with no assignee`);
@@ -143,7 +148,11 @@ const USE_CASES: { [S in StepName]: StepUseCase<S> } = {
     return { cause };
   },
   notify_leadership: async (deps, ref, p) => notifyLeadership(deps, ref, p.input as never),
-  store_postmortem: async (deps, ref, p) => storePostmortem(deps, ref, p.input as never, p.results),
+  store_postmortem: async (deps, ref, p) => {
+    const stored = await storePostmortem(deps, ref, p.input as never, p.results);
+    await resolveRunIncident(deps, { tenantId: ref.tenant_id, runId: ref.run_id, resolvedBy: 'operations_head', resolution: `postmortem stored as memory ${stored.key}` });
+    return stored;
+  },
   open_decision_wait: async (deps, ref, p) => ({
     ...(await openLeadershipVote(deps, ref, {
       token: p.task_token,
@@ -204,3 +213,17 @@ export async function runStep(deps: Deps, machine: MachineId, payload: unknown):
 
 /** Every step with a use case (tests check the machines' Task states against this). */
 export const STEP_USE_CASE_NAMES: readonly StepName[] = Object.keys(USE_CASES) as StepName[];
+
+/** Opens the INCIDENT record of an incident-response run from the run's own input. */
+async function openIncidentOfRun(deps: Deps, ref: RunRef): Promise<void> {
+  const input = (await loadRun(deps, ref.tenant_id, ref.run_id)).input as Record<string, unknown>;
+  await openRunIncident(deps, {
+    tenantId: ref.tenant_id,
+    runId: ref.run_id,
+    declaredBy: 'operations_head',
+    title: String(input.title),
+    severity: Number(input.severity),
+    description: String(input.description ?? ''),
+    affectedServices: Array.isArray(input.affected_services) ? (input.affected_services as string[]) : [],
+  });
+}
