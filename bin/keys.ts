@@ -10,16 +10,12 @@
  * or, with `--table <name> [--region <region>]`, a deployed stack's table using the
  * standard AWS credential chain.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DynamoStore } from '../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, localClient, startDynalite } from '../functions/adapters/local/dynalite.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../functions/core/auth/api-keys.js';
 import { ConclaveError } from '../functions/core/errors.js';
-import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
+import { ConfigError } from '../functions/runtime/config.js';
 import { systemClock } from '../functions/runtime/ids.js';
-import { dataFiles, LOCAL_TABLE } from '../functions/runtime/local.js';
+import { openStoreTarget } from './store-target.js';
 
 const USAGE = `usage: npm run keys -- <command> [options]
 
@@ -34,45 +30,6 @@ target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave):
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
-}
-
-interface Target {
-  readonly store: DynamoStore;
-  readonly description: string;
-  close(): Promise<void>;
-}
-
-async function openTarget(table: string | undefined, region: string | undefined): Promise<Target> {
-  if (table) {
-    const client = new DynamoDBClient(region ? { region } : {});
-    return { store: new DynamoStore(client, table), description: `DynamoDB table ${table}`, close: async () => client.destroy() };
-  }
-  const { dataDir } = loadLocalConfig();
-  // A running local server holds the data dir's lock: talk to its engine instead.
-  const endpoint = await readFile(dataFiles.endpoint(dataDir), 'utf8').then((s) => s.trim(), () => undefined);
-  if (endpoint && (await reachable(endpoint))) {
-    const client = localClient(endpoint);
-    return { store: new DynamoStore(client, LOCAL_TABLE), description: `the running local server (${dataDir})`, close: async () => client.destroy() };
-  }
-  const engine = await startDynalite({ path: dataFiles.engine(dataDir) });
-  await ensureTable(engine.client, LOCAL_TABLE);
-  return {
-    store: new DynamoStore(engine.client, LOCAL_TABLE),
-    description: `the local data dir ${dataDir}`,
-    close: async () => {
-      engine.client.destroy();
-      await engine.close();
-    },
-  };
-}
-
-async function reachable(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function show(record: ApiKeyRecord): string {
@@ -108,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'create' && (!values.tenant || !values.roles)) throw new UsageError('create needs --tenant and --roles');
   if (command === 'revoke' && rest.length !== 1) throw new UsageError('revoke needs exactly one key id (see `list`)');
 
-  const target = await openTarget(values.table, values.region);
+  const target = await openStoreTarget(values.table, values.region);
   const deps = { store: target.store, clock: systemClock };
   const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {

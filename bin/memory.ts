@@ -15,12 +15,8 @@
  * Both commands are idempotent: run them again to resume.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BedrockEmbedder } from '../functions/adapters/aws/bedrock-embedder.js';
-import { DynamoStore } from '../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, localClient, startDynalite } from '../functions/adapters/local/dynalite.js';
 import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
 import type { Deps } from '../functions/core/context.js';
@@ -29,9 +25,9 @@ import { embedPending } from '../functions/core/memory/embed-pending.js';
 import { reembedMemories } from '../functions/core/memory/reembed-memories.js';
 import type { Embedder } from '../functions/ports/embedder.js';
 import type { Store } from '../functions/ports/store.js';
-import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
+import { ConfigError } from '../functions/runtime/config.js';
 import { systemClock, timeOrderedIds } from '../functions/runtime/ids.js';
-import { dataFiles, LOCAL_TABLE } from '../functions/runtime/local.js';
+import { openStoreTarget } from './store-target.js';
 
 const USAGE = `usage: npm run memory -- <command> --tenant <id> [options]
 
@@ -57,50 +53,21 @@ interface Target {
 }
 
 async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined): Promise<Target> {
-  if (table) {
-    const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
-    if (!EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
-    const dynamo = new DynamoDBClient(region ? { region } : {});
-    const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
-    return {
-      store: new DynamoStore(dynamo, table),
-      embedder: new BedrockEmbedder(bedrock, modelId),
-      description: `DynamoDB table ${table} with Bedrock ${modelId}`,
-      close: async () => {
-        dynamo.destroy();
-        bedrock.destroy();
-      },
-    };
-  }
-  if (model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
-  const { dataDir } = loadLocalConfig();
-  const embedder = new PackagedEmbedder();
-  // A running local server holds the data dir's lock: talk to its engine instead.
-  const endpoint = await readFile(dataFiles.endpoint(dataDir), 'utf8').then((s) => s.trim(), () => undefined);
-  if (endpoint && (await reachable(endpoint))) {
-    const client = localClient(endpoint);
-    return { store: new DynamoStore(client, LOCAL_TABLE), embedder, description: `the running local server (${dataDir})`, close: async () => client.destroy() };
-  }
-  const engine = await startDynalite({ path: dataFiles.engine(dataDir) });
-  await ensureTable(engine.client, LOCAL_TABLE);
+  if (!table && model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
+  const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
+  if (table && !EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
+  const target = await openStoreTarget(table, region);
+  if (!target.remote) return { store: target.store, embedder: new PackagedEmbedder(), description: target.description, close: () => target.close() };
+  const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
   return {
-    store: new DynamoStore(engine.client, LOCAL_TABLE),
-    embedder,
-    description: `the local data dir ${dataDir}`,
+    store: target.store,
+    embedder: new BedrockEmbedder(bedrock, modelId),
+    description: `${target.description} with Bedrock ${modelId}`,
     close: async () => {
-      engine.client.destroy();
-      await engine.close();
+      bedrock.destroy();
+      await target.close();
     },
   };
-}
-
-async function reachable(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The memory maintenance use cases publish no events and start no workflows: those ports refuse loudly. */
