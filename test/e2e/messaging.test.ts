@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SOURCE, INTEGRATION_SOURCE } from '../../functions/contracts/events.js';
 import { AGENT_ROLES, LEADERSHIP } from '../../functions/contracts/roles.js';
-import { issueKey, modernClient, startTestConclave } from '../helpers/conclave.js';
+import { RoleClients, startTestConclave } from '../helpers/conclave.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
-type Client = Awaited<ReturnType<typeof modernClient>>;
 interface Inbox {
   threads: { thread_id: string; subject: string; unread: number; messages: { message_id: string; from: string; subject: string; read: boolean; reply_to: string | null }[] }[];
   unread_total_in_page: number;
@@ -13,27 +12,23 @@ interface Inbox {
 
 describe('messaging through the bus', () => {
   let conclave: Conclave;
-  let key: string;
-  const clients = new Map<string, Client>();
-  const as = async (role: (typeof AGENT_ROLES)[number] | 'board'): Promise<Client> => {
-    if (!clients.has(role)) clients.set(role, await modernClient(conclave, role, key));
-    return clients.get(role) as Client;
-  };
-  const call = async (role: Parameters<typeof as>[0], name: string, args: Record<string, unknown>) => {
-    const result = await (await as(role)).callTool({ name, arguments: args });
+  let roles: RoleClients;
+  /** Calls a tool, then waits for the bus to deliver what it published. */
+  const call = async (role: (typeof AGENT_ROLES)[number] | 'board', name: string, args: Record<string, unknown>) => {
+    const result = await roles.call(role, name, args);
     await conclave.bus.drain();
     return result;
   };
-  const inbox = async (role: Parameters<typeof as>[0], args: Record<string, unknown> = {}) =>
+  const inbox = async (role: Parameters<typeof call>[0], args: Record<string, unknown> = {}) =>
     (await call(role, 'read_inbox', args)).structuredContent as unknown as Inbox;
   const allMessages = (page: Inbox) => page.threads.flatMap((t) => t.messages);
 
   beforeAll(async () => {
     conclave = await startTestConclave();
-    key = await issueKey(conclave, 'acme', ['all'], true);
+    roles = await RoleClients.of(conclave, 'acme');
   });
   afterAll(async () => {
-    for (const client of clients.values()) await client.close();
+    await roles.close();
     await conclave.close();
   });
 

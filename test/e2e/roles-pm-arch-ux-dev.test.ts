@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { keys } from '../../functions/core/keys.js';
-import { issueKey, modernClient, startTestConclave } from '../helpers/conclave.js';
+import { RoleClients, startTestConclave } from '../helpers/conclave.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
-type Client = Awaited<ReturnType<typeof modernClient>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- structured results are asserted field by field
 type Result = any;
 
@@ -23,65 +22,49 @@ const STORIES = [
 
 describe('product_manager, senior_architect, uiux_engineer and senior_developer tools over MCP', () => {
   let conclave: Conclave;
-  let key: string;
-  let otherKey: string;
-  const clients = new Map<string, Client>();
-  const as = async (role: EndpointId, k = key): Promise<Client> => {
-    const id = `${role}:${k}`;
-    if (!clients.has(id)) clients.set(id, await modernClient(conclave, role, k));
-    return clients.get(id) as Client;
-  };
-  const call = async (role: EndpointId, name: string, args: Record<string, unknown>, k = key) => (await as(role, k)).callTool({ name, arguments: args });
-  const ok = async (role: EndpointId, name: string, args: Record<string, unknown>, k = key): Promise<Result> => {
-    const result = await call(role, name, args, k);
-    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-    return result.structuredContent;
-  };
-  const refused = async (role: EndpointId, name: string, args: Record<string, unknown>, k = key): Promise<string> => {
-    const result = await call(role, name, args, k).catch((error: unknown) => ({ isError: true, content: String(error) }));
-    expect(result.isError).toBe(true);
-    return JSON.stringify(result.content);
-  };
+  let roles: RoleClients<Result>;
+  let other: RoleClients<Result>;
   const count = async (tenant: string, kind: string): Promise<number> =>
     (await conclave.deps.store.query({ index: 'gsi1', pk: keys.recordIndex(tenant, kind), limit: 1000 })).items.length;
   const stored = (tenant: string, kind: string, id: string) => conclave.deps.store.get(keys.record(tenant, kind, id));
   const inboxOf = async (role: EndpointId): Promise<{ message_id: string; from: string; subject: string; content: string; thread_id: string; priority: string }[]> => {
-    const page = (await ok(role, 'read_inbox', { limit: 100 })) as { threads: { messages: [] }[] };
+    const page = (await roles.ok(role, 'read_inbox', { limit: 100 })) as { threads: { messages: [] }[] };
     return page.threads.flatMap((t) => t.messages);
   };
 
   beforeAll(async () => {
     conclave = await startTestConclave();
-    key = await issueKey(conclave, 'acme', ['all'], true);
-    otherKey = await issueKey(conclave, 'globex', ['all'], true);
+    roles = await RoleClients.of(conclave, 'acme');
+    other = await RoleClients.of(conclave, 'globex');
   });
   afterAll(async () => {
-    for (const c of clients.values()) await c.close();
+    await roles.close();
+    await other.close();
     await conclave.close();
   });
 
   describe('endpoints', () => {
     it.each(Object.keys(OWN_TOOLS))("lists %s's own tools only on its own endpoint", async (role) => {
-      const listed = (await (await as(role as EndpointId)).listTools()).tools.map((t) => t.name);
+      const listed = (await (await roles.client(role as EndpointId)).listTools()).tools.map((t) => t.name);
       for (const [owner, tools] of Object.entries(OWN_TOOLS)) {
         for (const tool of tools) expect(listed.includes(tool), `${tool} on ${role}`).toBe(owner === role);
       }
-      const cto = (await (await as('cto')).listTools()).tools.map((t) => t.name);
+      const cto = (await (await roles.client('cto')).listTools()).tools.map((t) => t.name);
       for (const tool of OWN_TOOLS[role] as string[]) expect(cto).not.toContain(tool);
     });
 
     it("refuses a role's tool called on another role's endpoint, and stores nothing", async () => {
       const before = await count('acme', 'FEATURE');
-      await refused('senior_developer', 'define_feature', { name: 'Sneaky', user_stories: ['x'], business_value: 'y' });
-      await refused('board', 'design_system', { name: 'Sneaky', requirements: {}, constraints: {} });
-      await refused('product_manager', 'estimate_effort', { tasks: [{ title: 't', optimistic: 1, likely: 2, pessimistic: 3 }] });
+      await roles.refusedOrThrows('senior_developer', 'define_feature', { name: 'Sneaky', user_stories: ['x'], business_value: 'y' });
+      await roles.refusedOrThrows('board', 'design_system', { name: 'Sneaky', requirements: {}, constraints: {} });
+      await roles.refusedOrThrows('product_manager', 'estimate_effort', { tasks: [{ title: 't', optimistic: 1, likely: 2, pessimistic: 3 }] });
       expect(await count('acme', 'FEATURE')).toBe(before);
     });
   });
 
   describe('product_manager', () => {
     it('define_feature parses stories, sets priority from RICE and stores a FEATURE record', async () => {
-      const f = await ok('product_manager', 'define_feature', {
+      const f = await roles.ok('product_manager', 'define_feature', {
         name: 'Saved carts',
         user_stories: STORIES,
         business_value: 'Recover abandoned carts',
@@ -104,17 +87,17 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
       const listed = await conclave.deps.store.query({ index: 'gsi1', pk: keys.recordIndex('acme', 'FEATURE'), limit: 1000 });
       expect(listed.items.map((i) => i.feature_id)).toContain(f.feature_id);
 
-      const plain = await ok('product_manager', 'define_feature', { name: 'Dark mode', user_stories: ['As a user, I want dark mode, so that my eyes rest'], business_value: 'Comfort' });
+      const plain = await roles.ok('product_manager', 'define_feature', { name: 'Dark mode', user_stories: ['As a user, I want dark mode, so that my eyes rest'], business_value: 'Comfort' });
       expect(plain).toMatchObject({ priority: 'medium', rice_score: null });
     });
 
     it('define_feature approves a budget exactly at the authority and escalates one cent above', async () => {
-      const at = await ok('product_manager', 'define_feature', { name: 'At limit', user_stories: ['x'], business_value: 'v', budget: 100_000 });
+      const at = await roles.ok('product_manager', 'define_feature', { name: 'At limit', user_stories: ['x'], business_value: 'v', budget: 100_000 });
       expect(at.budget).toMatchObject({ amount: 100_000, status: 'approved', awaiting: null, escalation_id: null });
-      const above = await ok('product_manager', 'define_feature', { name: 'Above limit', user_stories: ['x'], business_value: 'v', budget: 100_000.01 });
+      const above = await roles.ok('product_manager', 'define_feature', { name: 'Above limit', user_stories: ['x'], business_value: 'v', budget: 100_000.01 });
       expect(above.budget).toMatchObject({ status: 'escalated', awaiting: 'ceo' });
       expect(above.budget.escalation_id).toMatch(/^[0-9a-z]{26}$/);
-      const decision = await ok('ceo', 'get_decision', { decision_id: above.budget.decision_id });
+      const decision = await roles.ok('ceo', 'get_decision', { decision_id: above.budget.decision_id });
       expect(decision).toMatchObject({ status: 'escalated', awaiting: 'ceo', decision_type: 'feature_budget', amount: 100_000.01, initiator: 'product_manager' });
       expect((await stored('acme', 'FEATURE', above.feature_id))?.budget).toMatchObject({ decision_id: above.budget.decision_id });
     });
@@ -122,10 +105,10 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
     it('define_feature refuses bad arguments and stores nothing', async () => {
       const features = await count('acme', 'FEATURE');
       const decisions = (await conclave.deps.store.query({ index: 'gsi1', pk: keys.decisions('acme'), limit: 1000 })).items.length;
-      expect(await refused('product_manager', 'define_feature', { name: 'X', user_stories: ['s'], business_value: 'v', reach: 10, impact: 1 })).toContain('missing: confidence, effort');
-      expect(await refused('product_manager', 'define_feature', { name: 'X', user_stories: [], business_value: 'v' })).toContain('user_stories');
-      expect(await refused('product_manager', 'define_feature', { name: 'X', user_stories: ['s'], business_value: 'v', budget: -1 })).toContain('budget');
-      expect(await refused('product_manager', 'define_feature', { name: 'X', user_stories: ['s'], business_value: 'v', impact: 5, reach: 1, confidence: 1, effort: 1 })).toContain('impact');
+      expect(await roles.refusedOrThrows('product_manager', 'define_feature', { name: 'X', user_stories: ['s'], business_value: 'v', reach: 10, impact: 1 })).toContain('missing: confidence, effort');
+      expect(await roles.refusedOrThrows('product_manager', 'define_feature', { name: 'X', user_stories: [], business_value: 'v' })).toContain('user_stories');
+      expect(await roles.refusedOrThrows('product_manager', 'define_feature', { name: 'X', user_stories: ['s'], business_value: 'v', budget: -1 })).toContain('budget');
+      expect(await roles.refusedOrThrows('product_manager', 'define_feature', { name: 'X', user_stories: ['s'], business_value: 'v', impact: 5, reach: 1, confidence: 1, effort: 1 })).toContain('impact');
       expect(await count('acme', 'FEATURE')).toBe(features);
       expect((await conclave.deps.store.query({ index: 'gsi1', pk: keys.decisions('acme'), limit: 1000 })).items.length).toBe(decisions);
     });
@@ -136,7 +119,7 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
         { id: 'b', title: 'B', reach: 300, impact: 1, confidence: 1, effort: 3 },
         { id: 'c', title: 'C', reach: 200, impact: 2, confidence: 0.5, effort: 4 },
       ];
-      const plan = await ok('product_manager', 'prioritize_backlog', { items, constraints: { capacity: 8, must_include: ['a'] } });
+      const plan = await roles.ok('product_manager', 'prioritize_backlog', { items, constraints: { capacity: 8, must_include: ['a'] } });
       expect(plan.prioritized_backlog.map((r: Result) => [r.id, r.rank, r.score, r.selected])).toEqual([
         ['b', 1, 100, true],
         ['c', 2, 50, false],
@@ -144,7 +127,7 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
       ]);
       expect(plan.capacity_used).toBe(8);
       expect(plan.rationale).toContain('must_include first');
-      const wsjf = await ok('product_manager', 'prioritize_backlog', {
+      const wsjf = await roles.ok('product_manager', 'prioritize_backlog', {
         method: 'wsjf',
         items: [
           { id: 'x', title: 'X', value: 8, time_criticality: 5, risk_reduction: 3, effort: 4 },
@@ -156,13 +139,13 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
         ['y', 5],
         ['x', 4],
       ]);
-      expect(await refused('product_manager', 'prioritize_backlog', { items, constraints: { capacity: 8, must_include: ['a', 'c'] } })).toContain('capacity is 8');
-      expect(await refused('product_manager', 'prioritize_backlog', { items, constraints: { capacity: 8, must_include: ['zz'] } })).toContain('unknown item ids: zz');
-      expect(await refused('product_manager', 'prioritize_backlog', { items: [{ id: 'a', title: 'A', effort: -1 }], constraints: { capacity: 8 } })).toContain('effort');
+      expect(await roles.refusedOrThrows('product_manager', 'prioritize_backlog', { items, constraints: { capacity: 8, must_include: ['a', 'c'] } })).toContain('capacity is 8');
+      expect(await roles.refusedOrThrows('product_manager', 'prioritize_backlog', { items, constraints: { capacity: 8, must_include: ['zz'] } })).toContain('unknown item ids: zz');
+      expect(await roles.refusedOrThrows('product_manager', 'prioritize_backlog', { items: [{ id: 'a', title: 'A', effort: -1 }], constraints: { capacity: 8 } })).toContain('effort');
     });
 
     it('gather_requirements asks stakeholders in one thread and collects their replies', async () => {
-      const started = await ok('product_manager', 'gather_requirements', {
+      const started = await roles.ok('product_manager', 'gather_requirements', {
         feature: 'Saved carts',
         stakeholders: ['cto', 'test_lead'],
         questions: ['What must it do?', 'How do we test it?'],
@@ -179,19 +162,19 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
       expect(toTest).toBeDefined();
       expect((await inboxOf('ceo')).some((m) => m.thread_id === started.thread_id)).toBe(false);
 
-      await ok('cto', 'reply', { message_id: toCto?.message_id, content: 'It must survive a region outage.\n- Should keep carts for 30 days\nSome context.' });
+      await roles.ok('cto', 'reply', { message_id: toCto?.message_id, content: 'It must survive a region outage.\n- Should keep carts for 30 days\nSome context.' });
       // Someone who was not asked writes in the thread: not an answer.
-      await ok('ceo', 'send_message', { to: 'product_manager', subject: 'Re: carts', content: 'Must be cheap.', thread_id: started.thread_id });
+      await roles.ok('ceo', 'send_message', { to: 'product_manager', subject: 'Re: carts', content: 'Must be cheap.', thread_id: started.thread_id });
       await conclave.bus.drain();
-      const partial = await ok('product_manager', 'gather_requirements', { request_id: started.request_id });
+      const partial = await roles.ok('product_manager', 'gather_requirements', { request_id: started.request_id });
       expect(partial).toMatchObject({ status: 'collecting', request_id: started.request_id, thread_id: started.thread_id });
       expect(partial.requirements_doc).toMatchObject({ answered: ['cto'], pending: ['test_lead'] });
       expect(Object.keys(partial.requirements_doc.answers)).toEqual(['cto']);
       expect(partial.acceptance_criteria).toEqual(['Should keep carts for 30 days']);
 
-      await ok('test_lead', 'reply', { message_id: toTest?.message_id, content: 'Given a saved cart\nWhen the shopper logs in on another device\nThen the cart is shown\nmust have e2e tests' });
+      await roles.ok('test_lead', 'reply', { message_id: toTest?.message_id, content: 'Given a saved cart\nWhen the shopper logs in on another device\nThen the cart is shown\nmust have e2e tests' });
       await conclave.bus.drain();
-      const done = await ok('product_manager', 'gather_requirements', { request_id: started.request_id });
+      const done = await roles.ok('product_manager', 'gather_requirements', { request_id: started.request_id });
       expect(done.status).toBe('complete');
       expect(done.requirements_doc.pending).toEqual([]);
       expect(done.requirements_doc.answers.test_lead[0].content).toContain('Given a saved cart');
@@ -201,18 +184,18 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
         'must have e2e tests',
       ]);
       expect(await stored('acme', 'REQUIREMENTS', started.request_id)).toMatchObject({ status: 'complete', pending: [], version: 3 });
-      expect(await refused('product_manager', 'gather_requirements', { request_id: started.request_id }, otherKey)).toContain('not_found');
+      expect(await other.refusedOrThrows('product_manager', 'gather_requirements', { request_id: started.request_id })).toContain('not_found');
     });
 
     it('gather_requirements refuses inconsistent arguments and sends nothing', async () => {
       const before = await count('acme', 'REQUIREMENTS');
       const inboxBefore = (await inboxOf('cto')).length;
-      expect(await refused('product_manager', 'gather_requirements', { request_id: 'x', feature: 'y', stakeholders: ['cto'] })).toContain('not both');
-      expect(await refused('product_manager', 'gather_requirements', {})).toContain('feature');
-      expect(await refused('product_manager', 'gather_requirements', { feature: 'y' })).toContain('stakeholders');
-      expect(await refused('product_manager', 'gather_requirements', { feature: 'y', stakeholders: ['cto', 'product_manager'] })).toContain('own stakeholder');
-      expect(await refused('product_manager', 'gather_requirements', { feature: 'y', stakeholders: ['intern'] })).toContain('stakeholders');
-      expect(await refused('product_manager', 'gather_requirements', { request_id: 'nope' })).toContain('not_found');
+      expect(await roles.refusedOrThrows('product_manager', 'gather_requirements', { request_id: 'x', feature: 'y', stakeholders: ['cto'] })).toContain('not both');
+      expect(await roles.refusedOrThrows('product_manager', 'gather_requirements', {})).toContain('feature');
+      expect(await roles.refusedOrThrows('product_manager', 'gather_requirements', { feature: 'y' })).toContain('stakeholders');
+      expect(await roles.refusedOrThrows('product_manager', 'gather_requirements', { feature: 'y', stakeholders: ['cto', 'product_manager'] })).toContain('own stakeholder');
+      expect(await roles.refusedOrThrows('product_manager', 'gather_requirements', { feature: 'y', stakeholders: ['intern'] })).toContain('stakeholders');
+      expect(await roles.refusedOrThrows('product_manager', 'gather_requirements', { request_id: 'nope' })).toContain('not_found');
       await conclave.bus.drain();
       expect(await count('acme', 'REQUIREMENTS')).toBe(before);
       expect((await inboxOf('cto')).length).toBe(inboxBefore);
@@ -221,8 +204,8 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
 
   describe('senior_architect', () => {
     it('design_system derives components by rule and stores a proposed DESIGN record', async () => {
-      const feature = await ok('product_manager', 'define_feature', { name: 'Orders', user_stories: STORIES, business_value: 'v' });
-      const d = await ok('senior_architect', 'design_system', {
+      const feature = await roles.ok('product_manager', 'define_feature', { name: 'Orders', user_stories: STORIES, business_value: 'v' });
+      const d = await roles.ok('senior_architect', 'design_system', {
         name: 'Order service',
         requirements: { availability: 99.95, latency_ms: 120, throughput_rps: 1600, async: true, auth: true, colour: 'blue' },
         constraints: { team_size: 4, cloud: 'aws' },
@@ -240,30 +223,30 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
     });
 
     it('design_system refuses an unknown or foreign feature and bad targets, storing nothing', async () => {
-      const foreign = await ok('product_manager', 'define_feature', { name: 'Globex only', user_stories: ['x'], business_value: 'v' }, otherKey);
+      const foreign = await other.ok('product_manager', 'define_feature', { name: 'Globex only', user_stories: ['x'], business_value: 'v' });
       const before = await count('acme', 'DESIGN');
-      expect(await refused('senior_architect', 'design_system', { name: 'X', requirements: {}, constraints: {}, feature_id: 'nope' })).toContain('not_found');
-      expect(await refused('senior_architect', 'design_system', { name: 'X', requirements: {}, constraints: {}, feature_id: foreign.feature_id })).toContain('not_found');
-      expect(await refused('senior_architect', 'design_system', { name: 'X', requirements: { availability: 120 }, constraints: {} })).toContain('availability');
-      expect(await refused('senior_architect', 'design_system', { name: 'X', requirements: 'fast', constraints: {} })).toContain('requirements');
+      expect(await roles.refusedOrThrows('senior_architect', 'design_system', { name: 'X', requirements: {}, constraints: {}, feature_id: 'nope' })).toContain('not_found');
+      expect(await roles.refusedOrThrows('senior_architect', 'design_system', { name: 'X', requirements: {}, constraints: {}, feature_id: foreign.feature_id })).toContain('not_found');
+      expect(await roles.refusedOrThrows('senior_architect', 'design_system', { name: 'X', requirements: { availability: 120 }, constraints: {} })).toContain('availability');
+      expect(await roles.refusedOrThrows('senior_architect', 'design_system', { name: 'X', requirements: 'fast', constraints: {} })).toContain('requirements');
       expect(await count('acme', 'DESIGN')).toBe(before);
     });
 
     it('evaluate_technology computes the weighted score and recommendation', async () => {
-      const e = await ok('senior_architect', 'evaluate_technology', {
+      const e = await roles.ok('senior_architect', 'evaluate_technology', {
         technology: 'Postgres',
         use_case: 'orders',
         scores: { maturity: 9, community: 8, performance: 7, team_familiarity: 6, cost: 5, security: 8 },
       });
       expect(e).toMatchObject({ technology: 'Postgres', score: 7.4, recommendation: 'trial' });
-      const capped = await ok('senior_architect', 'evaluate_technology', {
+      const capped = await roles.ok('senior_architect', 'evaluate_technology', {
         technology: 'NewDB',
         use_case: 'orders',
         scores: { maturity: 10, community: 10, performance: 10, team_familiarity: 10, cost: 10, security: 2 },
       });
       expect(capped).toMatchObject({ score: 8.4, recommendation: 'assess' });
       expect(
-        await refused('senior_architect', 'evaluate_technology', {
+        await roles.refusedOrThrows('senior_architect', 'evaluate_technology', {
           technology: 'X',
           use_case: 'y',
           scores: { maturity: 11, community: 8, performance: 7, team_familiarity: 6, cost: 5, security: 8 },
@@ -272,9 +255,9 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
     });
 
     it('create_technical_spec links a feature and a design and stores a SPEC record', async () => {
-      const feature = await ok('product_manager', 'define_feature', { name: 'Wishlist', user_stories: STORIES, business_value: 'v', reach: 100, impact: 1, confidence: 1, effort: 1 });
-      const design = await ok('senior_architect', 'design_system', { name: 'Wishlist', requirements: { latency_ms: 100 }, constraints: {} });
-      const spec = await ok('senior_architect', 'create_technical_spec', { feature_id: feature.feature_id, design_id: design.design_id, architecture: { style: 'monolith' } });
+      const feature = await roles.ok('product_manager', 'define_feature', { name: 'Wishlist', user_stories: STORIES, business_value: 'v', reach: 100, impact: 1, confidence: 1, effort: 1 });
+      const design = await roles.ok('senior_architect', 'design_system', { name: 'Wishlist', requirements: { latency_ms: 100 }, constraints: {} });
+      const spec = await roles.ok('senior_architect', 'create_technical_spec', { feature_id: feature.feature_id, design_id: design.design_id, architecture: { style: 'monolith' } });
       expect(spec).toMatchObject({ feature_id: feature.feature_id, design_id: design.design_id, status: 'draft' });
       expect(spec.spec_document.feature).toMatchObject({ name: 'Wishlist', priority: 'medium' });
       expect(spec.spec_document.requirements[0]).toEqual({ id: 'FR-1', statement: 'shopper can save my cart so that I can buy later' });
@@ -285,22 +268,22 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
       expect(spec.implementation_guide).toContain('Implement FR-1');
       expect(await stored('acme', 'SPEC', spec.spec_id)).toMatchObject({ spec_id: spec.spec_id, feature_id: feature.feature_id, status: 'draft', version: 1 });
 
-      const free = await ok('senior_architect', 'create_technical_spec', { feature: 'Gift cards', architecture: { components: ['api', { name: 'ledger', type: 'datastore' }] } });
+      const free = await roles.ok('senior_architect', 'create_technical_spec', { feature: 'Gift cards', architecture: { components: ['api', { name: 'ledger', type: 'datastore' }] } });
       expect(free.spec_document.components.map((c: Result) => c.name)).toEqual(['ledger', 'api']);
 
       const before = await count('acme', 'SPEC');
-      expect(await refused('senior_architect', 'create_technical_spec', { feature_id: 'nope', architecture: {} })).toContain('not_found');
-      expect(await refused('senior_architect', 'create_technical_spec', { feature_id: feature.feature_id, architecture: {} }, otherKey)).toContain('not_found');
-      expect(await refused('senior_architect', 'create_technical_spec', { feature_id: feature.feature_id, feature: 'both', architecture: {} })).toContain('exactly one');
-      expect(await refused('senior_architect', 'create_technical_spec', { feature: 'x', design_id: 'nope', architecture: {} })).toContain('not_found');
-      expect(await refused('senior_architect', 'create_technical_spec', { feature: 'x', architecture: { components: 'api' } })).toContain('components');
+      expect(await roles.refusedOrThrows('senior_architect', 'create_technical_spec', { feature_id: 'nope', architecture: {} })).toContain('not_found');
+      expect(await other.refusedOrThrows('senior_architect', 'create_technical_spec', { feature_id: feature.feature_id, architecture: {} })).toContain('not_found');
+      expect(await roles.refusedOrThrows('senior_architect', 'create_technical_spec', { feature_id: feature.feature_id, feature: 'both', architecture: {} })).toContain('exactly one');
+      expect(await roles.refusedOrThrows('senior_architect', 'create_technical_spec', { feature: 'x', design_id: 'nope', architecture: {} })).toContain('not_found');
+      expect(await roles.refusedOrThrows('senior_architect', 'create_technical_spec', { feature: 'x', architecture: { components: 'api' } })).toContain('components');
       expect(await count('acme', 'SPEC')).toBe(before);
     });
   });
 
   describe('uiux_engineer', () => {
     it('create_design_spec computes the component inventory and stores a UXSPEC record', async () => {
-      const spec = await ok('uiux_engineer', 'create_design_spec', {
+      const spec = await roles.ok('uiux_engineer', 'create_design_spec', {
         feature: 'Checkout',
         screens: [
           { name: 'Cart', components: ['Button', 'Price'] },
@@ -313,7 +296,7 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
       expect(await stored('acme', 'UXSPEC', spec.spec_id)).toMatchObject({ spec_id: spec.spec_id, feature: 'Checkout', platforms: ['web', 'ios'] });
       const before = await count('acme', 'UXSPEC');
       expect(
-        await refused('uiux_engineer', 'create_design_spec', {
+        await roles.refusedOrThrows('uiux_engineer', 'create_design_spec', {
           feature: 'X',
           screens: [
             { name: 'A', components: [] },
@@ -322,13 +305,13 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
           platforms: ['web'],
         }),
       ).toContain('duplicate screen');
-      expect(await refused('uiux_engineer', 'create_design_spec', { feature: 'X', screens: [{ name: 'A', components: [] }], platforms: ['tv'] })).toContain('platforms');
-      expect(await refused('uiux_engineer', 'create_design_spec', { feature: 'X', feature_id: 'nope', screens: [{ name: 'A', components: [] }], platforms: ['web'] })).toContain('not_found');
+      expect(await roles.refusedOrThrows('uiux_engineer', 'create_design_spec', { feature: 'X', screens: [{ name: 'A', components: [] }], platforms: ['tv'] })).toContain('platforms');
+      expect(await roles.refusedOrThrows('uiux_engineer', 'create_design_spec', { feature: 'X', feature_id: 'nope', screens: [{ name: 'A', components: [] }], platforms: ['web'] })).toContain('not_found');
       expect(await count('acme', 'UXSPEC')).toBe(before);
     });
 
     it('review_accessibility scores findings, lists blockers and the conformance level', async () => {
-      const r = await ok('uiux_engineer', 'review_accessibility', {
+      const r = await roles.ok('uiux_engineer', 'review_accessibility', {
         subject: 'Checkout',
         findings: [
           { criterion: '1.1.1', level: 'A', passed: true },
@@ -336,11 +319,11 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
         ],
       });
       expect(r).toMatchObject({ subject: 'Checkout', score: 60, conformance_level: 'A', blocking_issues: [{ criterion: '1.4.3', level: 'AA', notes: 'low contrast' }] });
-      expect(await refused('uiux_engineer', 'review_accessibility', { findings: [{ criterion: 'contrast', level: 'AA', passed: true }] })).toContain('criterion');
+      expect(await roles.refusedOrThrows('uiux_engineer', 'review_accessibility', { findings: [{ criterion: 'contrast', level: 'AA', passed: true }] })).toContain('criterion');
     });
 
     it('run_usability_review computes SUS and flags weak tasks', async () => {
-      const r = await ok('uiux_engineer', 'run_usability_review', {
+      const r = await roles.ok('uiux_engineer', 'run_usability_review', {
         responses: [
           [5, 1, 5, 1, 5, 1, 5, 1, 5, 1],
           [4, 2, 4, 2, 4, 2, 4, 2, 4, 2],
@@ -348,14 +331,14 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
         tasks: [{ name: 'pay', attempts: 4, completions: 3 }],
       });
       expect(r).toMatchObject({ sus_score: 87.5, grade: 'A', above_benchmark: true, tasks: [{ name: 'pay', completion_rate: 0.75, flagged: true }] });
-      expect(await refused('uiux_engineer', 'run_usability_review', { responses: [[1, 2, 3]] })).toContain('responses');
+      expect(await roles.refusedOrThrows('uiux_engineer', 'run_usability_review', { responses: [[1, 2, 3]] })).toContain('responses');
     });
   });
 
   describe('senior_developer', () => {
     it('create_implementation_plan orders tasks, finds the critical path and stores a PLAN linked to a spec', async () => {
-      const spec = await ok('senior_architect', 'create_technical_spec', { feature: 'Search', architecture: { components: ['index'] } });
-      const plan = await ok('senior_developer', 'create_implementation_plan', {
+      const spec = await roles.ok('senior_architect', 'create_technical_spec', { feature: 'Search', architecture: { components: ['index'] } });
+      const plan = await roles.ok('senior_developer', 'create_implementation_plan', {
         spec_id: spec.spec_id,
         tasks: [
           { title: 'UI', estimate_hours: 3, depends_on: ['API'] },
@@ -371,34 +354,34 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
 
       const before = await count('acme', 'PLAN');
       expect(
-        await refused('senior_developer', 'create_implementation_plan', {
+        await roles.refusedOrThrows('senior_developer', 'create_implementation_plan', {
           tasks: [
             { title: 'a', estimate_hours: 1, depends_on: ['b'] },
             { title: 'b', estimate_hours: 1, depends_on: ['a'] },
           ],
         }),
       ).toContain('cycle');
-      expect(await refused('senior_developer', 'create_implementation_plan', { spec_id: spec.spec_id, tasks: [{ title: 'a', estimate_hours: 1 }] }, otherKey)).toContain('not_found');
-      expect(await refused('senior_developer', 'create_implementation_plan', { feature_id: 'nope', tasks: [{ title: 'a', estimate_hours: 1 }] })).toContain('not_found');
-      expect(await refused('senior_developer', 'create_implementation_plan', { tasks: [{ title: 'a', estimate_hours: -1 }] })).toContain('estimate_hours');
+      expect(await other.refusedOrThrows('senior_developer', 'create_implementation_plan', { spec_id: spec.spec_id, tasks: [{ title: 'a', estimate_hours: 1 }] })).toContain('not_found');
+      expect(await roles.refusedOrThrows('senior_developer', 'create_implementation_plan', { feature_id: 'nope', tasks: [{ title: 'a', estimate_hours: 1 }] })).toContain('not_found');
+      expect(await roles.refusedOrThrows('senior_developer', 'create_implementation_plan', { tasks: [{ title: 'a', estimate_hours: -1 }] })).toContain('estimate_hours');
       expect(await count('acme', 'PLAN')).toBe(before);
     });
 
     it('estimate_effort returns PERT totals and a 95 % range', async () => {
-      const e = await ok('senior_developer', 'estimate_effort', {
+      const e = await roles.ok('senior_developer', 'estimate_effort', {
         tasks: [
           { title: 'api', optimistic: 2, likely: 4, pessimistic: 12 },
           { title: 'ui', optimistic: 1, likely: 2, pessimistic: 3 },
         ],
       });
       expect(e).toMatchObject({ total_expected: 7, total_std_dev: 1.7, range_95: { low: 3.67, high: 10.33 } });
-      expect(await refused('senior_developer', 'estimate_effort', { tasks: [{ title: 't', optimistic: 5, likely: 3, pessimistic: 8 }] })).toContain('optimistic ≤ likely ≤ pessimistic');
+      expect(await roles.refusedOrThrows('senior_developer', 'estimate_effort', { tasks: [{ title: 't', optimistic: 5, likely: 3, pessimistic: 8 }] })).toContain('optimistic ≤ likely ≤ pessimistic');
     });
 
     it('request_code_review sends the request to the architect, or to the test lead for high risk', async () => {
-      const low = await ok('senior_developer', 'request_code_review', { title: 'Fix typo', files_changed: 1, lines_changed: 4, risk: 'low' });
+      const low = await roles.ok('senior_developer', 'request_code_review', { title: 'Fix typo', files_changed: 1, lines_changed: 4, risk: 'low' });
       expect(low).toMatchObject({ reviewer: 'senior_architect', size: 'XS', estimated_review_minutes: 10, split_recommended: false });
-      const high = await ok('senior_developer', 'request_code_review', { title: 'New payment flow', files_changed: 25, lines_changed: 800, risk: 'high', link: 'https://git.example/pr/7' });
+      const high = await roles.ok('senior_developer', 'request_code_review', { title: 'New payment flow', files_changed: 25, lines_changed: 800, risk: 'high', link: 'https://git.example/pr/7' });
       expect(high).toMatchObject({ reviewer: 'test_lead', size: 'XXL', estimated_review_minutes: 170, split_recommended: true });
       expect(high.checklist).toContain('A rollback plan is written and has been tried');
       await conclave.bus.drain();
@@ -407,7 +390,7 @@ describe('product_manager, senior_architect, uiux_engineer and senior_developer 
       expect(atTest?.content).toContain('https://git.example/pr/7');
       expect((await inboxOf('senior_architect')).some((m) => m.message_id === low.message_id)).toBe(true);
       expect((await inboxOf('senior_architect')).some((m) => m.message_id === high.message_id)).toBe(false);
-      expect(await refused('senior_developer', 'request_code_review', { title: 'x', files_changed: 0, lines_changed: 4, risk: 'low' })).toContain('files_changed');
+      expect(await roles.refusedOrThrows('senior_developer', 'request_code_review', { title: 'x', files_changed: 0, lines_changed: 4, risk: 'low' })).toContain('files_changed');
     });
   });
 });

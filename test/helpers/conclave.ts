@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { expect } from 'vitest';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
 import type { Embedder } from '../../functions/ports/embedder.js';
@@ -71,5 +72,63 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 500
       if (Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+}
+
+/**
+ * MCP clients acting as each role with one key (one tenant): a modern client per role, opened on first use.
+ * `R` is what `ok` returns when no type is given.
+ */
+export class RoleClients<R = Record<string, unknown>> {
+  private readonly clients = new Map<EndpointId, Client>();
+
+  constructor(
+    protected readonly conclave: LocalConclave,
+    readonly key: string,
+  ) {}
+
+  /** Clients for a tenant, with a new human key granting all roles. */
+  static async of<C>(this: new (conclave: LocalConclave, key: string) => C, conclave: LocalConclave, tenant: string): Promise<C> {
+    return new this(conclave, await issueKey(conclave, tenant, ['all'], true));
+  }
+
+  async client(role: EndpointId): Promise<Client> {
+    let client = this.clients.get(role);
+    if (!client) {
+      client = await modernClient(this.conclave, role, this.key);
+      this.clients.set(role, client);
+    }
+    return client;
+  }
+
+  async call(role: EndpointId, name: string, args: Record<string, unknown> = {}) {
+    return (await this.client(role)).callTool({ name, arguments: args });
+  }
+
+  /** Calls a tool and expects success; returns its structured content. */
+  async ok<T = R>(role: EndpointId, name: string, args: Record<string, unknown> = {}): Promise<T> {
+    const result = await this.call(role, name, args);
+    expect(result.isError, `${role} ${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
+    return result.structuredContent as T;
+  }
+
+  /** Calls a tool and expects a tool error; returns its text. */
+  async refused(role: EndpointId, name: string, args: Record<string, unknown> = {}): Promise<string> {
+    const result = await this.call(role, name, args);
+    expect(result.isError, `${role} ${name} should be refused: ${JSON.stringify(result.content)}`).toBe(true);
+    return JSON.stringify(result.content);
+  }
+
+  /** Like `refused`, but a protocol error (as for a tool the endpoint does not serve) counts too; returns its text. */
+  async refusedOrThrows(role: EndpointId, name: string, args: Record<string, unknown> = {}): Promise<string> {
+    const result = await this.call(role, name, args).catch((error: unknown) => ({ isError: true, content: String(error) }));
+    expect(result.isError, `${role} ${name} should be refused: ${JSON.stringify(result.content)}`).toBe(true);
+    return JSON.stringify(result.content);
+  }
+
+  /** Closes every client opened so far. */
+  async close(): Promise<void> {
+    for (const client of this.clients.values()) await client.close();
+    this.clients.clear();
   }
 }

@@ -1,9 +1,8 @@
-import type { Client } from '@modelcontextprotocol/client';
 import { expect } from 'vitest';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
 import type { LocalWorkflowOptions } from '../../functions/runtime/local-workflows.js';
-import { eventually, issueKey, memoryLog, modernClient } from './conclave.js';
+import { eventually, memoryLog, RoleClients } from './conclave.js';
 import type { Workflows } from '../../functions/ports/workflows.js';
 
 /** A Workflows port for Deps built by hand in tests that never start or resume a run: any use fails loudly. */
@@ -56,45 +55,8 @@ export interface TaskView {
   allowed_outcomes: string[];
 }
 
-/** MCP clients acting as each role of one tenant, with the calls the workflow tests make. */
-export class Roles {
-  private readonly clients = new Map<string, Client>();
-  private constructor(
-    private readonly conclave: LocalConclave,
-    readonly key: string,
-  ) {}
-
-  static async of(conclave: LocalConclave, tenant: string): Promise<Roles> {
-    return new Roles(conclave, await issueKey(conclave, tenant, ['all'], true));
-  }
-
-  async client(role: EndpointId): Promise<Client> {
-    let client = this.clients.get(role);
-    if (!client) {
-      client = await modernClient(this.conclave, role, this.key);
-      this.clients.set(role, client);
-    }
-    return client;
-  }
-
-  async call(role: EndpointId, name: string, args: Record<string, unknown> = {}) {
-    return (await this.client(role)).callTool({ name, arguments: args });
-  }
-
-  /** Calls a tool and expects success; returns its structured content. */
-  async ok<T = Record<string, unknown>>(role: EndpointId, name: string, args: Record<string, unknown> = {}): Promise<T> {
-    const result = await this.call(role, name, args);
-    expect(result.isError, `${role} ${name}: ${JSON.stringify(result.content)}`).toBeFalsy();
-    return result.structuredContent as T;
-  }
-
-  /** Calls a tool and expects a tool error; returns its text. */
-  async refused(role: EndpointId, name: string, args: Record<string, unknown> = {}): Promise<string> {
-    const result = await this.call(role, name, args);
-    expect(result.isError, `${role} ${name} should be refused`).toBe(true);
-    return JSON.stringify(result.content);
-  }
-
+/** MCP clients acting as each role of one tenant, with the task calls the workflow tests make. */
+export class Roles extends RoleClients {
   /** Waits until `role` has an open task matching `match` (a run id, or a predicate). */
   async task(role: EndpointId, match: string | ((t: TaskView) => boolean), timeoutMs = 10_000): Promise<TaskView> {
     const pred = typeof match === 'string' ? (t: TaskView) => t.run_id === match : match;
@@ -111,10 +73,5 @@ export class Roles {
   async complete(role: EndpointId, runId: string, outcome: string, result: Record<string, unknown> = {}): Promise<{ task: TaskView; resumed: boolean; note: string }> {
     const task = await this.task(role, runId);
     return this.ok(role, 'complete_task', { task_id: task.task_id, outcome, result });
-  }
-
-  async close(): Promise<void> {
-    for (const client of this.clients.values()) await client.close();
-    this.clients.clear();
   }
 }
