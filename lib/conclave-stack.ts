@@ -1,13 +1,18 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DEFAULT_EMBEDDING_MODEL_ID } from '../functions/contracts/embeddings.js';
 import { ENDPOINTS } from '../functions/contracts/roles.js';
+import { CONSUMER_WORKFLOWS, MACHINES, WORKFLOWS } from '../functions/contracts/workflows.js';
+import { ConclaveAlarms } from './constructs/alarms.js';
 import { ConclaveBus } from './constructs/bus.js';
 import { BusConsumers } from './constructs/consumers.js';
+import { McpCustomDomain } from './constructs/custom-domain.js';
+import { ConclaveDashboard } from './constructs/dashboard.js';
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
+import type { ConclaveSignals } from './constructs/signals.js';
 import { ConclaveTable } from './constructs/table.js';
 import { Workflows } from './constructs/workflows.js';
-import { CONSUMER_WORKFLOWS, WORKFLOWS } from '../functions/contracts/workflows.js';
 
 export interface ConclaveStackProps extends StackProps {
   /**
@@ -50,6 +55,30 @@ export interface ConclaveStackProps extends StackProps {
    * @default Duration.days(30)
    */
   readonly eventArchiveRetention?: Duration;
+  /**
+   * Where alarm notifications are e-mailed (AWS sends a confirmation link first).
+   *
+   * @default - none: the alarms publish to the topic (output AlarmTopicArn) with no subscriber
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Serves the MCP endpoints under your own domain through CloudFront (in
+   * front of the Function URL, which keeps working).
+   *
+   * @default - none: clients use the Function URL
+   */
+  readonly customDomain?: {
+    /** The host name, e.g. `mcp.example.com`. */
+    readonly domainName: string;
+    /** An issued ACM certificate in us-east-1 covering the host name. */
+    readonly certificateArn: string;
+    /**
+     * A Route 53 hosted zone for the host name; alias records are created in it.
+     *
+     * @default - none: create a CNAME to the DistributionDomainName output yourself
+     */
+    readonly hostedZoneId?: string;
+  };
 }
 
 /** `operations_head` → `OperationsHead`: output ids must be alphanumeric. */
@@ -67,11 +96,15 @@ export class ConclaveStack extends Stack {
   readonly mcp: McpEndpoint;
   readonly consumers: BusConsumers;
   readonly workflows: Workflows;
+  readonly alarms: ConclaveAlarms;
+  readonly dashboard: ConclaveDashboard;
+  /** Present when `customDomain` is given. */
+  readonly customDomain?: McpCustomDomain;
 
   constructor(scope: Construct, id: string, props: ConclaveStackProps = {}) {
     super(scope, id, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
+    const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
     this.table = new ConclaveTable(this, 'Data', { removalPolicy });
     this.bus = new ConclaveBus(this, 'Events', { archiveRetention: props.eventArchiveRetention ?? Duration.days(30) });
     this.mcp = new McpEndpoint(this, 'Mcp', {
@@ -79,7 +112,7 @@ export class ConclaveStack extends Stack {
       bus: this.bus.bus,
       allowedOrigins: props.allowedOrigins ?? [],
       staleAfterSeconds: props.staleAfterSeconds ?? 300,
-      ...(props.embeddingModelId ? { embeddingModelId: props.embeddingModelId } : {}),
+      embeddingModelId,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
@@ -104,6 +137,28 @@ export class ConclaveStack extends Stack {
       if (access) this.workflows.connect(consumer.spec.id, consumer.function, access);
     }
 
+    // What the alarms and the dashboard watch.
+    const signals: ConclaveSignals = {
+      mcpFunction: this.mcp.function,
+      functions: [
+        { name: 'mcp', function: this.mcp.function },
+        ...this.consumers.consumers.map((c) => ({ name: `consumer-${c.spec.consumer}`, function: c.function })),
+        ...MACHINES.map((m) => ({ name: `steps-${m.replace(/_/g, '-')}`, function: this.workflows.machines[m].stepFunction })),
+      ],
+      consumers: this.consumers.consumers.map((c) => c.spec.consumer),
+      deadLetterQueues: this.consumers.consumers.flatMap((c) => [
+        { name: `${c.spec.consumer}-delivery`, queue: c.deliveryDeadLetterQueue },
+        { name: `${c.spec.consumer}-processing`, queue: c.processingDeadLetterQueue },
+      ]),
+      stateMachines: MACHINES.map((m) => ({ machine: m, stateMachine: this.workflows.machines[m].stateMachine })),
+      embeddingModelId,
+    };
+    this.alarms = new ConclaveAlarms(this, 'Alarms', { signals, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
+    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: this.alarms.alarms });
+    if (props.customDomain) {
+      this.customDomain = new McpCustomDomain(this, 'CustomDomain', { functionUrl: this.mcp.functionUrl, ...props.customDomain });
+    }
+
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
     for (const endpoint of ENDPOINTS) {
       new CfnOutput(this, `${pascal(endpoint)}McpUrl`, {
@@ -112,6 +167,21 @@ export class ConclaveStack extends Stack {
         description: `MCP endpoint for ${endpoint}`,
       });
     }
+    if (this.customDomain) {
+      new CfnOutput(this, 'CustomDomainUrl', { value: this.customDomain.url, description: 'The MCP endpoints under the custom domain (root)' });
+      new CfnOutput(this, 'DistributionDomainName', {
+        value: this.customDomain.distribution.distributionDomainName,
+        description: 'The CloudFront domain the custom domain must point to (CNAME or alias)',
+      });
+      for (const endpoint of ENDPOINTS) {
+        new CfnOutput(this, `${pascal(endpoint)}CustomMcpUrl`, { value: `${this.customDomain.url}mcp/${endpoint}`, description: `MCP endpoint for ${endpoint} (custom domain)` });
+      }
+    }
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'The SNS topic every alarm notifies (subscribe more addresses or a chat integration)' });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: Fn.join('', ['https://', Aws.REGION, '.console.aws.amazon.com/cloudwatch/home?region=', Aws.REGION, '#dashboards/dashboard/', this.dashboard.dashboard.dashboardName]),
+      description: 'The CloudWatch dashboard',
+    });
     new CfnOutput(this, 'TableName', {
       value: this.table.table.tableName,
       description: 'The Conclave table (npm run keys -- --table <name>)',

@@ -1,11 +1,21 @@
 /**
  * Lambda entry point for the MCP endpoint: a Function URL in RESPONSE_STREAM
  * mode in front of the same `(Request) => Response` app the local server runs.
+ *
+ * Observability: Powertools logs with the request's correlation id (and the
+ * X-Ray trace id Lambda's active tracing provides); per-tool-call metrics in
+ * embedded metric format (EmfMetrics). No Powertools Tracer here: it and the
+ * X-Ray SDK add ≈125 KB, which the bundle's 1,000,000-byte budget cannot
+ * take; Lambda's active tracing still records every invocation's segment,
+ * and the bus consumers and workflow steps, which trace the AWS calls, carry
+ * the same correlation id.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { EmfMetrics } from '../adapters/aws/emf-metrics.js';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../contracts/observability.js';
 import { createHttpApp } from '../mcp/http.js';
 import { buildAwsDeps } from '../runtime/aws.js';
 import { loadAwsConfig } from '../runtime/config.js';
@@ -17,7 +27,11 @@ const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 // Built once per cold start.
 const config = loadAwsConfig();
 const logger = createLogger();
-const app = createHttpApp(buildAwsDeps(config, logger), { allowedOrigins: config.allowedOrigins, authCacheMs: config.authCacheMs });
+const app = createHttpApp(buildAwsDeps(config, logger), {
+  allowedOrigins: config.allowedOrigins,
+  authCacheMs: config.authCacheMs,
+  metrics: new EmfMetrics({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME.mcp }),
+});
 
 export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({
   streamifyResponse: true,

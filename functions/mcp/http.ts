@@ -5,6 +5,7 @@ import { authenticate, authorizeEndpoint } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
+import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
 import { buildServer, type ServerExtension } from './server.js';
@@ -22,6 +23,8 @@ export interface HttpOptions {
   readonly allowedOrigins: readonly string[];
   /** How long an authenticated key is trusted without a store read (0 disables); a revocation takes up to this long to apply. */
   readonly authCacheMs: number;
+  /** Where each tool call's count, error flag and latency go (EMF in AWS, nothing locally). */
+  readonly metrics: Metrics;
   /**
    * Test-only: one extra endpoint, `/mcp/<name>`, that reads no key and acts as a
    * fixed principal (the conformance fixtures; see conformance-fixtures.ts). It
@@ -68,7 +71,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     (ctx) => {
       const state = ctx.authInfo?.extra?.state as RequestState | undefined;
       if (!state) throw new Error('request reached the MCP handler without an authenticated actor');
-      return buildServer(deps, state.actor, state.correlationId, auditTrail, state.extension);
+      return buildServer(deps, state.actor, state.correlationId, { audit: auditTrail, metrics: options.metrics }, state.extension);
     },
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );

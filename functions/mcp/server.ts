@@ -1,5 +1,6 @@
 import { McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
 import { AGENT_ROLES } from '../contracts/roles.js';
 import { listAgents } from '../core/agents/agents.js';
 import { listAudit } from '../core/audit/audit.js';
@@ -10,6 +11,7 @@ import type { Actor } from '../core/principal.js';
 import { DEFAULT_CHART } from '../core/org/chart.js';
 import { roleBrief } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
+import type { Metrics } from '../ports/metrics.js';
 import { toolsFor } from './tools/index.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -29,17 +31,23 @@ export interface ServerExtension {
 /** A fresh object per server: the SDK adds to the capabilities it is given. */
 const capabilities = () => ({ tools: {}, resources: {}, prompts: {} });
 
+/** Where the outcome of every tool call is reported: the audit trail (per tenant, in the table) and the metrics (per tool and role). */
+export interface CallObservers {
+  readonly audit: AuditTrail;
+  readonly metrics: Metrics;
+}
+
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
-export function buildServer(deps: Deps, actor: Actor, correlationId: string, audit: AuditTrail, extension?: ServerExtension): McpServer {
+export function buildServer(deps: Deps, actor: Actor, correlationId: string, observers: CallObservers, extension?: ServerExtension): McpServer {
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
     extension
       ? { ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
       : { capabilities: capabilities() },
   );
-  const ctx: ToolContext = { deps, actor, correlationId, audit };
+  const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
   const tools = toolsFor(actor.actingAs);
-  for (const tool of tools) registerTool(server, tool, ctx);
+  for (const tool of tools) registerTool(server, tool, ctx, observers.metrics);
   registerResources(server, ctx);
   server.registerPrompt(
     'brief',
@@ -52,7 +60,7 @@ export function buildServer(deps: Deps, actor: Actor, correlationId: string, aud
   return server;
 }
 
-function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext): void {
+function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext, metrics: Metrics): void {
   server.registerTool(
     tool.name,
     {
@@ -64,7 +72,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext)
     },
     async (args: unknown) => {
       const started = performance.now();
-      const audit = (outcome: 'ok' | 'error', errorCode?: string) =>
+      const audit = (outcome: 'ok' | 'error', errorCode?: string) => {
+        const durationMs = Math.round((performance.now() - started) * 100) / 100;
         ctx.audit.record({
           tenantId: ctx.actor.tenantId,
           keyId: ctx.actor.keyId,
@@ -72,9 +81,23 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext)
           action: `tool:${tool.name}`,
           outcome,
           ...(errorCode ? { errorCode } : {}),
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          durationMs,
           correlationId: ctx.correlationId,
         });
+        // Tool and role are dimensions; the tenant and the correlation id stay record keys (cardinality).
+        metrics.record(
+          [
+            { name: METRIC.toolCalls, unit: 'Count', value: 1 },
+            { name: METRIC.toolErrors, unit: 'Count', value: outcome === 'error' ? 1 : 0 },
+            { name: METRIC.toolLatency, unit: 'Milliseconds', value: durationMs },
+          ],
+          { [DIMENSION.tool]: tool.name, [DIMENSION.role]: ctx.actor.actingAs },
+          {
+            context: { tenant_id: ctx.actor.tenantId, correlation_id: ctx.correlationId, ...(errorCode ? { error_code: errorCode } : {}) },
+            dimensionSets: TOOL_DIMENSION_SETS,
+          },
+        );
+      };
       try {
         const parsed = tool.input.safeParse(args ?? {});
         if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);

@@ -13,17 +13,28 @@ import type { AwsConfig } from './config.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { powertoolsLog } from './log.js';
 
+export interface AwsDepsOptions {
+  /**
+   * Wraps every AWS SDK client as it is built (the Powertools Tracer's
+   * `captureAWSv3Client` in the functions that trace; see functions/handlers).
+   * Passed in rather than imported here, so a function that does not trace
+   * (the MCP function) does not bundle the tracer.
+   */
+  readonly instrument?: <T>(client: T) => T;
+}
+
 /** The AWS composition root: builds Deps once per cold start. */
-export function buildAwsDeps(config: AwsConfig, logger: Logger): Deps {
+export function buildAwsDeps(config: AwsConfig, logger: Logger, options: AwsDepsOptions = {}): Deps {
+  const client = options.instrument ?? (<T>(c: T): T => c);
   return {
-    store: new DynamoStore(new DynamoDBClient({ maxAttempts: 5 }), config.tableName),
-    bus: new EventBridgeBus(new EventBridgeClient({ maxAttempts: 5 }), config.eventBusName, EVENT_SOURCE),
+    store: new DynamoStore(client(new DynamoDBClient({ maxAttempts: 5 })), config.tableName),
+    bus: new EventBridgeBus(client(new EventBridgeClient({ maxAttempts: 5 })), config.eventBusName, EVENT_SOURCE),
     clock: systemClock,
     ids: timeOrderedIds(systemClock),
     log: powertoolsLog(logger),
     // maxAttempts 1: the adapter owns retries (backoff with jitter on throttling).
-    embedder: new BedrockEmbedder(new BedrockRuntimeClient({ maxAttempts: 1 }), config.embeddingModelId),
-    workflows: new StepFunctionsWorkflows(new SFNClient({ maxAttempts: 5 }), config.stateMachineArns),
+    embedder: new BedrockEmbedder(client(new BedrockRuntimeClient({ maxAttempts: 1 })), config.embeddingModelId),
+    workflows: new StepFunctionsWorkflows(client(new SFNClient({ maxAttempts: 5 })), config.stateMachineArns),
     settings: { staleAfterMs: config.staleAfterMs },
   };
 }

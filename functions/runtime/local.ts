@@ -6,13 +6,17 @@ import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
 import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
 import { LocalBus } from '../adapters/local/memory-bus.js';
+import { noMetrics } from '../adapters/local/memory-metrics.js';
 import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
+import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
+import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
 import { createHttpApp } from '../mcp/http.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
@@ -41,6 +45,8 @@ export interface LocalOptions {
   readonly embedder?: Embedder;
   /** Test-only: also serve the conformance suite's fixtures on a keyless /mcp/conformance (CONCLAVE_CONFORMANCE_FIXTURES). */
   readonly conformanceFixtures?: boolean;
+  /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
+  readonly metrics?: Metrics;
 }
 
 export interface LocalConclave {
@@ -76,7 +82,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   // start-up, so they may close over `deps` declared below.
   const bus = new LocalBus({
     source: EVENT_SOURCE,
-    routes: RULES.map((rule) => ({ rule, target: (event) => CONSUMER_USE_CASES[rule.consumer](deps, event) })),
+    // Each consumer sees the table as its IAM grant lets it in AWS (CONSUMER_STORE_ACCESS): a use of anything else fails here too.
+    routes: RULES.map((rule) => ({
+      rule,
+      target: (event) =>
+        CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
+    })),
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
@@ -99,7 +110,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   if (resumed) options.log.info('resumed workflow runs', { resumed });
   // Loaded only when asked for, so a normal start never even imports the fixtures.
   const plugin = options.conformanceFixtures ? (await import('../mcp/conformance-fixtures.js')).conformancePlugin() : undefined;
-  const app = createHttpApp(deps, { allowedOrigins: options.allowedOrigins, authCacheMs: options.authCacheMs ?? 2000, ...(plugin ? { plugin } : {}) });
+  const app = createHttpApp(deps, {
+    allowedOrigins: options.allowedOrigins,
+    authCacheMs: options.authCacheMs ?? 2000,
+    metrics: options.metrics ?? noMetrics,
+    ...(plugin ? { plugin } : {}),
+  });
   if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
   const { server, url } = await serveFetch(app, { port: options.port, host: '127.0.0.1' });
   if (options.dataDir) await writeFile(dataFiles.endpoint(options.dataDir), dynamo.endpoint);

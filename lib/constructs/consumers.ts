@@ -1,16 +1,16 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function as LambdaFn, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { bundledCode } from './lambda-code.js';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { ENV } from '../../functions/contracts/env.js';
+import { SERVICE_NAME } from '../../functions/contracts/observability.js';
 import { RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
+import { CONSUMER_STORE_ACCESS } from '../../functions/contracts/table-access.js';
+import { ConclaveFunction } from './conclave-function.js';
 
 
 /** A consumer's Lambda entry point, resolved from this module so synth works from any working directory. */
@@ -50,8 +50,8 @@ export function toEventPattern(pattern: Readonly<Record<string, unknown>>): Even
 }
 
 export interface BusConsumersProps {
-  /** The single table; each consumer gets read/write on its items and indexes (it writes inbox items). */
-  readonly table: Table;
+  /** The single table; each consumer may use exactly the operations CONSUMER_STORE_ACCESS lists for it. */
+  readonly table: ITable;
   /** The bus the rules listen on. Consumers only read from it: they get no PutEvents. */
   readonly bus: IEventBus;
   /**
@@ -140,46 +140,22 @@ export class BusConsumers extends Construct {
     const deliveryDeadLetterQueue = deadLetterQueue('DeliveryDlq');
     const processingDeadLetterQueue = deadLetterQueue('ProcessingDlq');
 
-    const logGroup = new LogGroup(scope, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy,
-    });
-
-    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy:
-    // the function may write to its own log group and nowhere else.
-    const role = new Role(scope, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Conclave ${spec.consumer} bus consumer function`,
-    });
-    logGroup.grantWrite(role);
-
-    const fn = new LambdaFn(scope, 'Function', {
+    const consumer = new ConclaveFunction(scope, 'Function', {
+      entry: entryOf(spec.consumer),
       description: `Conclave bus consumer ${spec.consumer} (rule ${spec.id})`,
-      code: bundledCode(entryOf(spec.consumer)),
-      handler: 'index.handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(30),
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
+      serviceName: SERVICE_NAME.consumer(spec.consumer),
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
       // EventBridge invokes asynchronously: a throw is retried by Lambda, then the
       // event lands in the processing dead-letter queue (CDK grants sqs:SendMessage on it).
-      retryAttempts: PROCESSING_RETRIES,
-      deadLetterQueue: processingDeadLetterQueue,
-      environment: {
-        [ENV.serviceName]: `conclave-${spec.consumer}`,
-      },
-      // Same bundling as McpEndpoint; keep the two in step.
-          });
-
-    // Grants sit next to the environment variable that names what they grant.
-    fn.addEnvironment(ENV.tableName, props.table.tableName);
-    props.table.grantReadWriteData(fn);
+      asyncFailures: { retryAttempts: PROCESSING_RETRIES, deadLetterQueue: processingDeadLetterQueue },
+    });
+    const fn = consumer.function;
+    // Exactly the table operations of the consumer's contract (the local runtime enforces the same list).
+    consumer.useTable(props.table, CONSUMER_STORE_ACCESS[spec.consumer]);
     // The runtime config requires the bus name (the shared Deps build a Bus adapter),
     // but consumers never publish: no PutEvents grant.
-    fn.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
+    consumer.useBus(props.bus, { publish: false });
 
     const rule = new Rule(scope, 'Rule', {
       eventBus: props.bus,
@@ -200,22 +176,6 @@ export class BusConsumers extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: `This queue is the dead-letter queue of the ${spec.id} rule's target (EventBridge DeadLetterConfig); a dead-letter queue needs no dead-letter queue of its own.`,
     });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'nodejs22.x (an LTS runtime in support) is what the bundle targets (esbuild node22) and what the handler is verified on; moving to nodejs24.x is a deliberate upgrade with its own verification.',
-    });
-    const tableLogicalId = Stack.of(this).resolve((props.table.node.defaultChild as CfnTable).logicalId) as string;
-    Validations.of(role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-        reason: "grantReadWriteData covers this table's own indexes (gsi1 queries); the wildcard never reaches another table.",
-      },
-    );
 
     return { spec, function: fn, rule, deliveryDeadLetterQueue, processingDeadLetterQueue };
   }

@@ -1,32 +1,23 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  Function as LambdaFn,
-  FunctionUrlAuthType,
-  InvokeMode,
-  Runtime,
-  Tracing,
-  type FunctionUrl,
-} from 'aws-cdk-lib/aws-lambda';
-import { bundledCode } from './lambda-code.js';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType, InvokeMode, type Function as LambdaFn, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../../functions/contracts/embeddings.js';
 import { ENV } from '../../functions/contracts/env.js';
+import { SERVICE_NAME } from '../../functions/contracts/observability.js';
+import { STORE_OPERATIONS } from '../../functions/contracts/table-access.js';
+import { ConclaveFunction } from './conclave-function.js';
 
 /** The Lambda entry point, resolved from this module so synth works from any working directory. */
 const ENTRY = fileURLToPath(new URL('../../functions/handlers/mcp.ts', import.meta.url));
 
-/** Value of `POWERTOOLS_SERVICE_NAME` for this function's logs, metrics and traces. */
-const SERVICE_NAME = 'conclave-mcp';
-
 export interface McpEndpointProps {
-  /** The single table; the function gets read/write on its items and indexes. */
-  readonly table: Table;
+  /** The single table; the function may use every Store operation on it and its index. */
+  readonly table: ITable;
   /** The bus; the function may put events on it (and only on it). */
   readonly bus: IEventBus;
   /**
@@ -79,42 +70,25 @@ export class McpEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: McpEndpointProps) {
     super(scope, id);
 
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy:
-    // the function may write to its own log group and nowhere else.
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Conclave MCP endpoint function',
-    });
-    logGroup.grantWrite(role);
-
-    this.function = new LambdaFn(this, 'Function', {
+    const endpoint = new ConclaveFunction(this, 'Function', {
+      entry: ENTRY,
       description: 'Conclave MCP endpoint: /mcp/<role>, /mcp/board, /healthz',
-      code: bundledCode(ENTRY),
-      handler: 'index.handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      serviceName: SERVICE_NAME.mcp,
       memorySize: 1024,
       timeout: Duration.seconds(30),
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       environment: {
         [ENV.allowedOrigins]: (props.allowedOrigins ?? []).join(','),
         [ENV.staleAfterSeconds]: String(props.staleAfterSeconds ?? 300),
-        [ENV.serviceName]: SERVICE_NAME,
       },
-          });
+    });
+    this.function = endpoint.function;
 
-    // Grants sit next to the environment variable that names what they grant.
-    this.function.addEnvironment(ENV.tableName, props.table.tableName);
-    props.table.grantReadWriteData(this.function);
-    this.function.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
-    props.bus.grantPutEventsTo(this.function);
+    // The tools use every Store operation (and the gsi1 index); they publish on the bus.
+    endpoint.useTable(props.table, STORE_OPERATIONS);
+    endpoint.useBus(props.bus, { publish: true });
+
     const embeddingModelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
     if (!EMBEDDING_MODEL_ID_PATTERN.test(embeddingModelId)) {
       throw new Error(`embeddingModelId "${embeddingModelId}" is not a Titan Text Embeddings v2 model id (e.g. ${DEFAULT_EMBEDDING_MODEL_ID})`);
@@ -136,22 +110,5 @@ export class McpEndpoint extends Construct {
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
     this.url = this.functionUrl.url;
-
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'nodejs22.x (an LTS runtime in support) is what the bundle targets (esbuild node22) and what the handler is verified on; moving to nodejs24.x is a deliberate upgrade with its own verification.',
-    });
-    const tableLogicalId = Stack.of(this).resolve((props.table.node.defaultChild as CfnTable).logicalId) as string;
-    Validations.of(role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`,
-        reason: "grantReadWriteData covers this table's own indexes (gsi1 queries); the wildcard never reaches another table.",
-      },
-    );
   }
 }

@@ -1,16 +1,18 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import type { CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Effect, Policy, PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function as LambdaFn, Runtime, Tracing, type CfnFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Effect, Policy, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFn, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ENV, STATE_MACHINE_ARN_ENV } from '../../functions/contracts/env.js';
+import { STATE_MACHINE_ARN_ENV } from '../../functions/contracts/env.js';
+import { SERVICE_NAME } from '../../functions/contracts/observability.js';
+import { STORE_OPERATIONS } from '../../functions/contracts/table-access.js';
 import { aslFileName, MACHINES, STEP_FUNCTION_SUBSTITUTION, type MachineId } from '../../functions/contracts/workflows.js';
-import { bundledCode } from './lambda-code.js';
+import { ConclaveFunction } from './conclave-function.js';
 
 /** A machine's ASL file, resolved from this module so synth works from any working directory. */
 export function aslPath(machine: MachineId): string {
@@ -31,12 +33,10 @@ function pascal(id: string): string {
 }
 
 const TASK_CALLBACKS = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
-const L1_REASON =
-  'nodejs22.x (an LTS runtime in support) is what the bundle targets (esbuild node22) and what the handler is verified on; moving to nodejs24.x is a deliberate upgrade with its own verification.';
 
 export interface WorkflowsProps {
   /** The single table; the step functions read and write runs, waits, tasks, decisions and messages. */
-  readonly table: Table;
+  readonly table: ITable;
   /** The bus; the step functions publish workflow, task and decision events on it (and only on it). */
   readonly bus: IEventBus;
   /**
@@ -100,32 +100,22 @@ export class Workflows extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
-    const logGroup = new LogGroup(scope, 'StepLogs', { retention, removalPolicy });
-    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy.
-    const role = new Role(scope, 'StepRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Conclave ${machine} workflow steps` });
-    logGroup.grantWrite(role);
-    const stepFunction = new LambdaFn(scope, 'StepFunction', {
+    const steps = new ConclaveFunction(scope, 'StepFunction', {
+      entry: stepEntry(machine),
       description: `Conclave ${machine} workflow steps (the Task states of statemachines/${aslFileName(machine)})`,
-      code: bundledCode(stepEntry(machine)),
-      handler: 'index.handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
+      serviceName: SERVICE_NAME.steps(machine),
       // Below the Task states' TimeoutSeconds (60), so a slow step fails as a Lambda error the machine retries.
       timeout: Duration.seconds(50),
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
-      environment: { [ENV.serviceName]: `conclave-${machine.replace(/_/g, '-')}-steps` },
+      logRetention: retention,
+      removalPolicy,
     });
-    // Grants sit next to the environment variable that names what they grant.
-    stepFunction.addEnvironment(ENV.tableName, props.table.tableName);
-    props.table.grantReadWriteData(stepFunction);
-    stepFunction.addEnvironment(ENV.eventBusName, props.bus.eventBusName);
-    props.bus.grantPutEventsTo(stepFunction);
+    const stepFunction = steps.function;
+    // Steps read and write runs, waits, tasks, decisions and messages: every Store operation.
+    steps.useTable(props.table, STORE_OPERATIONS);
+    steps.useBus(props.bus, { publish: true });
     // A wait resolved before its Task state (re-)entered is delivered by the step at once: callbacks on its own machine only.
     stepFunction.addEnvironment(STATE_MACHINE_ARN_ENV[machine], this.stateMachineArn(machine));
-    role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: TASK_CALLBACKS, resources: [this.stateMachineArn(machine)] }));
+    steps.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: TASK_CALLBACKS, resources: [this.stateMachineArn(machine)] }));
 
     const executionLogs = new LogGroup(scope, 'ExecutionLogs', {
       // The /aws/vendedlogs/ prefix keeps the CloudWatch Logs resource policy small (Step Functions' recommendation).
@@ -142,27 +132,15 @@ export class Workflows extends Construct {
       logs: { destination: executionLogs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
-    // The machine invokes its own step function and nothing else.
-    stepFunction.grantInvoke(stateMachine);
+    // The machine invokes its own step function, unqualified as the ASL names it, and nothing else
+    // (not grantInvoke, which adds every version and alias with `:*`).
+    stateMachine.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [stepFunction.functionArn] }));
 
-    Validations.of(stepFunction).acknowledge({ id: 'AwsSolutions-L1', reason: L1_REASON });
-    const tableLogicalId = Stack.of(this).resolve((props.table.node.defaultChild as CfnTable).logicalId) as string;
-    Validations.of(role).acknowledge(
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.' },
-      { id: `AwsSolutions-IAM5[Resource::<${tableLogicalId}.Arn>/index/*]`, reason: "grantReadWriteData covers this table's own indexes (gsi1 queries); the wildcard never reaches another table." },
-    );
-    const stepFunctionLogicalId = Stack.of(this).resolve((stepFunction.node.defaultChild as CfnFunction).logicalId) as string;
-    Validations.of(stateMachine.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Step Functions logging (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray tracing support no resource-level permissions; CDK adds exactly these for logs and tracingEnabled.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${stepFunctionLogicalId}.Arn>:*]`,
-        reason: "grantInvoke covers the versions and aliases of this machine's own step function; the wildcard never reaches another function.",
-      },
-    );
+    Validations.of(stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Step Functions logging (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray tracing support no resource-level permissions; CDK adds exactly these for logs and tracingEnabled.',
+    });
     return { machine, stateMachine, stepFunction, executionLogs };
   }
 

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bundleHandler } from '../../scripts/bundle.js';
 
 const ENTRY = fileURLToPath(new URL('../../functions/handlers/consumers/inbox-fanout.ts', import.meta.url));
@@ -33,5 +33,69 @@ describe('Lambda bundling (scripts/bundle.ts)', () => {
     } finally {
       process.env = saved;
     }
+  });
+
+  const bundleInRepo = async (entry: string): Promise<{ out: string; inputs: string[] }> => {
+    const parent = fileURLToPath(new URL('../../.bench', import.meta.url));
+    await mkdir(parent, { recursive: true });
+    const out = await mkdtemp(join(parent, 'bundle-test-'));
+    dirs.push(out);
+    const metafile = await bundleHandler(entry, out);
+    return { out, inputs: Object.keys(metafile.inputs) };
+  };
+
+  it('keeps the error names minification would rename (Step Functions Retry/Catch match "DependencyError", "ConflictError")', { timeout: 60_000 }, async () => {
+    const { out } = await bundleInRepo(fileURLToPath(new URL('../../functions/core/errors.ts', import.meta.url)));
+    const errors = (await import(pathToFileURL(join(out, 'index.mjs')).href)) as Record<string, new (message: string) => Error>;
+    const names = Object.keys(errors).filter((name) => name.endsWith('Error') && name !== 'ConclaveError');
+    expect(names.length).toBeGreaterThanOrEqual(8);
+    for (const name of names) expect(new (errors[name] as new (message: string) => Error)('x').name).toBe(name);
+    const { out: modelOut } = await bundleInRepo(fileURLToPath(new URL('../../functions/core/workflows/model.ts', import.meta.url)));
+    const model = (await import(pathToFileURL(join(modelOut, 'index.mjs')).href)) as { TaskTokenError: new (message: string) => Error };
+    expect(new model.TaskTokenError('x').name).toBe('TaskTokenError');
+  });
+
+  it('runs a consumer bundle with the tracer on, as in Lambda: EMF metrics and logs with the X-Ray trace id', { timeout: 60_000 }, async () => {
+    const { out, inputs } = await bundleInRepo(fileURLToPath(new URL('../../functions/handlers/consumers/agent-status.ts', import.meta.url)));
+    expect(inputs.some((i) => i.includes('node_modules/@aws-lambda-powertools/tracer/'))).toBe(true);
+    expect(inputs.some((i) => i.includes('node_modules/@aws-lambda-powertools/metrics/'))).toBe(true);
+    const lines: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+        lines.push(...String(chunk).split('\n'));
+        return true;
+      }),
+    );
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      CONCLAVE_TABLE_NAME: 't',
+      CONCLAVE_EVENT_BUS_NAME: 'b',
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_SERVICE_NAME: 'conclave-agent-status',
+      AWS_LAMBDA_FUNCTION_NAME: 'agent-status',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    });
+    try {
+      const { handler } = (await import(pathToFileURL(join(out, 'index.mjs')).href)) as { handler: (event: unknown, context: unknown) => Promise<void> };
+      const context = { functionName: 'agent-status', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:agent-status', memoryLimitInMB: '512', functionVersion: '$LATEST' };
+      const event = { id: 'evt-9', source: 'conclave', 'detail-type': 'Agent.Heartbeat.v1', time: '2026-11-21T10:00:00Z', detail: { tenant_id: 'acme', correlation_id: 'corr-9' } };
+      await expect(handler(event, context)).rejects.toMatchObject({ name: 'MalformedEventError' });
+    } finally {
+      process.env = saved;
+      for (const spy of spies) spy.mockRestore();
+    }
+    const records = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => 'EventsMalformed' in r)).toMatchObject({ consumer: 'agent-status', correlation_id: 'corr-9', EventsMalformed: 1 });
+    expect(records.find((r) => 'ColdStart' in r)).toMatchObject({ ColdStart: 1, service: 'conclave-agent-status' });
+    expect(records.find((r) => r.level === 'ERROR')).toMatchObject({ xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793', correlation_id: 'corr-9' });
+  });
+
+  it('leaves the Powertools Tracer, the X-Ray SDK and Powertools Metrics out of the MCP bundle (its size budget)', { timeout: 60_000 }, async () => {
+    const { inputs } = await bundleInRepo(fileURLToPath(new URL('../../functions/handlers/mcp.ts', import.meta.url)));
+    expect(inputs.filter((i) => /aws-xray-sdk|@aws-lambda-powertools\/(tracer|metrics)\//.test(i))).toEqual([]);
+    expect(inputs.some((i) => i.endsWith('functions/adapters/aws/emf-metrics.ts'))).toBe(true);
   });
 });

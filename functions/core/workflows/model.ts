@@ -8,6 +8,7 @@ import { ConclaveError } from '../errors.js';
  * Task state timed out. The run has moved on (or ended) without this token.
  */
 export class TaskTokenError extends ConclaveError {
+  override name = 'TaskTokenError';
   readonly code = 'task_token_invalid';
 }
 

@@ -1,0 +1,130 @@
+/**
+ * Reads the CDK context bin/app.ts is given into typed stack props,
+ * validating every value and naming the key at fault. Pure: it sees the
+ * context only through `read`, so it is tested without an app.
+ *
+ * Context (cdk.json or `-c key=value`), each optional:
+ * - `logRetentionDays`          days Lambda and workflow logs are kept; a CloudWatch Logs value (default 30)
+ * - `allowedOrigins`            comma-separated browser origins allowed to call /mcp (default none)
+ * - `removalPolicy`             `retain` (default) or `destroy` for the table, log groups and dead-letter queues
+ * - `staleAfterSeconds`         seconds without a heartbeat before an agent is stale (default 300)
+ * - `embeddingModelId`          the Bedrock Titan Text Embeddings v2 model for memories (default amazon.titan-embed-text-v2:0)
+ * - `alarmEmail`                an address the alarm topic e-mails (default none: subscribe to AlarmTopicArn yourself)
+ * - `customDomainName`          serve the endpoints at https://<name>/ through CloudFront (default none)
+ * - `customDomainCertificateArn` the ACM certificate (us-east-1) for it; required with customDomainName
+ * - `customDomainHostedZoneId`  a Route 53 zone to create the alias records in (default none: point a CNAME yourself)
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
+import type { ConclaveStackProps } from '../lib/conclave-stack.js';
+import { ALARM_EMAIL_PATTERN } from '../lib/constructs/alarms.js';
+import { CUSTOM_DOMAIN_PATTERNS } from '../lib/constructs/custom-domain.js';
+
+/** A context value that cannot be used; the message names the key and what it expects. */
+export class ContextError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`invalid context "${key}": ${message}`);
+    this.name = 'ContextError';
+  }
+}
+
+/** The stack props the context describes (keys absent from the context keep the stack's defaults). */
+export function stackPropsFromContext(read: (key: string) => unknown): ConclaveStackProps {
+  const context = (key: string): unknown => {
+    const value = read(key);
+    return value === '' || value === null ? undefined : value;
+  };
+  const text = (key: string): string | undefined => {
+    const raw = context(key);
+    return raw === undefined ? undefined : String(raw).trim() || undefined;
+  };
+
+  const positiveInteger = (key: string, fallback: number): number => {
+    const raw = context(key);
+    if (raw === undefined) return fallback;
+    const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+    if (!Number.isInteger(value) || value <= 0) throw new ContextError(key, `expected a positive whole number, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+
+  const logRetention = (): RetentionDays => {
+    const days = positiveInteger('logRetentionDays', 30);
+    const allowed = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+    if (!allowed.includes(days)) throw new ContextError('logRetentionDays', `CloudWatch Logs accepts ${allowed.join(', ')}; got ${days}`);
+    return days as RetentionDays;
+  };
+
+  const allowedOrigins = (): string[] => {
+    const raw = context('allowedOrigins');
+    if (raw === undefined) return [];
+    const list = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+    const origins = list.map((o) => o.trim()).filter(Boolean);
+    for (const origin of origins) {
+      if (!/^https?:\/\/[^/\s,]+$/.test(origin)) throw new ContextError('allowedOrigins', `"${origin}" is not an origin (scheme://host[:port], no path)`);
+    }
+    return origins;
+  };
+
+  const embeddingModelId = (): string => {
+    const id = text('embeddingModelId') ?? DEFAULT_EMBEDDING_MODEL_ID;
+    if (!EMBEDDING_MODEL_ID_PATTERN.test(id)) {
+      throw new ContextError('embeddingModelId', `expected a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}, got ${JSON.stringify(id)}`);
+    }
+    return id;
+  };
+
+  const removalPolicy = (): RemovalPolicy => {
+    const raw = text('removalPolicy') ?? 'retain';
+    switch (raw.toLowerCase()) {
+      case 'retain':
+        return RemovalPolicy.RETAIN;
+      case 'destroy':
+        return RemovalPolicy.DESTROY;
+      default:
+        throw new ContextError('removalPolicy', `expected "retain" or "destroy", got ${JSON.stringify(raw)}`);
+    }
+  };
+
+  const alarmEmail = (): string | undefined => {
+    const email = text('alarmEmail');
+    if (email !== undefined && !ALARM_EMAIL_PATTERN.test(email)) throw new ContextError('alarmEmail', `expected one e-mail address, got ${JSON.stringify(email)}`);
+    return email;
+  };
+
+  const customDomain = (): ConclaveStackProps['customDomain'] => {
+    const domainName = text('customDomainName')?.toLowerCase();
+    const certificateArn = text('customDomainCertificateArn');
+    const hostedZoneId = text('customDomainHostedZoneId');
+    if (domainName === undefined) {
+      for (const key of ['customDomainCertificateArn', 'customDomainHostedZoneId'] as const) {
+        if (text(key) !== undefined) throw new ContextError(key, 'given without customDomainName');
+      }
+      return undefined;
+    }
+    if (!CUSTOM_DOMAIN_PATTERNS.domainName.test(domainName)) throw new ContextError('customDomainName', `expected a host name such as mcp.example.com, got ${JSON.stringify(domainName)}`);
+    if (certificateArn === undefined) throw new ContextError('customDomainCertificateArn', 'required with customDomainName: an issued ACM certificate in us-east-1 covering it');
+    if (!CUSTOM_DOMAIN_PATTERNS.certificateArn.test(certificateArn)) {
+      throw new ContextError('customDomainCertificateArn', `expected an ACM certificate ARN in us-east-1 (CloudFront uses no other region), got ${JSON.stringify(certificateArn)}`);
+    }
+    if (hostedZoneId !== undefined && !CUSTOM_DOMAIN_PATTERNS.hostedZoneId.test(hostedZoneId)) {
+      throw new ContextError('customDomainHostedZoneId', `expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ, got ${JSON.stringify(hostedZoneId)}`);
+    }
+    return { domainName, certificateArn, ...(hostedZoneId ? { hostedZoneId } : {}) };
+  };
+
+  const email = alarmEmail();
+  const domain = customDomain();
+  return {
+    logRetention: logRetention(),
+    allowedOrigins: allowedOrigins(),
+    removalPolicy: removalPolicy(),
+    staleAfterSeconds: positiveInteger('staleAfterSeconds', 300),
+    embeddingModelId: embeddingModelId(),
+    ...(email ? { alarmEmail: email } : {}),
+    ...(domain ? { customDomain: domain } : {}),
+  };
+}
