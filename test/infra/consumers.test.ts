@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, type CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type CfnEventBus, EventBus, Rule } from 'aws-cdk-lib/aws-events';
@@ -16,6 +16,7 @@ import { CONSUMER_STORE_ACCESS, DYNAMODB_ACTION } from '../../functions/contract
 import { CONSUMER_WORKFLOWS } from '../../functions/contracts/workflows.js';
 import { ConclaveStack, type ConclaveStackProps } from '../../lib/conclave-stack.js';
 import { BusConsumers, toEventPattern, type BusConsumer } from '../../lib/constructs/consumers.js';
+import { acknowledgements } from './support.js';
 
 /** The feature flags `cdk synth` runs with, so the tests see the same template. */
 const CDK_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> })
@@ -353,19 +354,6 @@ describe('toEventPattern', () => {
   });
 });
 
-/** Every `Validations.of(x).acknowledge()` in the tree: construct path and rule id → reason. */
-function acknowledgements(root: IConstruct): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const node of root.node.findAll()) {
-    for (const entry of node.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.set(`${node.node.path} ${id.replace(/^annotation::/i, '')}`, reason);
-      }
-    }
-  }
-  return found;
-}
 
 describe('cdk-nag AwsSolutions on the bus consumers', () => {
   it('finds nothing unacknowledged', () => {

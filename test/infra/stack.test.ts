@@ -4,13 +4,13 @@ import { AttributeType, type CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { type CfnLogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/contracts/env.js';
 import { EVENT_SOURCE } from '../../functions/contracts/events.js';
 import { ENDPOINTS } from '../../functions/contracts/roles.js';
 import { ConclaveStack, type ConclaveStackProps } from '../../lib/conclave-stack.js';
+import { acknowledgements } from './support.js';
 
 /** The feature flags `cdk synth` runs with, so the tests see the same template. */
 const CDK_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> })
@@ -303,19 +303,6 @@ describe('ConclaveStack', () => {
   });
 });
 
-/** Every `Validations.of(x).acknowledge()` in the tree: rule id → reason. */
-function acknowledgements(root: IConstruct): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const node of root.node.findAll()) {
-    for (const entry of node.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.set(`${node.node.path} ${id.replace(/^annotation::/i, '')}`, reason);
-      }
-    }
-  }
-  return found;
-}
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the stack', () => {

@@ -1,4 +1,4 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnEventBus } from 'aws-cdk-lib/aws-events';
@@ -16,6 +16,7 @@ import { CONSUMER_WORKFLOWS, MACHINES, STEP_FUNCTION_SUBSTITUTION, WORKFLOWS, ty
 import { ConclaveStack } from '../../lib/conclave-stack.js';
 import { aslPath } from '../../lib/constructs/workflows.js';
 import { bundleHandler } from '../../scripts/bundle.js';
+import { acknowledgements } from './support.js';
 
 const CDK_CONTEXT = (JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }).context;
 
@@ -164,17 +165,6 @@ describe('Workflows', () => {
   });
 });
 
-/** Every `Validations.of(x).acknowledge()` in the tree: construct path and rule id → reason. */
-function acknowledgements(root: IConstruct): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const node of root.node.findAll()) {
-    for (const entry of node.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) found.set(`${node.node.path} ${id.replace(/^annotation::/i, '')}`, reason);
-    }
-  }
-  return found;
-}
 
 describe('cdk-nag AwsSolutions on the workflows', () => {
   it('finds nothing unacknowledged', () => {
