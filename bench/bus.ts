@@ -30,7 +30,7 @@ import { keys } from '../functions/core/keys.js';
 import { sendMessage } from '../functions/core/messages/messages.js';
 import type { ItemKey, Store } from '../functions/ports/store.js';
 import { DEV_TENANT, startLocal, type LocalConclave } from '../functions/runtime/local.js';
-import { countingLog, environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
+import { countingLog, environment, latencySummary, quantile, round, table, target, verdict, type TargetResult } from './support.js';
 
 const TENANT = DEV_TENANT;
 const WARMUP_DIRECT = 50;
@@ -295,11 +295,7 @@ class Tally {
       recipients: this.recipients,
       errors: this.errors,
       errorExamples: this.errorExamples,
-      p50Ms: round(quantile(this.latencies, 0.5)),
-      p95Ms: round(quantile(this.latencies, 0.95)),
-      p99Ms: round(quantile(this.latencies, 0.99)),
-      maxMs: round(quantile(this.latencies, 1)),
-      meanMs: round(this.latencies.reduce((sum, ms) => sum + ms, 0) / samples),
+      ...latencySummary(this.latencies),
       sendP50Ms: round(quantile(this.sendLatencies, 0.5)),
       sendP95Ms: round(quantile(this.sendLatencies, 0.95)),
       firstP50Ms: round(quantile(this.firstLatencies, 0.5)),

@@ -33,7 +33,7 @@ import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
 import type { Log } from '../functions/ports/logger.js';
 import { DEV_TENANT, startLocal } from '../functions/runtime/local.js';
 import { serveFetch } from '../functions/runtime/node-http.js';
-import { countingLog, environment, quantile, round, table, target, verdict, type TargetResult } from './support.js';
+import { countingLog, environment, latencySummary, round, table, target, verdict, type TargetResult } from './support.js';
 
 const TOOL = listAgentsTool.name;
 const ENDPOINT = 'ceo';
@@ -338,11 +338,7 @@ class Tally {
       errors: this.errors,
       errorReasons: this.errorReasons,
       errorExamples: this.errorExamples,
-      p50Ms: round(quantile(this.latencies, 0.5)),
-      p95Ms: round(quantile(this.latencies, 0.95)),
-      p99Ms: round(quantile(this.latencies, 0.99)),
-      maxMs: round(quantile(this.latencies, 1)),
-      meanMs: round(this.latencies.reduce((sum, ms) => sum + ms, 0) / calls),
+      ...latencySummary(this.latencies),
       reqPerSec: round((calls / this.wallMs) * 1000),
       wallMs: round(this.wallMs),
     };

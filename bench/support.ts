@@ -76,3 +76,14 @@ export function countingLog(): Log & { counts: { warn: number; error: number }; 
   };
   return Object.assign(state, { debug: () => undefined, info: () => undefined, warn: note('warn'), error: note('error') });
 }
+
+/** The usual latency figures of a sample set, in ms, rounded. */
+export function latencySummary(latencies: readonly number[]): { p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; meanMs: number } {
+  return {
+    p50Ms: round(quantile(latencies, 0.5)),
+    p95Ms: round(quantile(latencies, 0.95)),
+    p99Ms: round(quantile(latencies, 0.99)),
+    maxMs: round(quantile(latencies, 1)),
+    meanMs: round(latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length),
+  };
+}
