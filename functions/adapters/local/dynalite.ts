@@ -1,4 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { TABLE_SCHEMA } from '../../contracts/table.js';
@@ -6,6 +8,7 @@ import { TABLE_SCHEMA } from '../../contracts/table.js';
 const require = createRequire(import.meta.url);
 
 interface DynaliteServer {
+  listeners(event: 'request'): ((req: IncomingMessage, res: ServerResponse) => void)[];
   listen(port: number, host: string, callback: (error?: Error) => void): void;
   close(callback: (error?: Error) => void): void;
   address(): AddressInfo | string | null;
@@ -14,7 +17,9 @@ type DynaliteFactory = (options: { path?: string; createTableMs?: number; delete
 
 /** A running dynalite engine: the real DynamoDB API on a loopback port, inside this process. */
 export interface LocalDynamo {
+  /** The engine's loopback port, for clients in other processes (`npm run keys` while the server runs). */
   readonly endpoint: string;
+  /** A client for this process: the same requests and responses, handed to the engine without a socket. */
   readonly client: DynamoDBClient;
   close(): Promise<void>;
 }
@@ -30,9 +35,11 @@ export async function startDynalite(options: { path?: string; port?: number } = 
   await new Promise<void>((resolve, reject) => server.listen(options.port ?? 0, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  const [listener] = server.listeners('request');
+  if (!listener) throw new Error('dynalite exposes no request listener');
   return {
     endpoint,
-    client: localClient(endpoint),
+    client: localClient(endpoint, new InProcessHandler(listener)),
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
@@ -41,11 +48,16 @@ export async function startDynalite(options: { path?: string; port?: number } = 
  * A DynamoDB client for a local engine. dynalite accepts any credentials and
  * does not verify signatures, so requests carry a fixed, well-formed
  * Authorization header instead of a SigV4 signature (pure CPU cost on
- * loopback); everything else is the stock client.
+ * loopback), and the endpoint is fixed rather than resolved by the region
+ * rule set on every call; everything else is the stock client. With a
+ * `requestHandler`, requests go to it instead of over HTTP.
  */
-export function localClient(endpoint: string): DynamoDBClient {
+export function localClient(endpoint: string, requestHandler?: InProcessHandler): DynamoDBClient {
+  const url = new URL(endpoint);
   return new DynamoDBClient({
     endpoint,
+    endpointProvider: () => ({ url }),
+    ...(requestHandler ? { requestHandler } : {}),
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     signer: {
@@ -60,14 +72,29 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the Conclave table with the stack's schema unless it exists. */
+/** Creates the Conclave table with the stack's schema unless it exists, and returns once it is ACTIVE (items can be written). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException') throw error;
+  const status = await tableStatus(client, tableName);
+  if (status === 'ACTIVE') return;
+  if (status === undefined) await createTable(client, tableName);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await tableStatus(client, tableName)) === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return Table?.TableStatus ?? 'UNKNOWN';
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const attributes = new Set<string>([TABLE_SCHEMA.partitionKey, TABLE_SCHEMA.sortKey]);
   for (const index of TABLE_SCHEMA.indexes) {
     attributes.add(index.partitionKey);
@@ -92,4 +119,86 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       })),
     }),
   );
+}
+
+/** The parts of the SDK's HTTP request the engine reads. */
+interface SdkHttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query?: Record<string, string | string[] | null>;
+  readonly headers: Record<string, string>;
+  readonly body?: unknown;
+}
+
+/**
+ * The SDK's request handler for an engine in the same process: each request
+ * goes straight to dynalite's own HTTP request listener as a minimal
+ * request/response pair, skipping the socket, the HTTP framing on both sides
+ * and the connection pool (most of a loopback call's CPU). The engine sees
+ * exactly the method, path, headers and body the SDK built, and the SDK gets
+ * back exactly the status, headers and body the engine wrote.
+ */
+export class InProcessHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+
+  constructor(private readonly listener: (req: IncomingMessage, res: ServerResponse) => void) {}
+
+  handle(request: SdkHttpRequest): Promise<{ response: { statusCode: number; headers: Record<string, string>; body: Uint8Array } }> {
+    return new Promise((resolve, reject) => {
+      const req = Object.assign(new EventEmitter(), {
+        method: request.method,
+        url: request.path + queryString(request.query),
+        headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value])),
+      });
+      const headers: Record<string, string> = {};
+      const res = {
+        statusCode: 200,
+        contentType: undefined as string | undefined,
+        setHeader(name: string, value: string | number) {
+          headers[name.toLowerCase()] = String(value);
+        },
+        end(body?: string | Uint8Array) {
+          const bytes = body === undefined ? new Uint8Array() : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+          resolve({ response: { statusCode: res.statusCode, headers, body: bytes } });
+        },
+      };
+      try {
+        this.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      const body = toBuffer(request.body);
+      // The engine reads the body from events, as from a socket, after it has attached its listeners.
+      process.nextTick(() => {
+        if (body.byteLength) req.emit('data', body);
+        req.emit('end');
+      });
+    });
+  }
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  destroy(): void {}
+}
+
+function queryString(query: SdkHttpRequest['query']): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value === null) params.append(name, '');
+    else for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function toBuffer(body: unknown): Buffer {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new Error('the in-process DynamoDB handler accepts string or byte bodies only');
 }
