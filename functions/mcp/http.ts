@@ -8,7 +8,7 @@ import type { Actor } from '../core/principal.js';
 import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
-import { buildServer, type ServerExtension } from './server.js';
+import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -43,11 +43,7 @@ export interface EndpointPlugin {
   readonly extension: ServerExtension;
 }
 
-interface RequestState {
-  readonly actor: Actor;
-  readonly correlationId: string;
-  readonly extension?: ServerExtension;
-}
+type RequestState = ServerScope;
 
 const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -71,7 +67,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     (ctx) => {
       const state = ctx.authInfo?.extra?.state as RequestState | undefined;
       if (!state) throw new Error('request reached the MCP handler without an authenticated actor');
-      return buildServer(deps, state.actor, state.correlationId, { audit: auditTrail, metrics: options.metrics }, state.extension);
+      return buildServer(deps, state, { audit: auditTrail, metrics: options.metrics });
     },
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
@@ -147,7 +143,14 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
         token: actor.keyId,
         clientId: actor.keyId,
         scopes: [actor.actingAs],
-        extra: { state: { actor, correlationId, ...(pluginHere ? { extension: pluginHere.extension } : {}) } satisfies RequestState },
+        extra: {
+          state: {
+            actor,
+            correlationId,
+            ...calledTool(parsedBody),
+            ...(pluginHere ? { extension: pluginHere.extension } : {}),
+          } satisfies RequestState,
+        },
       },
     });
     return withCors(response, origin);
@@ -174,6 +177,13 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
       },
     });
   }
+}
+
+/** The tool a single `tools/call` request names, if that is what the body is. */
+function calledTool(body: unknown): { calling?: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const message = body as { method?: unknown; params?: { name?: unknown } };
+  return message.method === 'tools/call' && typeof message.params?.name === 'string' ? { calling: message.params.name } : {};
 }
 
 function withCors(response: Response, origin: string | null): Response {

@@ -37,8 +37,23 @@ export interface CallObservers {
   readonly metrics: Metrics;
 }
 
+/** What one request needs of its server. */
+export interface ServerScope {
+  readonly actor: Actor;
+  readonly correlationId: string;
+  /**
+   * The tool a `tools/call` request names: only it is registered, since a
+   * server serves one request and registering an endpoint's every tool costs
+   * more than the call itself. A name the endpoint does not offer registers
+   * nothing, and the SDK answers "not found" as it would with all of them.
+   */
+  readonly calling?: string;
+  readonly extension?: ServerExtension;
+}
+
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
-export function buildServer(deps: Deps, actor: Actor, correlationId: string, observers: CallObservers, extension?: ServerExtension): McpServer {
+export function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): McpServer {
+  const { actor, correlationId, calling, extension } = scope;
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
     extension
@@ -47,7 +62,7 @@ export function buildServer(deps: Deps, actor: Actor, correlationId: string, obs
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
   const tools = toolsFor(actor.actingAs);
-  for (const tool of tools) registerTool(server, tool, ctx, observers.metrics);
+  for (const tool of tools) if (calling === undefined || tool.name === calling) registerTool(server, tool, ctx, observers.metrics);
   registerResources(server, ctx);
   server.registerPrompt(
     'brief',
@@ -66,8 +81,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: advertiseOnly(tool.input),
-      outputSchema: tool.output,
+      inputSchema: schemasOf(tool).input,
+      outputSchema: schemasOf(tool).output,
       annotations: tool.annotations,
     },
     async (args: unknown) => {
@@ -117,14 +132,54 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
   );
 }
 
+/** Each tool's schemas as handed to the SDK, built once per process (a server is built per request). */
+const publishedSchemas = new WeakMap<ToolDefinition, { input: StandardSchemaWithJSON; output: StandardSchemaWithJSON }>();
+
+function schemasOf(tool: ToolDefinition): { input: StandardSchemaWithJSON; output: StandardSchemaWithJSON } {
+  let schemas = publishedSchemas.get(tool);
+  if (!schemas) {
+    schemas = { input: publish(tool.input, 'defer-validation'), output: publish(tool.output, 'validate') };
+    publishedSchemas.set(tool, schemas);
+  }
+  return schemas;
+}
+
 /**
- * The tool's JSON Schema as clients see it, with validation deferred to the
- * tool wrapper: arguments are parsed there with the same zod schema so that
- * rejected calls get the same error shape and are audited like any other.
+ * A zod schema as the SDK sees it, with its JSON Schema converted once and
+ * kept (frozen, so nothing can alter the shared copy). Input validation is
+ * deferred to the tool wrapper: arguments are parsed there with the same zod
+ * schema so that rejected calls get the same error shape and are audited like
+ * any other. Results are still validated by the SDK against the output schema.
  */
-function advertiseOnly(schema: z.ZodObject): StandardSchemaWithJSON {
+function publish(schema: z.ZodObject, mode: 'defer-validation' | 'validate'): StandardSchemaWithJSON {
   const standard = schema['~standard'] as unknown as StandardSchemaWithJSON['~standard'];
-  return { '~standard': { ...standard, vendor: 'conclave', validate: (value: unknown) => ({ value }) } } as StandardSchemaWithJSON;
+  const converted = new Map<string, Record<string, unknown>>();
+  const memoized =
+    (io: 'input' | 'output') =>
+    (options: Parameters<StandardSchemaWithJSON['~standard']['jsonSchema']['input']>[0]): Record<string, unknown> => {
+      const key = `${io}:${JSON.stringify(options)}`;
+      let json = converted.get(key);
+      if (!json) {
+        json = deepFreeze(standard.jsonSchema[io](options));
+        converted.set(key, json);
+      }
+      return json;
+    };
+  return {
+    '~standard': {
+      ...standard,
+      ...(mode === 'defer-validation' ? { vendor: 'conclave', validate: (value: unknown) => ({ value }) } : {}),
+      jsonSchema: { input: memoized('input'), output: memoized('output') },
+    },
+  } as StandardSchemaWithJSON;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function describeIssues(error: z.ZodError): string {
