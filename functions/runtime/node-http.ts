@@ -2,13 +2,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
-/** Serves a fetch-style handler on node:http, streaming both bodies (SSE works). */
-export function serveFetch(
-  handler: (request: Request) => Promise<Response>,
-  options: { port: number; host: string },
-): Promise<{ server: Server; url: string }> {
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  /**
+   * Request bodies that declare a length up to this many bytes are read
+   * before the handler runs and handed over whole (cheaper than a stream for
+   * the small JSON bodies of MCP); larger or undeclared ones are streamed, so
+   * the handler can still refuse them part way. Default 1 MiB.
+   */
+  readonly bufferBodiesUpTo?: number;
+}
+
+/**
+ * Serves a fetch-style handler on node:http. Request bodies are streamed
+ * unless small (see ServeOptions); JSON responses are written in one piece
+ * with their length, anything else (SSE) is streamed as it is produced.
+ */
+export function serveFetch(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<{ server: Server; url: string }> {
+  const bufferUpTo = options.bufferBodiesUpTo ?? 1024 * 1024;
   const server = createServer((req, res) => {
-    void bridge(handler, req, res);
+    void bridge(handler, req, res, bufferUpTo);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -19,9 +33,12 @@ export function serveFetch(
   });
 }
 
-async function bridge(handler: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function bridge(handler: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, bufferUpTo: number): Promise<void> {
   const controller = new AbortController();
-  res.on('close', () => controller.abort());
+  // The client went away before the response was complete: stop the work behind it (an abort after a finished response would only cost).
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
   try {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const headers = new Headers();
@@ -33,17 +50,24 @@ async function bridge(handler: (request: Request) => Promise<Response>, req: Inc
       method: req.method ?? 'GET',
       headers,
       signal: controller.signal,
-      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+      ...(hasBody ? { body: await requestBody(req, bufferUpTo), duplex: 'half' } : {}),
     } as RequestInit);
     const response = await handler(request);
     const outHeaders = Object.fromEntries(response.headers);
     // A request body left unread (e.g. refused as too large) makes the connection unusable: tell the client.
     if (hasBody && !req.complete) outHeaders.connection = 'close';
-    res.writeHead(response.status, outHeaders);
     if (!response.body) {
+      res.writeHead(response.status, outHeaders);
       res.end();
       return;
     }
+    if ((outHeaders['content-type'] ?? '').startsWith('application/json')) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      res.writeHead(response.status, { ...outHeaders, 'content-length': String(bytes.byteLength) });
+      res.end(bytes);
+      return;
+    }
+    res.writeHead(response.status, outHeaders);
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
     res.end();
   } catch (error) {
@@ -54,4 +78,15 @@ async function bridge(handler: (request: Request) => Promise<Response>, req: Inc
       res.destroy(error as Error);
     }
   }
+}
+
+/** The request body: whole when its declared length is small, otherwise as a stream. */
+async function requestBody(req: IncomingMessage, bufferUpTo: number): Promise<Uint8Array | ReadableStream<Uint8Array>> {
+  const declared = Number(req.headers['content-length']);
+  if (!Number.isInteger(declared) || declared > bufferUpTo || req.headers['transfer-encoding'] !== undefined) {
+    return Readable.toWeb(req) as ReadableStream<Uint8Array>;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
