@@ -12,12 +12,13 @@
  *
  * Their ratio is what Conclave's own layers cost per call.
  *
- * Requests are raw `fetch` calls replaying the exact headers and body a real
- * SDK v2 client sends for this `tools/call` on the 2026-07-28 protocol
- * (captured once per server), with fresh JSON-RPC ids: the wire format is
- * real, the client library's own cost is excluded. The load generator runs
- * in the same process (and event loop) as the server, so absolute figures
- * include its cost too; both servers are measured the same way.
+ * Requests replay the exact headers and body a real SDK v2 client sends for
+ * this `tools/call` on the 2026-07-28 protocol (captured once per server),
+ * with fresh JSON-RPC ids: the wire format is real, the client library's own
+ * cost is excluded. The load generator (bench/load-generator.ts) runs in a
+ * separate process over keep-alive HTTP connections, as a load tool would, so
+ * the servers' event loop does only server work; both servers are measured
+ * the same way, through the same connections.
  *
  * The two servers run side by side and are measured in alternating blocks
  * (A B B A ...), so load from elsewhere on the machine, which drifts over
@@ -25,14 +26,17 @@
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { fork, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { listAgents } from '../functions/core/agents/agents.js';
 import type { Deps } from '../functions/core/context.js';
 import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
 import type { Log } from '../functions/ports/logger.js';
 import { DEV_TENANT, startLocal } from '../functions/runtime/local.js';
 import { serveFetch } from '../functions/runtime/node-http.js';
+import type { PhaseRequest, PhaseResult, ReplayTarget } from './load-generator.js';
 import { countingLog, environment, latencySummary, round, table, target, verdict, type TargetResult } from './support.js';
 
 const TOOL = listAgentsTool.name;
@@ -51,13 +55,8 @@ const OVERHEAD_LIMIT = 1.5;
 /** How many distinct error examples a report keeps. */
 const ERROR_EXAMPLES = 3;
 
-/** What one replayable `tools/call` looks like on the wire. */
-interface CapturedCall {
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** The JSON-RPC request as the client serialized it; only `id` is replaced on replay (key order is kept). */
-  readonly message: Readonly<Record<string, unknown>>;
-  /** The tool's structured result as the client received it. */
+/** What one replayable `tools/call` looks like on the wire, and the structured result the client that sent it received. */
+interface CapturedCall extends ReplayTarget {
   readonly structuredContent: unknown;
 }
 
@@ -95,14 +94,17 @@ export async function run(): Promise<Record<string, unknown>> {
   const loadBefore = loadavg()[0] ?? 0;
   const { subject: conclave, deps } = await startConclave(log);
   let bareServer: Subject | undefined;
+  const generator = await LoadGenerator.start();
   let ours: ServerFigures;
   let bare: ServerFigures;
   try {
     const oursCall = await captureToolCall(conclave);
     // The bare tool does the tool's own work on the same store, so the ratio is what Conclave adds around it.
     bareServer = await startBare(deps);
-    [ours, bare] = await measure(replayer(oursCall), replayer(await captureToolCall(bareServer)));
+    const bareCall = await captureToolCall(bareServer);
+    [ours, bare] = await measure(generator.sender(oursCall), generator.sender(bareCall));
   } finally {
+    generator.stop();
     await bareServer?.close();
     await conclave.close();
   }
@@ -227,10 +229,12 @@ async function captureToolCall(subject: Subject): Promise<CapturedCall> {
   }
 }
 
-/** Warms both servers up, then measures each mode in alternating blocks (order flipped every block). */
+/** Warms both servers up (opening every connection), then measures each mode in alternating blocks (order flipped every block). */
 async function measure(ours: Send, bare: Send): Promise<[ServerFigures, ServerFigures]> {
-  await phase(ours, WARMUP_CALLS, 1, new Tally(1));
-  await phase(bare, WARMUP_CALLS, 1, new Tally(1));
+  for (const send of [ours, bare]) {
+    await send(WARMUP_CALLS, 1, new Tally(1));
+    await send(WARMUP_CALLS, CONCURRENCY, new Tally(CONCURRENCY));
+  }
   const [oursSequential, bareSequential] = await alternate(ours, bare, SEQUENTIAL_CALLS, 1, SEQUENTIAL_BLOCKS);
   const [oursConcurrent, bareConcurrent] = await alternate(ours, bare, CONCURRENT_CALLS, CONCURRENCY, CONCURRENT_BLOCKS);
   return [
@@ -245,70 +249,55 @@ async function alternate(a: Send, b: Send, calls: number, concurrency: number, b
   const perBlock = Math.ceil(calls / blocks);
   for (let block = 0; block < blocks; block++) {
     const order = block % 2 === 0 ? [0, 1] : [1, 0];
-    for (const i of order) await phase(sends[i as 0 | 1], perBlock, concurrency, tallies[i as 0 | 1]);
+    for (const i of order) await sends[i as 0 | 1](perBlock, concurrency, tallies[i as 0 | 1]);
   }
   return tallies;
 }
 
-/** One timed call: its latency, and why it failed when it did. */
-type Send = () => Promise<{ ms: number; error?: string }>;
+/** Runs `calls` calls with `concurrency` in flight at a time against one server, adding latencies, errors and wall time to `tally`. */
+type Send = (calls: number, concurrency: number, tally: Tally) => Promise<void>;
 
-/**
- * Replays the captured call with a fresh id each time. A call succeeds when
- * the response is 200, JSON, answers that id and carries a non-error result;
- * its latency covers the whole response body.
- */
-function replayer(call: CapturedCall): Send {
-  let nextId = 1;
-  return async () => {
-    const id = nextId++;
-    const body = JSON.stringify({ ...call.message, id });
-    const started = performance.now();
-    let status = 0;
-    let text = '';
-    let contentType = '';
-    try {
-      const response = await fetch(call.url, { method: 'POST', headers: call.headers, body });
-      status = response.status;
-      contentType = response.headers.get('content-type') ?? '';
-      text = await response.text();
-    } catch (error) {
-      return { ms: performance.now() - started, error: `fetch failed: ${String(error)}` };
-    }
-    const ms = performance.now() - started;
-    return { ms, ...checkResponse(id, status, contentType, text) };
-  };
-}
+/** The load generator's process (bench/load-generator.ts), driven one phase at a time. */
+class LoadGenerator {
+  private constructor(private readonly child: ChildProcess) {}
 
-function checkResponse(id: number, status: number, contentType: string, text: string): { error?: string } {
-  if (status !== 200) return { error: `HTTP ${status}: ${text.slice(0, 200)}` };
-  if (!contentType.startsWith('application/json')) return { error: `unexpected content-type ${contentType}` };
-  let message: { id?: unknown; result?: { isError?: boolean }; error?: unknown };
-  try {
-    message = JSON.parse(text) as typeof message;
-  } catch {
-    return { error: `unparsable body: ${text.slice(0, 200)}` };
+  static async start(): Promise<LoadGenerator> {
+    const child = fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)), [], {
+      execArgv: ['--import', 'tsx', '--no-warnings'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    return new LoadGenerator(child);
   }
-  if (message.error !== undefined) return { error: `JSON-RPC error: ${JSON.stringify(message.error).slice(0, 200)}` };
-  if (message.id !== id) return { error: `answered id ${JSON.stringify(message.id)}, expected ${id}` };
-  if (!message.result) return { error: 'no result' };
-  if (message.result.isError) return { error: `tool error result: ${text.slice(0, 200)}` };
-  return {};
-}
 
-/** Runs `calls` calls with `concurrency` in flight at a time, adding latencies, errors and wall time to `tally`. */
-async function phase(send: Send, calls: number, concurrency: number, tally: Tally): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < calls) {
-      next++;
-      const { ms, error } = await send();
-      tally.record(ms, error);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  tally.wallMs += performance.now() - started;
+  sender(target: ReplayTarget): Send {
+    const replay: ReplayTarget = { url: target.url, headers: target.headers, message: target.message };
+    return async (calls, concurrency, tally) => {
+      const result = await this.phase({ target: replay, calls, concurrency });
+      for (const ms of result.latencies) tally.record(ms, undefined);
+      for (const error of result.errors) tally.record(undefined, error);
+      tally.wallMs += result.wallMs;
+    };
+  }
+
+  stop(): void {
+    if (this.child.connected) this.child.disconnect();
+  }
+
+  private phase(request: PhaseRequest): Promise<PhaseResult> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the load generator exited (${code ?? 'by a signal'}) during a phase`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (result) => {
+        this.child.off('exit', onExit);
+        resolve(result as PhaseResult);
+      });
+      this.child.send(request);
+    });
+  }
 }
 
 /** One server's results in one mode, gathered over several blocks; throughput is its calls over its own blocks' wall time. */
@@ -321,8 +310,9 @@ class Tally {
 
   constructor(readonly concurrency: number) {}
 
-  record(ms: number, error: string | undefined): void {
-    this.latencies.push(ms);
+  /** A call's latency, or a failed call's reason (the load generator reports them separately; failed calls' latencies are among the latencies). */
+  record(ms: number | undefined, error: string | undefined): void {
+    if (ms !== undefined) this.latencies.push(ms);
     if (error === undefined) return;
     this.errors++;
     const reason = error.split(':')[0] ?? error;
@@ -367,7 +357,7 @@ function report(
   const row = (server: string, mode: string, p: PhaseFigures) => [server, mode, String(p.calls), String(p.errors), p.p50Ms, p.p95Ms, p.p99Ms, p.maxMs, p.reqPerSec];
   console.log(`\nMCP tools/call ${TOOL} on /mcp/${ENDPOINT}, 2026-07-28 wire format, loopback HTTP (node ${node}, ${cpus} CPUs)`);
   console.log(
-    `client and servers share one process; ${WARMUP_CALLS} warm-up calls per server, then alternating blocks ` +
+    `load generator in its own process (node:http, keep-alive); ${WARMUP_CALLS} warm-up calls per server and mode, then alternating blocks ` +
       `(${SEQUENTIAL_BLOCKS} sequential, ${CONCURRENT_BLOCKS} concurrent); 1-min load average ${load.before} before, ${load.after} after\n`,
   );
   console.log(
