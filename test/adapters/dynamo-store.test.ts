@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
 import { PreconditionFailedError, ValidationError } from '../../functions/core/errors.js';
 
 describe('DynamoStore against dynalite', () => {
@@ -24,6 +24,16 @@ describe('DynamoStore against dynalite', () => {
     expect(item).toMatchObject({ name: 'x', tags: ['a', 'b'], meta: { n: 1.5, ok: true, none: null } });
     expect(Array.from(item?.vector as Uint8Array)).toEqual([1, 2, 3, 250]);
     expect(await store.get({ pk: 'P#1', sk: 'missing' })).toBeUndefined();
+  });
+
+  it('serves the in-process client and a loopback client (another process, e.g. `npm run keys`) from the same engine', async () => {
+    const overLoopback = new DynamoStore(localClient(dynamo.endpoint), 'store-test');
+    await store.put({ pk: 'P#shared', sk: 'A', written: 'in process', body: 'é—✓'.repeat(100) });
+    expect(await overLoopback.get({ pk: 'P#shared', sk: 'A' })).toMatchObject({ written: 'in process', body: 'é—✓'.repeat(100) });
+    await overLoopback.put({ pk: 'P#shared', sk: 'B', written: 'over loopback' });
+    expect((await store.query({ pk: 'P#shared' })).items.map((i) => i.written)).toEqual(['in process', 'over loopback']);
+    // The engine's errors reach the in-process client as they would over HTTP.
+    await expect(store.put({ pk: 'P#shared', sk: 'A' }, { kind: 'absent' })).rejects.toBeInstanceOf(PreconditionFailedError);
   });
 
   it('keeps uniqueness under 20 concurrent writers of the same key: exactly one wins', async () => {
