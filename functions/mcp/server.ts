@@ -52,7 +52,7 @@ export interface ServerScope {
 }
 
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
-export function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): McpServer {
+export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
   const { actor, correlationId, calling, extension } = scope;
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
@@ -61,7 +61,7 @@ export function buildServer(deps: Deps, scope: ServerScope, observers: CallObser
       : { capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
-  const tools = toolsFor(actor.actingAs);
+  const tools = await toolsFor(actor.actingAs);
   for (const tool of tools) if (calling === undefined || tool.name === calling) registerTool(server, tool, ctx, observers.metrics);
   registerResources(server, ctx);
   server.registerPrompt(

@@ -2,11 +2,14 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ROLES } from '../../functions/contracts/roles.js';
 import { createApiKey, revokeApiKey } from '../../functions/core/auth/api-keys.js';
-import { TOOLS } from '../../functions/mcp/tools/index.js';
+import { allTools } from '../../functions/mcp/tools/index.js';
 import { LOCAL_TABLE, startLocal } from '../../functions/runtime/local.js';
 import { hashingEmbedder } from '../helpers/embedders.js';
 import { legacyClient, memoryLog, modernClient } from '../helpers/conclave.js';
 import { messagesOf, preview, prng, toolCases, type Rng } from '../helpers/fuzz.js';
+
+/** Every tool Conclave serves (the roles' own load on demand). */
+const TOOLS = await allTools();
 
 /**
  * Hostile input at the edge: well over a thousand malformed or hostile

@@ -2,10 +2,13 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointId } from '../../functions/contracts/roles.js';
-import { TOOLS } from '../../functions/mcp/tools/index.js';
+import { allTools } from '../../functions/mcp/tools/index.js';
 import { LOCAL_TABLE, startLocal } from '../../functions/runtime/local.js';
 import { issueKey, memoryLog, modernClient } from '../helpers/conclave.js';
 import { hashingEmbedder } from '../helpers/embedders.js';
+
+/** Every tool Conclave serves (the roles' own load on demand). */
+const TOOLS = await allTools();
 
 /**
  * Tenant isolation, tool by tool: tenant A seeds its data through its own

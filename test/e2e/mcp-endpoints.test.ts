@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ROLES, ENDPOINTS } from '../../functions/contracts/roles.js';
-import { TOOLS } from '../../functions/mcp/tools/index.js';
+import { allTools } from '../../functions/mcp/tools/index.js';
 import { eventually, issueKey, legacyClient, modernClient, startTestConclave } from '../helpers/conclave.js';
+
+/** Every tool Conclave serves (the roles' own load on demand). */
+const TOOLS = await allTools();
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
 

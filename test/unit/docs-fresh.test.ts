@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { TOOLS } from '../../functions/mcp/tools/index.js';
+import { allTools } from '../../functions/mcp/tools/index.js';
 import { renderToolReference, replaceSection } from '../../scripts/tool-reference.js';
+
+/** Every tool Conclave serves (the roles' own load on demand). */
+const TOOLS = await allTools();
 
 describe('README tool reference', () => {
   it('is what the registry generates (run `npm run docs` after changing a tool)', async () => {

@@ -1,4 +1,4 @@
-import type { EndpointId } from '../../contracts/roles.js';
+import { isRoleId, type EndpointId } from '../../contracts/roles.js';
 import type { ToolDefinition } from '../tool.js';
 import { broadcastTool } from './broadcast.js';
 import { getDecisionTool } from './get-decision.js';
@@ -11,7 +11,7 @@ import { listAgentsTool } from './list-agents.js';
 import { markReadTool } from './mark-read.js';
 import { readInboxTool } from './read-inbox.js';
 import { replyTool } from './reply.js';
-import { ROLE_TOOLS } from './roles/index.js';
+import { allRoleTools, roleTools } from './roles/index.js';
 import { sendMessageTool } from './send-message.js';
 import { completeTaskTool } from './complete-task.js';
 import { listWorkflowRunsTool } from './list-workflow-runs.js';
@@ -25,10 +25,11 @@ import { searchMemoriesTool } from './search-memories.js';
 import { storeMemoryTool } from './store-memory.js';
 
 /**
- * The tool registry: every tool Conclave serves. Each endpoint lists the
- * tools whose `availableTo` names it. Capability issues add their tools here.
+ * The tool registry's shared part: the tools offered to several endpoints
+ * (each lists those whose `availableTo` names it). The roles' own tools are
+ * in roles/ and load per endpoint (roles/index.ts).
  */
-export const TOOLS: readonly ToolDefinition[] = [
+export const SHARED_TOOLS: readonly ToolDefinition[] = [
   listAgentsTool,
   heartbeatTool,
   sendMessageTool,
@@ -51,10 +52,15 @@ export const TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
-  ...ROLE_TOOLS,
 ] as readonly ToolDefinition[];
 
-/** The tools an endpoint lists, in registry order. */
-export function toolsFor(endpoint: EndpointId): ToolDefinition[] {
-  return TOOLS.filter((tool) => tool.availableTo.includes(endpoint));
+/** The tools an endpoint lists: the shared ones it may use, then its role's own. */
+export async function toolsFor(endpoint: EndpointId): Promise<ToolDefinition[]> {
+  const own = isRoleId(endpoint) ? await roleTools(endpoint) : [];
+  return [...SHARED_TOOLS, ...own].filter((tool) => tool.availableTo.includes(endpoint));
+}
+
+/** Every tool Conclave serves, shared ones first (the tool reference, tests). */
+export async function allTools(): Promise<ToolDefinition[]> {
+  return [...SHARED_TOOLS, ...(await allRoleTools())];
 }
