@@ -11,7 +11,7 @@
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -102,7 +102,12 @@ const noBedrockBearerTokens: Plugin = {
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
     entryPoints: [entry],
-    outfile: join(outdir, 'index.mjs'),
+    // The handler is `index.mjs`; modules it imports on demand (a role's tools) are chunks beside it, loaded when first used.
+    outdir,
+    entryNames: 'index',
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -113,19 +118,33 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     legalComments: 'none',
     // ESM output still meets CommonJS dependencies that call require().
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-    // Local-mode stand-ins: never imported by a handler.
-    external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*'],
+    // Local-mode stand-ins, never imported by a handler; and bowser, which the SDK imports on demand to parse browser user agents only.
+    external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*', 'bowser'],
+    // Non-ASCII text (tool descriptions) as UTF-8 rather than \u escapes.
+    charset: 'utf8',
     plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens],
     metafile: true,
     logLevel: 'warning',
   };
 }
 
-/** Bundles `entry` into `outdir/index.mjs`; returns esbuild's metafile. */
+/** Bundles `entry` into `outdir/index.mjs` (and its on-demand chunks under `outdir/chunks/`); returns esbuild's metafile. */
 export async function bundleHandler(entry: string, outdir: string): Promise<Metafile> {
   await mkdir(outdir, { recursive: true });
   const result = await build(bundleOptions(entry, outdir));
   return result.metafile as Metafile;
+}
+
+/** What a bundle weighs: the handler file, and everything deployed with it (the handler plus every chunk). */
+export function bundleSizes(metafile: Metafile): { handlerBytes: number; totalBytes: number; chunks: number } {
+  const outputs = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
+  const handler = outputs.find(([path]) => /(^|[\\/])index\.mjs$/.test(path));
+  if (!handler) throw new Error('the bundle has no index.mjs');
+  return {
+    handlerBytes: handler[1].bytes,
+    totalBytes: outputs.reduce((sum, [, output]) => sum + output.bytes, 0),
+    chunks: outputs.length - 1,
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
