@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { AGENT_ROLES } from '../../functions/contracts/roles.js';
 import { bundleHandler } from '../../scripts/bundle.js';
 
 const ENTRY = fileURLToPath(new URL('../../functions/handlers/consumers/inbox-fanout.ts', import.meta.url));
@@ -91,6 +92,32 @@ describe('Lambda bundling (scripts/bundle.ts)', () => {
     expect(records.find((r) => 'EventsMalformed' in r)).toMatchObject({ consumer: 'agent-status', correlation_id: 'corr-9', EventsMalformed: 1 });
     expect(records.find((r) => 'ColdStart' in r)).toMatchObject({ ColdStart: 1, service: 'conclave-agent-status' });
     expect(records.find((r) => r.level === 'ERROR')).toMatchObject({ xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793', correlation_id: 'corr-9' });
+  });
+
+  it('splits the MCP bundle: no role tool is in index.mjs, each role\'s tools are a chunk the handler loads on demand', { timeout: 60_000 }, async () => {
+    const parent = fileURLToPath(new URL('../../.bench', import.meta.url));
+    await mkdir(parent, { recursive: true });
+    const out = await mkdtemp(join(parent, 'bundle-test-'));
+    dirs.push(out);
+    const metafile = await bundleHandler(fileURLToPath(new URL('../../functions/handlers/mcp.ts', import.meta.url)), out);
+    const outputs = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
+    const holding = (pattern: RegExp) => outputs.filter(([, o]) => Object.keys(o.inputs).some((i) => pattern.test(i))).map(([path]) => path);
+    const handler = outputs.find(([path]) => path.endsWith('/index.mjs'))?.[0];
+    expect(handler).toBeDefined();
+    expect(holding(/functions\/mcp\/tools\/roles\/[a-z_]+\//)).not.toContain(handler);
+    for (const role of AGENT_ROLES) {
+      const chunks = holding(new RegExp(`functions/mcp/tools/roles/${role}/`));
+      expect(chunks.some((path) => path.includes(`/chunks/${role}-`)), role).toBe(true);
+      expect(chunks, role).not.toContain(handler);
+    }
+    expect(holding(/functions\/mcp\/tools\/list-agents\.ts$/)).toEqual([handler]);
+    // And the bundled registry loads a role's chunk when asked for that role's tools.
+    const { out: registryOut } = await bundleInRepo(fileURLToPath(new URL('../../functions/mcp/tools/index.ts', import.meta.url)));
+    const registry = (await import(pathToFileURL(join(registryOut, 'index.mjs')).href)) as typeof import('../../functions/mcp/tools/index.js');
+    const names = (await registry.toolsFor('ceo')).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['list_agents', 'set_budget', 'allocate_budget']));
+    expect(names).not.toContain('declare_incident');
+    expect((await registry.toolsFor('board')).map((t) => t.name)).not.toContain('set_budget');
   });
 
   it('leaves the Powertools Tracer, the X-Ray SDK and Powertools Metrics out of the MCP bundle (its size budget)', { timeout: 60_000 }, async () => {
