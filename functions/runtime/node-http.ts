@@ -2,27 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
-export interface ServeOptions {
-  readonly port: number;
-  readonly host: string;
-  /**
-   * Request bodies that declare a length up to this many bytes are read
-   * before the handler runs and handed over whole (cheaper than a stream for
-   * the small JSON bodies of MCP); larger or undeclared ones are streamed, so
-   * the handler can still refuse them part way. Default 1 MiB.
-   */
-  readonly bufferBodiesUpTo?: number;
-}
-
 /**
- * Serves a fetch-style handler on node:http. Request bodies are streamed
- * unless small (see ServeOptions); JSON responses are written in one piece
- * with their length, anything else (SSE) is streamed as it is produced.
+ * Serves a fetch-style handler on node:http. Request bodies are streamed to
+ * the handler (which may refuse one part way); JSON responses are written in
+ * one piece with their length, anything else (SSE) is streamed as produced.
  */
-export function serveFetch(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<{ server: Server; url: string }> {
-  const bufferUpTo = options.bufferBodiesUpTo ?? 1024 * 1024;
+export function serveFetch(
+  handler: (request: Request) => Promise<Response>,
+  options: { port: number; host: string },
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    void bridge(handler, req, res, bufferUpTo);
+    void bridge(handler, req, res);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -33,7 +23,7 @@ export function serveFetch(handler: (request: Request) => Promise<Response>, opt
   });
 }
 
-async function bridge(handler: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse, bufferUpTo: number): Promise<void> {
+async function bridge(handler: (request: Request) => Promise<Response>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const controller = new AbortController();
   // The client went away before the response was complete: stop the work behind it (an abort after a finished response would only cost).
   res.on('close', () => {
@@ -50,7 +40,7 @@ async function bridge(handler: (request: Request) => Promise<Response>, req: Inc
       method: req.method ?? 'GET',
       headers,
       signal: controller.signal,
-      ...(hasBody ? { body: await requestBody(req, bufferUpTo), duplex: 'half' } : {}),
+      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
     } as RequestInit);
     const response = await handler(request);
     const outHeaders = Object.fromEntries(response.headers);
@@ -80,13 +70,3 @@ async function bridge(handler: (request: Request) => Promise<Response>, req: Inc
   }
 }
 
-/** The request body: whole when its declared length is small, otherwise as a stream. */
-async function requestBody(req: IncomingMessage, bufferUpTo: number): Promise<Uint8Array | ReadableStream<Uint8Array>> {
-  const declared = Number(req.headers['content-length']);
-  if (!Number.isInteger(declared) || declared > bufferUpTo || req.headers['transfer-encoding'] !== undefined) {
-    return Readable.toWeb(req) as ReadableStream<Uint8Array>;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
