@@ -20,13 +20,23 @@ const ROLE_TOOL_MODULES: Readonly<Record<RoleId, () => Promise<readonly ToolDefi
   test_lead: async () => (await import('./test_lead.js')).TEST_LEAD_TOOLS,
 };
 
+/** Each role's list once loaded (an `import()` of a loaded module still goes through the module loader on every call). */
+const loaded = new Map<RoleId, Promise<readonly ToolDefinition[]>>();
+
 /** A role's own tools, in the order its list declares them. */
 export function roleTools(role: RoleId): Promise<readonly ToolDefinition[]> {
-  return ROLE_TOOL_MODULES[role]();
+  let tools = loaded.get(role);
+  if (!tools) {
+    tools = ROLE_TOOL_MODULES[role]();
+    loaded.set(role, tools);
+    // A failed load (a missing chunk) is not remembered: the next request tries again.
+    tools.catch(() => loaded.delete(role));
+  }
+  return tools;
 }
 
 /** Every role's own tools, role by role in org-chart order. */
 export async function allRoleTools(): Promise<ToolDefinition[]> {
-  const lists = await Promise.all(AGENT_ROLES.map((role) => ROLE_TOOL_MODULES[role]()));
+  const lists = await Promise.all(AGENT_ROLES.map(roleTools));
   return lists.flat();
 }
