@@ -75,6 +75,10 @@ interface PhaseFigures {
   readonly meanMs: number;
   readonly reqPerSec: number;
   readonly wallMs: number;
+  /** CPU the servers' process used per call while this server was under load (all its threads: the event loop, GC helpers, the engine). */
+  readonly cpuMsPerCall: number;
+  /** Share of the phase's wall time the servers' event loop was busy (1 = saturated). */
+  readonly eventLoopBusy: number;
 }
 
 interface ServerFigures {
@@ -276,7 +280,15 @@ class LoadGenerator {
   sender(target: ReplayTarget): Send {
     const replay: ReplayTarget = { url: target.url, headers: target.headers, message: target.message };
     return async (calls, concurrency, tally) => {
+      // Only the server under test is loaded during a phase (the other one idles), so the process's CPU is its cost.
+      const cpuBefore = process.cpuUsage();
+      const loopBefore = performance.eventLoopUtilization();
       const result = await this.phase({ target: replay, calls, concurrency });
+      const cpu = process.cpuUsage(cpuBefore);
+      const loop = performance.eventLoopUtilization(loopBefore);
+      tally.cpuMs += (cpu.user + cpu.system) / 1000;
+      tally.loopActiveMs += loop.active;
+      tally.loopIdleMs += loop.idle;
       for (const ms of result.latencies) tally.record(ms, undefined);
       for (const error of result.errors) tally.record(undefined, error);
       tally.wallMs += result.wallMs;
@@ -307,6 +319,9 @@ class Tally {
   readonly errorExamples: string[] = [];
   errors = 0;
   wallMs = 0;
+  cpuMs = 0;
+  loopActiveMs = 0;
+  loopIdleMs = 0;
 
   constructor(readonly concurrency: number) {}
 
@@ -331,6 +346,8 @@ class Tally {
       ...latencySummary(this.latencies),
       reqPerSec: round((calls / this.wallMs) * 1000),
       wallMs: round(this.wallMs),
+      cpuMsPerCall: round(this.cpuMs / calls),
+      eventLoopBusy: round(this.loopActiveMs / (this.loopActiveMs + this.loopIdleMs)),
     };
   }
 }
@@ -354,7 +371,19 @@ function report(
   load: { before: number; after: number },
 ): void {
   const { node, cpus } = environment();
-  const row = (server: string, mode: string, p: PhaseFigures) => [server, mode, String(p.calls), String(p.errors), p.p50Ms, p.p95Ms, p.p99Ms, p.maxMs, p.reqPerSec];
+  const row = (server: string, mode: string, p: PhaseFigures) => [
+    server,
+    mode,
+    String(p.calls),
+    String(p.errors),
+    p.p50Ms,
+    p.p95Ms,
+    p.p99Ms,
+    p.maxMs,
+    p.reqPerSec,
+    p.cpuMsPerCall,
+    p.eventLoopBusy,
+  ];
   console.log(`\nMCP tools/call ${TOOL} on /mcp/${ENDPOINT}, 2026-07-28 wire format, loopback HTTP (node ${node}, ${cpus} CPUs)`);
   console.log(
     `load generator in its own process (node:http, keep-alive); ${WARMUP_CALLS} warm-up calls per server and mode, then alternating blocks ` +
@@ -362,7 +391,7 @@ function report(
   );
   console.log(
     table(
-      ['server', 'mode', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
+      ['server', 'mode', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s', 'CPU ms/call', 'loop busy'],
       [
         row('conclave', 'sequential', ours.sequential),
         row('conclave', `concurrency ${CONCURRENCY}`, ours.concurrency10),
@@ -370,6 +399,10 @@ function report(
         row('bare SDK', `concurrency ${CONCURRENCY}`, bare.concurrency10),
       ],
     ),
+  );
+  console.log(
+    "CPU ms/call: the servers' process (every thread: event loop, GC, engine) per call while that server was under load; " +
+      'loop busy: the share of that time its event loop was working (1.00 = saturated, calls queue behind each other).',
   );
   console.log('\noverhead (conclave / bare):');
   console.log(
