@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AGENT_ROLES } from '../../functions/contracts/roles.js';
+import type { toolsFor } from '../../functions/mcp/tools/index.js';
 import { bundleHandler } from '../../scripts/bundle.js';
 
 const ENTRY = fileURLToPath(new URL('../../functions/handlers/consumers/inbox-fanout.ts', import.meta.url));
@@ -113,7 +114,7 @@ describe('Lambda bundling (scripts/bundle.ts)', () => {
     expect(holding(/functions\/mcp\/tools\/list-agents\.ts$/)).toEqual([handler]);
     // And the bundled registry loads a role's chunk when asked for that role's tools.
     const { out: registryOut } = await bundleInRepo(fileURLToPath(new URL('../../functions/mcp/tools/index.ts', import.meta.url)));
-    const registry = (await import(pathToFileURL(join(registryOut, 'index.mjs')).href)) as typeof import('../../functions/mcp/tools/index.js');
+    const registry = (await import(pathToFileURL(join(registryOut, 'index.mjs')).href)) as { toolsFor: typeof toolsFor };
     const names = (await registry.toolsFor('ceo')).map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['list_agents', 'set_budget', 'allocate_budget']));
     expect(names).not.toContain('declare_incident');
