@@ -41,7 +41,7 @@ export interface PhaseResult {
 const agents = new Map<string, Agent>();
 let nextId = 1;
 
-export async function runPhase({ target, calls, concurrency }: PhaseRequest): Promise<PhaseResult> {
+async function runPhase({ target, calls, concurrency }: PhaseRequest): Promise<PhaseResult> {
   const url = new URL(target.url);
   let agent = agents.get(url.origin);
   if (!agent) {
@@ -94,7 +94,7 @@ function call(agent: Agent, url: URL, target: ReplayTarget): Promise<{ ms: numbe
   });
 }
 
-export function checkResponse(id: number, status: number, contentType: string, text: string): { error?: string } {
+function checkResponse(id: number, status: number, contentType: string, text: string): { error?: string } {
   if (status !== 200) return { error: `HTTP ${status}: ${text.slice(0, 200)}` };
   if (!contentType.startsWith('application/json')) return { error: `unexpected content-type ${contentType}` };
   let message: { id?: unknown; result?: { isError?: boolean }; error?: unknown };

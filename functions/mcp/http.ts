@@ -43,8 +43,6 @@ export interface EndpointPlugin {
   readonly extension: ServerExtension;
 }
 
-type RequestState = ServerScope;
-
 const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP app: serves one request; `flush()` waits for the audit writes of requests already answered. */
@@ -65,7 +63,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   const auditTrail = new AuditTrail(deps);
   const mcp = createMcpHandler(
     (ctx) => {
-      const state = ctx.authInfo?.extra?.state as RequestState | undefined;
+      const state = ctx.authInfo?.extra?.state as ServerScope | undefined;
       if (!state) throw new Error('request reached the MCP handler without an authenticated actor');
       return buildServer(deps, state, { audit: auditTrail, metrics: options.metrics });
     },
@@ -149,7 +147,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
             correlationId,
             ...calledTool(parsedBody),
             ...(pluginHere ? { extension: pluginHere.extension } : {}),
-          } satisfies RequestState,
+          } satisfies ServerScope,
         },
       },
     });

@@ -76,13 +76,14 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
 }
 
 function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext, metrics: Metrics): void {
+  const schemas = schemasOf(tool);
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: schemasOf(tool).input,
-      outputSchema: schemasOf(tool).output,
+      inputSchema: schemas.input,
+      outputSchema: schemas.output,
       annotations: tool.annotations,
     },
     async (args: unknown) => {

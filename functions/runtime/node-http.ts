@@ -69,4 +69,3 @@ async function bridge(handler: (request: Request) => Promise<Response>, req: Inc
     }
   }
 }
-
