@@ -7,7 +7,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFile } from 'node:fs/promises';
-import { DynamoStore } from '../functions/adapters/aws/dynamo-store.js';
+import { DynamoStore, storeClientConfig } from '../functions/adapters/aws/dynamo-store.js';
 import { ensureTable, localClient, startDynalite } from '../functions/adapters/local/dynalite.js';
 import { loadLocalConfig } from '../functions/runtime/config.js';
 import { dataFiles, LOCAL_TABLE } from '../functions/runtime/local.js';
@@ -23,7 +23,7 @@ export interface StoreTarget {
 
 export async function openStoreTarget(table: string | undefined, region: string | undefined): Promise<StoreTarget> {
   if (table) {
-    const client = new DynamoDBClient(region ? { region } : {});
+    const client = new DynamoDBClient({ ...storeClientConfig, ...(region ? { region } : {}) });
     return { store: new DynamoStore(client, table), description: `DynamoDB table ${table}`, remote: true, close: async () => client.destroy() };
   }
   const { dataDir } = loadLocalConfig();

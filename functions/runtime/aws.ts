@@ -5,7 +5,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { EVENT_SOURCE } from '../contracts/events.js';
 import { BedrockEmbedder } from '../adapters/aws/bedrock-embedder.js';
-import { DynamoStore } from '../adapters/aws/dynamo-store.js';
+import { DynamoStore, storeClientConfig } from '../adapters/aws/dynamo-store.js';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus.js';
 import { StepFunctionsWorkflows } from '../adapters/aws/step-functions.js';
 import type { Deps } from '../core/context.js';
@@ -27,7 +27,7 @@ export interface AwsDepsOptions {
 export function buildAwsDeps(config: AwsConfig, logger: Logger, options: AwsDepsOptions = {}): Deps {
   const client = options.instrument ?? (<T>(c: T): T => c);
   return {
-    store: new DynamoStore(client(new DynamoDBClient({ maxAttempts: 5 })), config.tableName),
+    store: new DynamoStore(client(new DynamoDBClient({ ...storeClientConfig, maxAttempts: 5 })), config.tableName),
     bus: new EventBridgeBus(client(new EventBridgeClient({ maxAttempts: 5 })), config.eventBusName, EVENT_SOURCE),
     clock: systemClock,
     ids: timeOrderedIds(systemClock),

@@ -26,6 +26,28 @@ describe('DynamoStore against dynalite', () => {
     expect(await store.get({ pk: 'P#1', sk: 'missing' })).toBeUndefined();
   });
 
+  it('resolves the middleware once per command type and still sends each request its own input', async () => {
+    expect(dynamo.client.config.cacheMiddleware).toBe(true);
+    // Concurrent requests of one command type through the cached handler: none sees another's key or values.
+    const keys = Array.from({ length: 12 }, (_, i) => `C#${i}`);
+    await Promise.all(keys.map((pk, i) => store.put({ pk, sk: 'A', n: i })));
+    const read = await Promise.all(keys.map((pk) => store.get({ pk, sk: 'A' })));
+    expect(read.map((item) => item?.n)).toEqual(keys.map((_, i) => i));
+    const pages = await Promise.all(keys.map((pk) => store.query({ pk })));
+    expect(pages.map((page) => page.items.map((item) => item.pk))).toEqual(keys.map((pk) => [pk]));
+  });
+
+  it('leaves undefined attributes out and refuses class instances instead of flattening them', async () => {
+    await store.put({ pk: 'P#marshal', sk: 'A', kept: 'yes', dropped: undefined, nested: { inner: undefined, n: 2 } });
+    const item = await store.get({ pk: 'P#marshal', sk: 'A' });
+    expect(item).toEqual({ pk: 'P#marshal', sk: 'A', kept: 'yes', nested: { n: 2 } });
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    await expect(store.put({ pk: 'P#marshal', sk: 'B', point: new Point(1) })).rejects.toThrow();
+    expect(await store.get({ pk: 'P#marshal', sk: 'B' })).toBeUndefined();
+  });
+
   it('serves the in-process client and a loopback client (another process, e.g. `npm run keys`) from the same engine', async () => {
     const overLoopback = new DynamoStore(localClient(dynamo.endpoint), 'store-test');
     await store.put({ pk: 'P#shared', sk: 'A', written: 'in process', body: 'é—✓'.repeat(100) });

@@ -123,16 +123,7 @@ describe('the DynamoDB adapter', () => {
   it('sends exactly the DynamoDB actions the grants are built from (DYNAMODB_ACTION)', () => {
     const source = readFileSync(new URL('../../functions/adapters/aws/dynamo-store.ts', import.meta.url), 'utf8');
     const commands = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] as string))].sort();
-    const action: Record<string, string> = {
-      Get: 'dynamodb:GetItem',
-      BatchGet: 'dynamodb:BatchGetItem',
-      Put: 'dynamodb:PutItem',
-      BatchWrite: 'dynamodb:BatchWriteItem',
-      Update: 'dynamodb:UpdateItem',
-      Delete: 'dynamodb:DeleteItem',
-      Query: 'dynamodb:Query',
-    };
-    for (const command of commands) expect(action[command], `${command}Command has a known action`).toBeDefined();
-    expect(commands.map((c) => action[c]).sort()).toEqual(Object.values(DYNAMODB_ACTION).sort());
+    // The adapter sends the client's own commands, each named after the API action it calls.
+    expect(commands.map((c) => `dynamodb:${c}`).sort()).toEqual(Object.values(DYNAMODB_ACTION).sort());
   });
 });

@@ -1,77 +1,90 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
-  UpdateCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type KeysAndAttributes,
   type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { marshall as toAttributes, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_SCHEMA } from '../../contracts/table.js';
 import { DependencyError, PreconditionFailedError, ValidationError } from '../../core/errors.js';
 import type { Increment, Item, ItemKey, Page, Precondition, Query, Store } from '../../ports/store.js';
+
+type Attributes = Record<string, AttributeValue>;
+
+/**
+ * Settings for the DynamoDB client a DynamoStore is given: resolve the
+ * middleware stack once per command type (nothing adds middleware after the
+ * client is built). Spread into the client's configuration.
+ */
+export const storeClientConfig = { cacheMiddleware: true } as const;
 
 /**
  * The Store port on DynamoDB. The same code runs against DynamoDB in AWS and
  * against dynalite locally: it uses only single-item conditional writes,
  * queries and batch reads (no transactions, no PartiQL).
+ *
+ * It sends the client's own commands and converts items itself
+ * (`@aws-sdk/util-dynamodb`) rather than going through the document client,
+ * so the client can be built with `cacheMiddleware: true`: the middleware
+ * stack is then resolved once per command type instead of on every request
+ * (the document client refuses that option). Build the client that way (see
+ * `storeClientConfig`).
  */
 export class DynamoStore implements Store {
-  private readonly doc: DynamoDBDocumentClient;
-
   constructor(
-    client: DynamoDBClient,
+    private readonly client: DynamoDBClient,
     private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-      unmarshallOptions: { wrapNumbers: false },
-    });
-  }
+  ) {}
 
   async get(key: ItemKey): Promise<Item | undefined> {
     const out = await this.call(() =>
-      this.doc.send(new GetCommand({ TableName: this.tableName, Key: pickKey(key), ConsistentRead: true })),
+      this.client.send(new GetItemCommand({ TableName: this.tableName, Key: pickKey(key), ConsistentRead: true })),
     );
-    return out.Item as Item | undefined;
+    return out.Item ? fromAttributes(out.Item) : undefined;
   }
 
   async getMany(keys: readonly ItemKey[]): Promise<Item[]> {
     if (keys.length > 100) throw new ValidationError('getMany reads at most 100 items at once');
     if (keys.length === 0) return [];
-    let pending: Record<string, unknown>[] = keys.map(pickKey);
+    let pending: KeysAndAttributes['Keys'] = keys.map(pickKey);
     const found: Item[] = [];
     // Unprocessed keys (throttling) are retried with backoff until none are left.
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt));
       if (attempt > 8) throw new DependencyError(`${pending.length} items could not be read after retries`);
       const out = await this.call(() =>
-        this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
+        this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } })),
       );
-      found.push(...((out.Responses?.[this.tableName] ?? []) as Item[]));
-      pending = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      found.push(...(out.Responses?.[this.tableName] ?? []).map(fromAttributes));
+      pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
     return found;
   }
 
   async put(item: Item, precondition?: Precondition): Promise<void> {
     await this.call(() =>
-      this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...item }, ...conditionFor(precondition) })),
+      this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toAttributes(item, MARSHALL), ...conditionFor(precondition) })),
     );
   }
 
   async putMany(items: readonly Item[]): Promise<void> {
     if (items.length > 25) throw new ValidationError('putMany writes at most 25 items at once');
-    let pending: Record<string, unknown>[] = items.map((item) => ({ PutRequest: { Item: { ...item } } }));
+    let pending: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: toAttributes(item, MARSHALL) } }));
     // Unprocessed writes (throttling) are retried with backoff until none are left.
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(backoffMs(attempt));
       if (attempt > 8) throw new DependencyError(`${pending.length} items could not be written after retries`);
-      const out = await this.call(() => this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } })));
-      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
+      const out = await this.call(() => this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } })));
+      pending = out.UnprocessedItems?.[this.tableName] ?? [];
     }
   }
 
@@ -102,24 +115,25 @@ export class DynamoStore implements Store {
       .filter(Boolean)
       .join(' ');
     const out = await this.call(() =>
-      this.doc.send(
-        new UpdateCommand({
+      this.client.send(
+        new UpdateItemCommand({
           TableName: this.tableName,
           Key: pickKey(increment.key),
           UpdateExpression: expression,
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: toAttributes(values, MARSHALL),
           ...(guards.length ? { ConditionExpression: guards.join(' AND ') } : {}),
           ReturnValues: 'ALL_NEW',
         }),
       ),
     );
-    return out.Attributes as Item;
+    if (!out.Attributes) throw new DependencyError('DynamoDB returned no attributes for an update that asked for them');
+    return fromAttributes(out.Attributes);
   }
 
   async delete(key: ItemKey, precondition?: Precondition): Promise<void> {
     await this.call(() =>
-      this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: pickKey(key), ...conditionFor(precondition) })),
+      this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: pickKey(key), ...conditionFor(precondition) })),
     );
   }
 
@@ -141,16 +155,16 @@ export class DynamoStore implements Store {
       TableName: this.tableName,
       KeyConditionExpression: condition,
       ExpressionAttributeNames: { '#pk': pkName, ...(condition.includes('#sk') ? { '#sk': skName } : {}) },
-      ExpressionAttributeValues: values,
+      ExpressionAttributeValues: toAttributes(values, MARSHALL),
       ScanIndexForward: !query.descending,
       ...(index ? { IndexName: index.name } : { ConsistentRead: true }),
       ...(query.limit === undefined ? {} : { Limit: query.limit }),
-      ...(query.cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(query.cursor, pkName, query.pk) }),
+      ...(query.cursor === undefined ? {} : { ExclusiveStartKey: toAttributes(decodeCursor(query.cursor, pkName, query.pk), MARSHALL) }),
     };
-    const out = await this.call(() => this.doc.send(new QueryCommand(input)));
+    const out = await this.call(() => this.client.send(new QueryCommand(input)));
     return {
-      items: (out.Items ?? []) as Item[],
-      ...(out.LastEvaluatedKey ? { cursor: encodeCursor(out.LastEvaluatedKey) } : {}),
+      items: (out.Items ?? []).map(fromAttributes),
+      ...(out.LastEvaluatedKey ? { cursor: encodeCursor(unmarshall(out.LastEvaluatedKey, UNMARSHALL)) } : {}),
     };
   }
 
@@ -168,14 +182,27 @@ export class DynamoStore implements Store {
   }
 }
 
-function pickKey(key: ItemKey): Record<string, unknown> {
-  return { [TABLE_SCHEMA.partitionKey]: key.pk, [TABLE_SCHEMA.sortKey]: key.sk };
+/**
+ * How items become attribute values: undefined attributes are left out (as
+ * the port's items may carry optional fields), and class instances are
+ * refused rather than flattened into maps.
+ */
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
+/** Numbers come back as JS numbers (the port's items hold only safe integers and doubles). */
+const UNMARSHALL = { wrapNumbers: false } as const;
+
+function fromAttributes(attributes: Attributes): Item {
+  return unmarshall(attributes, UNMARSHALL) as Item;
+}
+
+function pickKey(key: ItemKey): Attributes {
+  return { [TABLE_SCHEMA.partitionKey]: { S: key.pk }, [TABLE_SCHEMA.sortKey]: { S: key.sk } };
 }
 
 function conditionFor(precondition: Precondition | undefined): {
   ConditionExpression?: string;
   ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, unknown>;
+  ExpressionAttributeValues?: Attributes;
 } {
   if (!precondition) return {};
   switch (precondition.kind) {
@@ -187,7 +214,7 @@ function conditionFor(precondition: Precondition | undefined): {
       return {
         ConditionExpression: '#v = :v',
         ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': precondition.version },
+        ExpressionAttributeValues: toAttributes({ ':v': precondition.version }, MARSHALL),
       };
     case 'equals': {
       const names: Record<string, string> = {};
@@ -197,7 +224,7 @@ function conditionFor(precondition: Precondition | undefined): {
         values[`:e${i}`] = value;
         return `#e${i} = :e${i}`;
       });
-      return { ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+      return { ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: toAttributes(values, MARSHALL) };
     }
   }
 }

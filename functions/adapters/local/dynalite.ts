@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { TABLE_SCHEMA } from '../../contracts/table.js';
+import { storeClientConfig } from '../aws/dynamo-store.js';
 
 const require = createRequire(import.meta.url);
 
@@ -49,12 +50,14 @@ export async function startDynalite(options: { path?: string; port?: number } = 
  * does not verify signatures, so requests carry a fixed, well-formed
  * Authorization header instead of a SigV4 signature (pure CPU cost on
  * loopback), and the endpoint is fixed rather than resolved by the region
- * rule set on every call; everything else is the stock client. With a
- * `requestHandler`, requests go to it instead of over HTTP.
+ * rule set on every call; everything else is the stock client, with the
+ * store's settings. With a `requestHandler`, requests go to it instead of
+ * over HTTP.
  */
 export function localClient(endpoint: string, requestHandler?: InProcessHandler): DynamoDBClient {
   const url = new URL(endpoint);
   return new DynamoDBClient({
+    ...storeClientConfig,
     endpoint,
     endpointProvider: () => ({ url }),
     ...(requestHandler ? { requestHandler } : {}),
