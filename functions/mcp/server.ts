@@ -42,10 +42,11 @@ export interface ServerScope {
   readonly actor: Actor;
   readonly correlationId: string;
   /**
-   * The tool a `tools/call` request names: only it is registered, since a
-   * server serves one request and registering an endpoint's every tool costs
-   * more than the call itself. A name the endpoint does not offer registers
-   * nothing, and the SDK answers "not found" as it would with all of them.
+   * The tool a `tools/call` request names: only it is registered (no other
+   * tool, resource or prompt), since a server serves one request and
+   * registering an endpoint's whole surface costs more than the call itself.
+   * A name the endpoint does not offer registers nothing, and the SDK answers
+   * "not found" as it would with all of them.
    */
   readonly calling?: string;
   readonly extension?: ServerExtension;
@@ -63,6 +64,11 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
   const tools = await toolsFor(actor.actingAs);
   for (const tool of tools) if (calling === undefined || tool.name === calling) registerTool(server, tool, ctx, observers.metrics);
+  if (calling !== undefined) {
+    // A tools/call is answered by its tool alone; the resources and the brief serve the other requests.
+    extension?.register(server);
+    return server;
+  }
   registerResources(server, ctx);
   server.registerPrompt(
     'brief',
