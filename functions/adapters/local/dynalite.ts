@@ -56,7 +56,7 @@ export async function startDynalite(options: { path?: string; port?: number } = 
  */
 export function localClient(endpoint: string, requestHandler?: InProcessHandler): DynamoDBClient {
   const url = new URL(endpoint);
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     ...storeClientConfig,
     endpoint,
     endpointProvider: () => ({ url }),
@@ -73,6 +73,11 @@ export function localClient(endpoint: string, requestHandler?: InProcessHandler)
     },
     maxAttempts: 3,
   });
+  // Work no local reader needs, done afresh on every request: the user-agent header (the engine ignores it) and
+  // the SDK's request log entry (filtered for sensitive fields, then dropped by the default no-op logger).
+  client.middlewareStack.remove('getUserAgentMiddleware');
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 /** Creates the Conclave table with the stack's schema unless it exists, and returns once it is ACTIVE (items can be written). */
