@@ -8,7 +8,7 @@
  * - bare: the SDK's `createMcpHandler` serving one McpServer with the same
  *   tool doing the same work (the list-agents use case on the same store),
  *   without Conclave's edge rules, authentication, registry or audit, behind
- *   the same `serveFetch` bridge.
+ *   the same `serveFetch` bridge and the same admission (`LOCAL_GATE`).
  *
  * Their ratio is what Conclave's own layers cost per call.
  *
@@ -34,20 +34,31 @@ import { listAgents } from '../functions/core/agents/agents.js';
 import type { Deps } from '../functions/core/context.js';
 import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
 import type { Log } from '../functions/ports/logger.js';
-import { DEV_TENANT, startLocal } from '../functions/runtime/local.js';
+import { FairGate, gated } from '../functions/runtime/fair-gate.js';
+import { DEV_TENANT, LOCAL_GATE, startLocal } from '../functions/runtime/local.js';
 import { serveFetch } from '../functions/runtime/node-http.js';
 import type { PhaseRequest, PhaseResult, ReplayTarget } from './load-generator.js';
 import { countingLog, environment, latencySummary, round, table, target, verdict, type TargetResult } from './support.js';
 
 const TOOL = listAgentsTool.name;
 const ENDPOINT = 'ceo';
-const WARMUP_CALLS = 50;
-const SEQUENTIAL_CALLS = 300;
-const CONCURRENT_CALLS = 1000;
+/** Sequential calls per server before anything else (opens its connection, first requests). */
+const WARMUP_SEQUENTIAL_CALLS = 50;
+/**
+ * Then this many blocks of calls at concurrency 10 per server, alternating:
+ * V8 keeps optimizing a server's hot paths for its first few thousand calls
+ * (CPU per call falls by more than half), and the measured phases are about
+ * a server in service, not one still compiling. The report prints the first
+ * and last warm-up block, so the curve is visible.
+ */
+const WARMUP_BLOCKS = 8;
+const WARMUP_BLOCK_CALLS = 500;
+const SEQUENTIAL_CALLS = 1000;
+const CONCURRENT_CALLS = 2000;
 const CONCURRENCY = 10;
-/** Blocks per server and mode: 6 × 50 sequential calls, 5 × 200 concurrent ones (long enough that ramp-up and drain at block edges stay small). */
-const SEQUENTIAL_BLOCKS = 6;
-const CONCURRENT_BLOCKS = 5;
+/** Blocks per server and mode: 10 × 100 sequential calls, 10 × 200 concurrent ones (long enough that ramp-up and drain at block edges stay small). */
+const SEQUENTIAL_BLOCKS = 10;
+const CONCURRENT_BLOCKS = 10;
 /** At concurrency 10, p95 must stay under this (ms). */
 const P95_LIMIT_MS = 20;
 /** Conclave may cost at most this multiple of the bare handler (p95 latency, and throughput inverted). */
@@ -84,7 +95,11 @@ interface PhaseFigures {
 interface ServerFigures {
   readonly sequential: PhaseFigures;
   readonly concurrency10: PhaseFigures;
+  /** Each warm-up block's figures, in order (not part of the measured phases). */
+  readonly warmup: readonly WarmupBlock[];
 }
+
+type WarmupBlock = Pick<PhaseFigures, 'calls' | 'errors' | 'p50Ms' | 'p95Ms' | 'reqPerSec' | 'cpuMsPerCall'>;
 
 /** A server under test: where to send the call, and how to stop it. */
 interface Subject {
@@ -118,7 +133,11 @@ export async function run(): Promise<Record<string, unknown>> {
     sequential: ratios(ours.sequential, bare.sequential),
     concurrency10: ratios(ours.concurrency10, bare.concurrency10),
   };
-  const errors = [ours.sequential, ours.concurrency10, bare.sequential, bare.concurrency10].reduce((n, p) => n + p.errors, 0);
+  // A failure in the warm-up also invalidates the run: the path under test was broken at some point.
+  const errors = [ours.sequential, ours.concurrency10, bare.sequential, bare.concurrency10, ...ours.warmup, ...bare.warmup].reduce(
+    (n, p) => n + p.errors,
+    0,
+  );
   const valid = errors === 0;
   const targets: Record<string, TargetResult> = {
     p95Concurrency10Ms: target(ours.concurrency10.p95Ms, P95_LIMIT_MS, 'ms', valid),
@@ -190,7 +209,8 @@ async function startBare(deps: Deps): Promise<Subject> {
     },
     { legacy: 'stateless' },
   );
-  const { server, url } = await serveFetch((request) => handler.fetch(request), { port: 0, host: '127.0.0.1' });
+  // Admitted as the local server admits its requests, so scheduling is not part of the ratio.
+  const { server, url } = await serveFetch(gated((request) => handler.fetch(request), new FairGate(LOCAL_GATE)), { port: 0, host: '127.0.0.1' });
   return {
     url: `${url}/mcp/${ENDPOINT}`,
     headers: {},
@@ -233,25 +253,31 @@ async function captureToolCall(subject: Subject): Promise<CapturedCall> {
   }
 }
 
-/** Warms both servers up (opening every connection), then measures each mode in alternating blocks (order flipped every block). */
+/** Warms both servers up (alternating blocks, recorded apart), then measures each mode in alternating blocks (order flipped every block). */
 async function measure(ours: Send, bare: Send): Promise<[ServerFigures, ServerFigures]> {
-  for (const send of [ours, bare]) {
-    await send(WARMUP_CALLS, 1, new Tally(1));
-    await send(WARMUP_CALLS, CONCURRENCY, new Tally(CONCURRENCY));
+  for (const send of [ours, bare]) await send(WARMUP_SEQUENTIAL_CALLS, 1, new Tally(1));
+  const warmup: [WarmupBlock[], WarmupBlock[]] = [[], []];
+  for (let block = 0; block < WARMUP_BLOCKS; block++) {
+    const tallies = await alternate(ours, bare, WARMUP_BLOCK_CALLS, CONCURRENCY, 1, block);
+    tallies.forEach((tally, i) => {
+      const { calls, errors, p50Ms, p95Ms, reqPerSec, cpuMsPerCall } = tally.figures();
+      warmup[i as 0 | 1].push({ calls, errors, p50Ms, p95Ms, reqPerSec, cpuMsPerCall });
+    });
   }
   const [oursSequential, bareSequential] = await alternate(ours, bare, SEQUENTIAL_CALLS, 1, SEQUENTIAL_BLOCKS);
   const [oursConcurrent, bareConcurrent] = await alternate(ours, bare, CONCURRENT_CALLS, CONCURRENCY, CONCURRENT_BLOCKS);
   return [
-    { sequential: oursSequential.figures(), concurrency10: oursConcurrent.figures() },
-    { sequential: bareSequential.figures(), concurrency10: bareConcurrent.figures() },
+    { sequential: oursSequential.figures(), concurrency10: oursConcurrent.figures(), warmup: warmup[0] },
+    { sequential: bareSequential.figures(), concurrency10: bareConcurrent.figures(), warmup: warmup[1] },
   ];
 }
 
-async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number): Promise<[Tally, Tally]> {
+/** `calls` per server in `blocks` alternating blocks; `firstBlock` continues the A B B A order of an earlier run of blocks. */
+async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number, firstBlock = 0): Promise<[Tally, Tally]> {
   const tallies: [Tally, Tally] = [new Tally(concurrency), new Tally(concurrency)];
   const sends = [a, b] as const;
   const perBlock = Math.ceil(calls / blocks);
-  for (let block = 0; block < blocks; block++) {
+  for (let block = firstBlock; block < firstBlock + blocks; block++) {
     const order = block % 2 === 0 ? [0, 1] : [1, 0];
     for (const i of order) await sends[i as 0 | 1](perBlock, concurrency, tallies[i as 0 | 1]);
   }
@@ -386,9 +412,20 @@ function report(
   ];
   console.log(`\nMCP tools/call ${TOOL} on /mcp/${ENDPOINT}, 2026-07-28 wire format, loopback HTTP (node ${node}, ${cpus} CPUs)`);
   console.log(
-    `load generator in its own process (node:http, keep-alive); ${WARMUP_CALLS} warm-up calls per server and mode, then alternating blocks ` +
+    `load generator in its own process (node:http, keep-alive); warm-up per server: ${WARMUP_SEQUENTIAL_CALLS} sequential calls, then ` +
+      `${WARMUP_BLOCKS} × ${WARMUP_BLOCK_CALLS} at concurrency ${CONCURRENCY}; then alternating blocks ` +
       `(${SEQUENTIAL_BLOCKS} sequential, ${CONCURRENT_BLOCKS} concurrent); 1-min load average ${load.before} before, ${load.after} after\n`,
   );
+  console.log(
+    table(
+      ['warm-up', 'first block p95 ms', 'last block p95 ms', 'first CPU ms/call', 'last CPU ms/call', 'errors'],
+      [
+        warmupRow('conclave', ours.warmup),
+        warmupRow('bare SDK', bare.warmup),
+      ],
+    ),
+  );
+  console.log('');
   console.log(
     table(
       ['server', 'mode', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s', 'CPU ms/call', 'loop busy'],
@@ -440,6 +477,12 @@ function report(
   console.log('');
 }
 
+function warmupRow(server: string, blocks: readonly WarmupBlock[]): (string | number)[] {
+  const first = blocks[0];
+  const last = blocks[blocks.length - 1];
+  if (!first || !last) return [server, '-', '-', '-', '-', '0'];
+  return [server, first.p95Ms, last.p95Ms, first.cpuMsPerCall, last.cpuMsPerCall, String(blocks.reduce((n, b) => n + b.errors, 0))];
+}
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
