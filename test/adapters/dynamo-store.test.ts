@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
 import { ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
@@ -35,6 +36,28 @@ describe('DynamoStore against dynalite', () => {
     expect(read.map((item) => item?.n)).toEqual(keys.map((_, i) => i));
     const pages = await Promise.all(keys.map((pk) => store.query({ pk })));
     expect(pages.map((page) => page.items.map((item) => item.pk))).toEqual(keys.map((pk) => [pk]));
+  });
+
+  it('closes the engine iterator behind every query (dynalite 4 left them open: a leak per query)', async () => {
+    const require = createRequire(import.meta.url);
+    const level = createRequire(createRequire(require.resolve('dynalite')).resolve('memory-level'))('abstract-level') as {
+      AbstractValueIterator: { prototype: { close(): Promise<void> } };
+    };
+    const prototype = level.AbstractValueIterator.prototype;
+    const close = prototype.close;
+    let closed = 0;
+    prototype.close = function (this: unknown) {
+      closed++;
+      return close.call(this);
+    };
+    try {
+      await store.put({ pk: 'P#iter', sk: 'A', n: 1 });
+      for (let i = 0; i < 20; i++) await store.query({ pk: 'P#iter', skPrefix: 'A', limit: 5 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(closed).toBeGreaterThanOrEqual(20);
+    } finally {
+      prototype.close = close;
+    }
   });
 
   it('leaves undefined attributes out and refuses class instances instead of flattening them', async () => {
