@@ -130,7 +130,10 @@ export function renderBundleFacts(sizes: readonly BundleSize[], date: string, mc
       `With the Powertools Tracer (and the X-Ray SDK it brings) it would be ${bytes(mcp.withTracer)} bytes, so the MCP function does not use it: ` +
       'Lambda active tracing still records each invocation, and its logs carry the correlation id and the X-Ray trace id; ' +
       'the consumers and workflow steps, which have no such budget, use the Tracer and trace every AWS call. ' +
-      `For the same reason the MCP function writes its tool-call metrics in embedded metric format with a small writer of its own (Powertools Metrics would make it ${bytes(mcp.withPowertoolsMetrics)} bytes).`,
+      `The MCP function also writes its tool-call metrics in embedded metric format with a small writer of its own: Powertools Metrics would make it ${bytes(mcp.withPowertoolsMetrics)} bytes, ` +
+      (mcp.withPowertoolsMetrics > MCP_BUNDLE_BUDGET
+        ? `${bytes(mcp.withPowertoolsMetrics - MCP_BUNDLE_BUDGET)} over the budget.`
+        : `leaving ${bytes(MCP_BUNDLE_BUDGET - mcp.withPowertoolsMetrics)} to spare.`),
   ].join('\n');
 }
 
