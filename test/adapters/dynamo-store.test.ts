@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { engineLevel, ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
 import { PreconditionFailedError, ValidationError } from '../../functions/core/errors.js';
 
 describe('DynamoStore against dynalite', () => {
@@ -39,10 +38,7 @@ describe('DynamoStore against dynalite', () => {
   });
 
   it('closes the engine iterator behind every query (dynalite 4 left them open: a leak per query)', async () => {
-    const require = createRequire(import.meta.url);
-    const level = createRequire(createRequire(require.resolve('dynalite')).resolve('memory-level'))('abstract-level') as {
-      AbstractValueIterator: { prototype: { close(): Promise<void> } };
-    };
+    const level = engineLevel() as { AbstractValueIterator: { prototype: { close(): Promise<void> } } };
     const prototype = level.AbstractValueIterator.prototype;
     const close = prototype.close;
     let closed = 0;

@@ -46,6 +46,12 @@ export async function startDynalite(options: { path?: string; port?: number } = 
   };
 }
 
+/** The abstract-level module the local engine's storage (dynalite → memory-level) is built on, as loaded by that engine. */
+export function engineLevel(): Record<string, unknown> {
+  const fromDynalite = createRequire(require.resolve('dynalite'));
+  return createRequire(fromDynalite.resolve('memory-level'))('abstract-level') as Record<string, unknown>;
+}
+
 /** The part of abstract-level's iterator classes the fix below touches. */
 interface LevelIteratorClass {
   prototype: { close(): Promise<void>; return?: () => Promise<void> };
@@ -61,8 +67,7 @@ interface LevelIteratorClass {
  * Idempotent; only the local engine's copy of abstract-level is touched.
  */
 function closeFinishedIterators(): void {
-  const fromDynalite = createRequire(require.resolve('dynalite'));
-  const level = createRequire(fromDynalite.resolve('memory-level'))('abstract-level') as Record<string, LevelIteratorClass>;
+  const level = engineLevel() as Record<string, LevelIteratorClass | undefined>;
   for (const name of ['AbstractIterator', 'AbstractKeyIterator', 'AbstractValueIterator']) {
     const iterator = level[name];
     if (!iterator) throw new Error(`abstract-level no longer exports ${name}; revisit closeFinishedIterators`);
