@@ -19,6 +19,16 @@ export const ENV = {
   strategicPlanningArn: 'CONCLAVE_STRATEGIC_PLANNING_SM_ARN',
   escalationArn: 'CONCLAVE_ESCALATION_SM_ARN',
   collaborativeDecisionArn: 'CONCLAVE_COLLABORATIVE_DECISION_SM_ARN',
+  /**
+   * The public base URL (scheme://host[:port], no path) clients reach the
+   * endpoints at: the OAuth metadata, challenges and consent page are built
+   * from it, never from a request's Host header. AWS: set by the stack when a
+   * custom domain is configured (otherwise the Function URL domain Lambda
+   * reports for the request). Local: default the listen address.
+   */
+  publicUrl: 'CONCLAVE_PUBLIC_URL',
+  /** Local only: accept OAuth client metadata documents (and their redirect URIs) on loopback http, for testing clients locally. The AWS config refuses it. */
+  oauthLoopbackClients: 'CONCLAVE_OAUTH_LOOPBACK_CLIENTS',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   // Local mode only.
