@@ -7,6 +7,8 @@ export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  /** DynamoDB TTL: items with this attribute (epoch seconds) are deleted after it (audit entries, memory versions; core/retention.ts). */
+  ttlAttribute: 'expires_at',
 } as const;
 
 export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['name'];

@@ -14,6 +14,7 @@ import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
+import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -37,6 +38,8 @@ export interface LocalOptions {
   readonly devKey?: string;
   readonly allowedOrigins: readonly string[];
   readonly staleAfterMs: number;
+  /** How long audit entries and memory versions are kept; default DEFAULT_RETENTION. */
+  readonly retention?: Partial<Retention>;
   /** See HttpOptions.authCacheMs; default 2 s. */
   readonly authCacheMs?: number;
   readonly log: Log;
@@ -111,7 +114,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs },
+    settings: { staleAfterMs: options.staleAfterMs, ...(options.retention ? { retention: options.retention } : {}) },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.
