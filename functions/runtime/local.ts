@@ -11,6 +11,7 @@ import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
+import { auditedConsumer } from '../core/audit/audited.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
@@ -98,7 +99,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     routes: RULES.map((rule) => ({
       rule,
       target: (event) =>
-        CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
+        auditedConsumer(rule.consumer, CONSUMER_USE_CASES[rule.consumer])(
+          { ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) },
+          event,
+        ),
     })),
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
