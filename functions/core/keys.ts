@@ -12,6 +12,9 @@ export const keys = {
   /** GSI1 partition listing every API key, sorted by tenant then key id. */
   apiKeyIndex: 'APIKEYS',
 
+  /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
+  webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
   /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
   orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),

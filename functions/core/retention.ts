@@ -1,6 +1,8 @@
+import { TABLE_SCHEMA } from '../contracts/table.js';
+
 /**
  * How long records that only grow are kept. In AWS each such item carries
- * `expires_at` (epoch seconds) and DynamoDB TTL deletes it after that time;
+ * the table's TTL attribute (`expiresAt`, epoch seconds) and DynamoDB deletes it after that time;
  * readers ignore expired items that TTL has not removed yet. Local mode
  * keeps them (dynalite has no TTL) but hides them the same way.
  */
@@ -20,7 +22,8 @@ export function retentionOf(deps: { readonly settings: { readonly retention?: Pa
   return { ...DEFAULT_RETENTION, ...deps.settings.retention };
 }
 
-/** Whether an item with `expires_at` has expired at `nowMs` (TTL deletes lazily). */
+/** Whether an item has passed its TTL (`expiresAt`) at `nowMs` (DynamoDB deletes lazily; dynalite never). */
 export function expired(item: Readonly<Record<string, unknown>>, nowMs: number): boolean {
-  return typeof item.expires_at === 'number' && item.expires_at * 1000 <= nowMs;
+  const at = item[TABLE_SCHEMA.ttlAttribute];
+  return typeof at === 'number' && at * 1000 <= nowMs;
 }

@@ -1,4 +1,5 @@
 import type { EndpointId } from '../../contracts/roles.js';
+import { expiresAt, TABLE_SCHEMA } from '../../contracts/table.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
@@ -61,12 +62,13 @@ export interface AuditView {
   readonly correlation_id: string;
 }
 
+const DAY_MS = 86_400_000;
+
 /** The stored form of an entry, stamped with the time it was taken and its expiry (TTL, seconds). */
 export function auditItem(deps: Deps, entry: AuditEntry): Item {
   const at = deps.clock.now();
-  const expiresAt = Math.floor(at / 1000) + retentionOf(deps).auditDays * 86_400;
   const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
-  return { ...keys.audit(entry.tenantId, at, deps.ids.next()), type: 'audit', at: new Date(at).toISOString(), expires_at: expiresAt, ...defined };
+  return { ...keys.audit(entry.tenantId, at, deps.ids.next()), type: 'audit', at: new Date(at).toISOString(), [TABLE_SCHEMA.ttlAttribute]: expiresAt(at, retentionOf(deps).auditDays * DAY_MS), ...defined };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { expiresAt, TABLE_SCHEMA } from '../../contracts/table.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -38,7 +39,7 @@ export async function keepPreviousVersion(deps: Deps, tenantId: string, previous
     ...keys.memoryVersion(tenantId, previous.key, previous.version),
     ...attributes,
     type: 'memory_version',
-    expires_at: Math.floor(now / 1000) + retention.memoryVersionDays * 86_400,
+    [TABLE_SCHEMA.ttlAttribute]: expiresAt(now, retention.memoryVersionDays * 86_400_000),
   });
   const outOfCount = previous.version - retention.memoryVersions;
   if (outOfCount >= 1) await deps.store.delete(keys.memoryVersion(tenantId, previous.key, outOfCount));
