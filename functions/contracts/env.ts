@@ -29,6 +29,10 @@ export const ENV = {
   publicUrl: 'CONCLAVE_PUBLIC_URL',
   /** Local only: accept OAuth client metadata documents (and their redirect URIs) on loopback http, for testing clients locally. The AWS config refuses it. */
   oauthLoopbackClients: 'CONCLAVE_OAUTH_LOOPBACK_CLIENTS',
+  /** Retention (functions/core/retention.ts): audit entries in days, memory versions by count and days. */
+  auditRetentionDays: 'CONCLAVE_AUDIT_RETENTION_DAYS',
+  memoryVersionsKept: 'CONCLAVE_MEMORY_VERSIONS_KEPT',
+  memoryVersionDays: 'CONCLAVE_MEMORY_VERSION_DAYS',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   // Local mode only.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
+import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
 export class ConfigError extends Error {
@@ -18,6 +19,16 @@ const origins = z
 
 const staleAfter = z.coerce.number().int().positive().default(300);
 const authCache = z.coerce.number().min(0).max(300).default(2);
+
+const retention = {
+  [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.auditDays),
+  [ENV.memoryVersionsKept]: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RETENTION.memoryVersions),
+  [ENV.memoryVersionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.memoryVersionDays),
+};
+
+function retentionFrom(c: Record<string, unknown>): Retention {
+  return { auditDays: Number(c[ENV.auditRetentionDays]), memoryVersions: Number(c[ENV.memoryVersionsKept]), memoryVersionDays: Number(c[ENV.memoryVersionDays]) };
+}
 
 const embeddingModel = z
   .string()
@@ -67,6 +78,7 @@ const awsSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...retention,
 });
 
 const localSchema = z.object({
@@ -80,6 +92,7 @@ const localSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...retention,
 });
 
 export interface AwsConfig {
@@ -90,6 +103,8 @@ export interface AwsConfig {
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
   /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
@@ -105,6 +120,8 @@ export interface LocalConfig {
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
   /** The public base URL, when not the listen address (e.g. behind a tunnel). */
@@ -136,6 +153,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     publicUrl: c[ENV.publicUrl],
+    retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
         const arn = (c as Record<string, unknown>)[STATE_MACHINE_ARN_ENV[m]];
@@ -156,6 +174,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     allowedOrigins: [...LOCAL_ORIGINS, ...c[ENV.allowedOrigins]],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
     publicUrl: c[ENV.publicUrl],
     oauthLoopbackClients: c[ENV.oauthLoopbackClients],
