@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
+import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
 export class ConfigError extends Error {
@@ -18,6 +19,16 @@ const origins = z
 
 const staleAfter = z.coerce.number().int().positive().default(300);
 const authCache = z.coerce.number().min(0).max(300).default(2);
+
+const retention = {
+  [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.auditDays),
+  [ENV.memoryVersionsKept]: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RETENTION.memoryVersions),
+  [ENV.memoryVersionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.memoryVersionDays),
+};
+
+function retentionFrom(c: Record<string, unknown>): Retention {
+  return { auditDays: Number(c[ENV.auditRetentionDays]), memoryVersions: Number(c[ENV.memoryVersionsKept]), memoryVersionDays: Number(c[ENV.memoryVersionDays]) };
+}
 
 const embeddingModel = z
   .string()
@@ -37,16 +48,37 @@ const stateMachineArn = z
   .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
   .optional();
 
+/** A public base URL: an absolute http(s) URL without path, query or fragment; stored without a trailing slash. */
+const publicUrl = (schemes: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || isBaseUrl(value, schemes), { message: `expected ${schemes.join(' or ')}://host[:port] with no path` })
+    .transform((value) => value?.replace(/\/$/, ''));
+
+function isBaseUrl(value: string, schemes: readonly string[]): boolean {
+  try {
+    const url = new URL(value);
+    return schemes.includes(url.protocol.slice(0, -1)) && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 const awsSchema = z.object({
   ...Object.fromEntries(MACHINES.map((m) => [STATE_MACHINE_ARN_ENV[m], stateMachineArn])),
   // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
   [ENV.conformanceFixtures]: flag.refine((on) => !on, { message: 'the conformance fixtures are a local test flag, refused in AWS' }),
+  [ENV.publicUrl]: publicUrl(['https']),
+  // Loopback client metadata documents are a local test aid: a deployment never fetches from loopback.
+  [ENV.oauthLoopbackClients]: flag.refine((on) => !on, { message: 'loopback OAuth clients are a local setting, refused in AWS' }),
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...retention,
 });
 
 const localSchema = z.object({
@@ -55,9 +87,12 @@ const localSchema = z.object({
   [ENV.devKey]: z.string().min(1).optional(),
   [ENV.showKey]: z.enum(['0', '1', 'true', 'false']).optional(),
   [ENV.conformanceFixtures]: flag,
+  [ENV.publicUrl]: publicUrl(['http', 'https']),
+  [ENV.oauthLoopbackClients]: flag,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...retention,
 });
 
 export interface AwsConfig {
@@ -68,8 +103,12 @@ export interface AwsConfig {
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
+  /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
+  readonly publicUrl: string | undefined;
 }
 
 export interface LocalConfig {
@@ -81,8 +120,14 @@ export interface LocalConfig {
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
+  /** The public base URL, when not the listen address (e.g. behind a tunnel). */
+  readonly publicUrl: string | undefined;
+  /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS). */
+  readonly oauthLoopbackClients: boolean;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -107,6 +152,8 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     allowedOrigins: c[ENV.allowedOrigins],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    publicUrl: c[ENV.publicUrl],
+    retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
         const arn = (c as Record<string, unknown>)[STATE_MACHINE_ARN_ENV[m]];
@@ -127,6 +174,9 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     allowedOrigins: [...LOCAL_ORIGINS, ...c[ENV.allowedOrigins]],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
+    publicUrl: c[ENV.publicUrl],
+    oauthLoopbackClients: c[ENV.oauthLoopbackClients],
   };
 }

@@ -11,13 +11,17 @@ import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
+import { auditedConsumer } from '../core/audit/audited.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
+import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import { createHttpApp } from '../mcp/http.js';
+import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
+import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
@@ -37,6 +41,8 @@ export interface LocalOptions {
   readonly devKey?: string;
   readonly allowedOrigins: readonly string[];
   readonly staleAfterMs: number;
+  /** How long audit entries and memory versions are kept; default DEFAULT_RETENTION. */
+  readonly retention?: Partial<Retention>;
   /** See HttpOptions.authCacheMs; default 2 s. */
   readonly authCacheMs?: number;
   readonly log: Log;
@@ -48,6 +54,12 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /** The public base URL for OAuth (CONCLAVE_PUBLIC_URL); default the listen address. */
+  readonly publicUrl?: string | undefined;
+  /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS; tests). */
+  readonly oauthLoopbackClients?: boolean;
+  /** Limits of the metadata-document fetcher (tests shorten the time limit). */
+  readonly oauthFetcher?: GuardedFetcherOptions;
 }
 
 /**
@@ -95,7 +107,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     routes: RULES.map((rule) => ({
       rule,
       target: (event) =>
-        CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
+        auditedConsumer(rule.consumer, CONSUMER_USE_CASES[rule.consumer])(
+          { ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) },
+          event,
+        ),
     })),
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
@@ -111,7 +126,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs },
+    settings: { staleAfterMs: options.staleAfterMs, ...(options.retention ? { retention: options.retention } : {}) },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.
@@ -119,7 +134,16 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   if (resumed) options.log.info('resumed workflow runs', { resumed });
   // Loaded only when asked for, so a normal start never even imports the fixtures.
   const plugin = options.conformanceFixtures ? (await import('../mcp/conformance-fixtures.js')).conformancePlugin() : undefined;
+  // The listen address is known only once listening; the OAuth routes read it per request.
+  let listenUrl = '';
+  const allowLoopback = options.oauthLoopbackClients === true;
+  if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
   const app = createHttpApp(deps, {
+    oauth: {
+      publicUrl: () => options.publicUrl ?? listenUrl,
+      fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
+      limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+    },
     allowedOrigins: options.allowedOrigins,
     authCacheMs: options.authCacheMs ?? 2000,
     metrics: options.metrics ?? noMetrics,
@@ -127,6 +151,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   });
   if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
   const { server, url } = await serveFetch(gated(app, new FairGate(LOCAL_GATE)), { port: options.port, host: '127.0.0.1' });
+  listenUrl = url;
   if (options.dataDir) await writeFile(dataFiles.endpoint(options.dataDir), dynamo.endpoint);
   return {
     url,
