@@ -8,6 +8,8 @@ import type { Actor } from '../core/principal.js';
 import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
+import { bearerToken } from './bearer.js';
+import { hostMatcher } from './host-check.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 
 /** Largest accepted request body. */
@@ -32,6 +34,8 @@ export interface HttpOptions {
    * Only the local server sets it, and only when its fixtures flag is on.
    */
   readonly plugin?: EndpointPlugin;
+  /** Host names this deployment answers to (host-check.ts); others are refused with 403. Omitted: any host. */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** An extra, keyless endpoint serving Conclave's surface plus an extension (test-only; see HttpOptions.plugin). */
@@ -70,6 +74,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
   const originAllowed = originMatcher(options.allowedOrigins);
+  const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
 
   const handle = async (request: Request): Promise<Response> => {
@@ -89,6 +94,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   return Object.assign(handle, { flush: () => auditTrail.flush() });
 
   async function route(request: Request, correlationId: string): Promise<Response> {
+    const host = request.headers.get('host') ?? new URL(request.url).host;
+    if (!hostAllowed(host)) return rpcError(403, -32600, `Forbidden: host ${JSON.stringify(host)} is not served here; use the server's own address`);
     const path = new URL(request.url).pathname.replace(/\/+$/, '');
     if (path === '/healthz') {
       return request.method === 'GET' || request.method === 'HEAD'
@@ -155,8 +162,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   }
 
   async function authorize(request: Request, endpoint: EndpointId): Promise<Actor> {
-    const authorization = request.headers.get('authorization') ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    const authorization = request.headers.get('authorization');
+    const bearer = bearerToken(authorization);
     const principal = await authCache.resolve(bearer, (key) => authenticate(deps, key));
     authorizeEndpoint(principal, endpoint);
     return { ...principal, actingAs: endpoint };

@@ -1,10 +1,10 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EVENT_SOURCE } from '../contracts/events.js';
 import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
+import { ensureTable, startDynalite, type LocalDynamo } from '../adapters/local/dynalite.js';
 import { LocalBus } from '../adapters/local/memory-bus.js';
 import { noMetrics } from '../adapters/local/memory-metrics.js';
 import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
@@ -17,12 +17,18 @@ import type { Deps } from '../core/context.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
-import { createHttpApp } from '../mcp/http.js';
+import { createHttpApp, MAX_BODY_BYTES } from '../mcp/http.js';
+import { localHosts } from '../mcp/host-check.js';
+import { withAdminRoute } from './admin.js';
+import { acquireLock, dataFiles, ensureAdminToken, prepareDataDir, type DataDirLock } from './data-dir.js';
+import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
 import { FairGate, gated, type FairGateOptions } from './fair-gate.js';
 import { serveFetch } from './node-http.js';
+
+export { dataFiles } from './data-dir.js';
 
 /** The table name used locally (the stack names its own in AWS). */
 export const LOCAL_TABLE = 'conclave';
@@ -48,6 +54,12 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST). */
+  readonly publicHosts?: readonly string[];
+  /** Edge limits; default LOCAL_EDGE_LIMITS with the MCP body limit (tests shorten the timeouts). */
+  readonly limits?: Partial<EdgeLimits>;
+  /** How long `close()` lets requests in flight finish; default 10 s. */
+  readonly shutdownGraceMs?: number;
 }
 
 /**
@@ -67,25 +79,37 @@ export interface LocalConclave {
   readonly bus: LocalBus;
   /** The local workflow engine (the same ASL files as Step Functions). */
   readonly workflows: LocalWorkflowEngine;
-  readonly dynamoEndpoint: string;
+  /** The token the /admin route accepts as the operator (kept in the data dir's admin-token file when there is one). */
+  readonly adminToken: string;
+  /** A new client of the in-process engine (tests and benchmarks reading the table directly); there is no engine socket. */
+  engineClient(): DynamoDBClient;
+  /** Stops accepting, lets requests in flight finish (bounded), flushes the audit, drains the bus, closes the engine, releases the lock. */
   close(): Promise<void>;
 }
-
-/** Files the local server keeps in its data dir besides the engine's own. */
-export const dataFiles = {
-  engine: (dir: string) => join(dir, 'dynamodb'),
-  devKey: (dir: string) => join(dir, 'dev-key'),
-  /** The running engine's endpoint, so `npm run keys` can reach it while the server holds the data dir. */
-  endpoint: (dir: string) => join(dir, 'dynamodb-endpoint'),
-};
 
 /**
  * The local composition root: dynalite (persisted or in memory), the local
  * bus, the same core and the same HTTP app as Lambda, on node:http.
  */
 export async function startLocal(options: LocalOptions): Promise<LocalConclave> {
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
+  let lock: DataDirLock | undefined;
+  let dynamo: LocalDynamo | undefined;
+  try {
+    if (options.dataDir) {
+      await prepareDataDir(options.dataDir);
+      lock = await acquireLock(options.dataDir, 'server');
+    }
+    dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
+    return await serve(options, dynamo, lock);
+  } catch (error) {
+    dynamo?.client.destroy();
+    await dynamo?.close().catch(() => undefined);
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function serve(options: LocalOptions, dynamo: LocalDynamo, lock: DataDirLock | undefined): Promise<LocalConclave> {
   await ensureTable(dynamo.client, LOCAL_TABLE);
   // The bus's targets need the deps and the deps need the bus: targets run only after
   // start-up, so they may close over `deps` declared below.
@@ -119,33 +143,47 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   if (resumed) options.log.info('resumed workflow runs', { resumed });
   // Loaded only when asked for, so a normal start never even imports the fixtures.
   const plugin = options.conformanceFixtures ? (await import('../mcp/conformance-fixtures.js')).conformancePlugin() : undefined;
+  if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
+  const adminToken = options.dataDir ? await ensureAdminToken(options.dataDir) : `cnadm_${randomBytes(32).toString('base64url')}`;
+  // The app needs the port for its Host allow-list, known once listening: requests before then (none can be served yet) get 503.
+  const ready: { handle?: (request: Request) => Promise<Response> } = {};
+  const served = await serveFetch((request) => (ready.handle ? ready.handle(request) : Promise.resolve(new Response(null, { status: 503 }))), {
+    port: options.port,
+    host: '127.0.0.1',
+    limits: { ...LOCAL_EDGE_LIMITS, maxBodyBytes: MAX_BODY_BYTES, ...options.limits },
+  });
+  const port = Number(new URL(served.url).port);
   const app = createHttpApp(deps, {
     allowedOrigins: options.allowedOrigins,
+    allowedHosts: localHosts(port, options.publicHosts),
     authCacheMs: options.authCacheMs ?? 2000,
     metrics: options.metrics ?? noMetrics,
     ...(plugin ? { plugin } : {}),
   });
-  if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
-  const { server, url } = await serveFetch(gated(app, new FairGate(LOCAL_GATE)), { port: options.port, host: '127.0.0.1' });
-  if (options.dataDir) await writeFile(dataFiles.endpoint(options.dataDir), dynamo.endpoint);
+  ready.handle = gated(withAdminRoute(app, deps, adminToken), new FairGate(LOCAL_GATE));
+  await lock?.listening(port);
+  let closing: Promise<void> | undefined;
   return {
-    url,
+    url: served.url,
     devKey,
     firstStart,
     deps,
     bus,
     workflows,
-    dynamoEndpoint: dynamo.endpoint,
-    close: async () => {
-      await closeServer(server);
-      await app.flush();
-      // Stop the engine first: runs stay recorded where they are; events it caused still drain.
-      await workflows.close();
-      await bus.drain();
-      if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
-      dynamo.client.destroy();
-      await dynamo.close();
-    },
+    adminToken,
+    engineClient: () => dynamo.connect(),
+    close: () =>
+      (closing ??= (async () => {
+        const finished = await served.shutdown(options.shutdownGraceMs ?? 10_000);
+        if (!finished) options.log.warn('requests still running at shutdown were cut off', { grace_ms: options.shutdownGraceMs ?? 10_000 });
+        await app.flush();
+        // Stop the engine first: runs stay recorded where they are; events it caused still drain.
+        await workflows.close();
+        await bus.drain();
+        dynamo.client.destroy();
+        await dynamo.close();
+        await lock?.release();
+      })()),
   };
 }
 
@@ -164,11 +202,4 @@ async function ensureDevKey(deps: Deps, options: LocalOptions): Promise<{ devKey
   const { key } = await createApiKey(deps, grant);
   if (file) await writeFile(file, `${key}\n`, { mode: 0o600 });
   return { devKey: key, firstStart: true };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
 }
