@@ -2,12 +2,10 @@
  * `npm start`: serves every Conclave endpoint on 127.0.0.1 with embedded
  * stand-ins for AWS (SPEC "Local run contract").
  */
-import { EngineOpenError } from '../functions/adapters/local/dynalite.js';
+import { createServer } from 'node:net';
 import { ENDPOINTS } from '../functions/contracts/roles.js';
 import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
-import { DataDirError } from '../functions/runtime/data-dir.js';
-import { startLocal } from '../functions/runtime/local.js';
-import { createLogger, powertoolsLog } from '../functions/runtime/log.js';
+import { DataDirError, describeHolder, liveHolder, prepareDataDir } from '../functions/runtime/data-dir.js';
 
 // Everything the server writes (database, keys, lock) is for this user only.
 process.umask(0o077);
@@ -23,6 +21,13 @@ let port: number | undefined;
 async function main(): Promise<void> {
   const config = loadLocalConfig();
   port = config.port;
+  // The checks that can fail a start run before the server's modules load (seconds on a busy machine), so a failed start says so at once.
+  await prepareDataDir(config.dataDir);
+  const holder = await liveHolder(config.dataDir);
+  if (holder) throw new DataDirError(`data dir ${config.dataDir} is in use by ${describeHolder(holder)}; stop it (kill ${holder.pid}) or set CONCLAVE_DATA_DIR to another directory`);
+  if (config.port !== 0) await portFree(config.port);
+  const { startLocal } = await import('../functions/runtime/local.js');
+  const { createLogger, powertoolsLog } = await import('../functions/runtime/log.js');
   const logger = createLogger('conclave-local');
   const log = powertoolsLog(logger);
   const conclave = await startLocal({ ...config, log, shutdownGraceMs: SHUTDOWN_GRACE_MS });
@@ -91,10 +96,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+/** Fails with EADDRINUSE (or EACCES) if the port cannot be bound; the server binds it for real later. */
+function portFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 /** A failed start as one line that says what to do. */
 function explain(error: unknown): string {
   if (error instanceof ConfigError || error instanceof DataDirError) return error.message;
-  if (error instanceof EngineOpenError) return `${error.message}; is another process using the data dir? Set CONCLAVE_DATA_DIR to another directory`;
+  if ((error as Error)?.name === 'EngineOpenError') return `${(error as Error).message}; is another process using the data dir? Set CONCLAVE_DATA_DIR to another directory`;
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EADDRINUSE') return `port ${port} is already in use on 127.0.0.1 (another Conclave or another program); stop it or choose another port: PORT=${(port ?? 8787) + 1} npm start`;
   if (code === 'EACCES' && port !== undefined) return `port ${port} needs privileges this user lacks; choose a port of 1024 or above: PORT=8787 npm start`;

@@ -95,7 +95,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
 
   async function route(request: Request, correlationId: string): Promise<Response> {
     const host = request.headers.get('host') ?? new URL(request.url).host;
-    if (!hostAllowed(host)) return rpcError(403, -32600, `Forbidden: host ${JSON.stringify(host)} is not served here; use the server's own address`);
+    if (!hostAllowed(host)) return rpcError(403, -32600, `Forbidden: host ${host.slice(0, 100)} is not served here; use the server's own address`);
     const path = new URL(request.url).pathname.replace(/\/+$/, '');
     if (path === '/healthz') {
       return request.method === 'GET' || request.method === 'HEAD'

@@ -26,7 +26,7 @@ import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
 import { FairGate, gated, type FairGateOptions } from './fair-gate.js';
-import { serveFetch } from './node-http.js';
+import { serveFetch, type ServedFetch } from './node-http.js';
 
 export { dataFiles } from './data-dir.js';
 
@@ -94,14 +94,23 @@ export interface LocalConclave {
 export async function startLocal(options: LocalOptions): Promise<LocalConclave> {
   let lock: DataDirLock | undefined;
   let dynamo: LocalDynamo | undefined;
+  let served: ServedFetch | undefined;
   try {
     if (options.dataDir) {
       await prepareDataDir(options.dataDir);
       lock = await acquireLock(options.dataDir, 'server');
     }
+    // The port is taken first, so a port in use fails the start at once; until the app is ready, requests get 503.
+    const ready: { handle?: (request: Request) => Promise<Response> } = {};
+    served = await serveFetch((request) => (ready.handle ? ready.handle(request) : Promise.resolve(starting())), {
+      port: options.port,
+      host: '127.0.0.1',
+      limits: { ...LOCAL_EDGE_LIMITS, maxBodyBytes: MAX_BODY_BYTES, ...options.limits },
+    });
     dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
-    return await serve(options, dynamo, lock);
+    return await serve(options, dynamo, lock, served, ready);
   } catch (error) {
+    await served?.shutdown(0);
     dynamo?.client.destroy();
     await dynamo?.close().catch(() => undefined);
     await lock?.release();
@@ -109,7 +118,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   }
 }
 
-async function serve(options: LocalOptions, dynamo: LocalDynamo, lock: DataDirLock | undefined): Promise<LocalConclave> {
+function starting(): Response {
+  return Response.json({ error: { code: 'starting', message: 'the server is starting; retry in a moment' } }, { status: 503, headers: { 'retry-after': '1' } });
+}
+
+async function serve(
+  options: LocalOptions,
+  dynamo: LocalDynamo,
+  lock: DataDirLock | undefined,
+  served: ServedFetch,
+  ready: { handle?: (request: Request) => Promise<Response> },
+): Promise<LocalConclave> {
   await ensureTable(dynamo.client, LOCAL_TABLE);
   // The bus's targets need the deps and the deps need the bus: targets run only after
   // start-up, so they may close over `deps` declared below.
@@ -145,13 +164,6 @@ async function serve(options: LocalOptions, dynamo: LocalDynamo, lock: DataDirLo
   const plugin = options.conformanceFixtures ? (await import('../mcp/conformance-fixtures.js')).conformancePlugin() : undefined;
   if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
   const adminToken = options.dataDir ? await ensureAdminToken(options.dataDir) : `cnadm_${randomBytes(32).toString('base64url')}`;
-  // The app needs the port for its Host allow-list, known once listening: requests before then (none can be served yet) get 503.
-  const ready: { handle?: (request: Request) => Promise<Response> } = {};
-  const served = await serveFetch((request) => (ready.handle ? ready.handle(request) : Promise.resolve(new Response(null, { status: 503 }))), {
-    port: options.port,
-    host: '127.0.0.1',
-    limits: { ...LOCAL_EDGE_LIMITS, maxBodyBytes: MAX_BODY_BYTES, ...options.limits },
-  });
   const port = Number(new URL(served.url).port);
   const app = createHttpApp(deps, {
     allowedOrigins: options.allowedOrigins,

@@ -30,10 +30,12 @@ export function serveFetch(
   let settled: (() => void) | undefined;
   const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     inFlight++;
-    void bridge(handler, req, res, limits).finally(() => {
+    // Done when the response has been flushed (or the connection lost), not merely handed over.
+    res.once('close', () => {
       inFlight--;
       if (inFlight === 0) settled?.();
     });
+    void bridge(handler, req, res, limits);
   });
   applyEdgeLimits(server, limits);
   const shutdown = async (graceMs: number): Promise<boolean> => {
