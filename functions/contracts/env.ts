@@ -21,6 +21,10 @@ export const ENV = {
   strategicPlanningArn: 'CONCLAVE_STRATEGIC_PLANNING_SM_ARN',
   escalationArn: 'CONCLAVE_ESCALATION_SM_ARN',
   collaborativeDecisionArn: 'CONCLAVE_COLLABORATIVE_DECISION_SM_ARN',
+  /** Retention (functions/core/retention.ts): audit entries in days, memory versions by count and days. */
+  auditRetentionDays: 'CONCLAVE_AUDIT_RETENTION_DAYS',
+  memoryVersionsKept: 'CONCLAVE_MEMORY_VERSIONS_KEPT',
+  memoryVersionDays: 'CONCLAVE_MEMORY_VERSION_DAYS',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   // Local mode only.

@@ -12,9 +12,12 @@ export const keys = {
   /** GSI1 partition listing every API key, sorted by tenant then key id. */
   apiKeyIndex: 'APIKEYS',
 
+  /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
+  webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
-  roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
-  rolePrefix: 'ROLE#',
+  /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
+  orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),
 
   agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),
   agentPrefix: 'AGENT#',
@@ -86,6 +89,12 @@ export const keys = {
   memories: (tenantId: string) => `T#${tenantId}#MEMORY`,
   memory: (tenantId: string, key: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: `MEM#${key}` }),
   memoryPrefix: 'MEM#',
+  /** A memory's previous versions: one partition per key, newest last (the version zero-padded so string order is numeric order). */
+  memoryVersions: (tenantId: string, key: string) => `T#${tenantId}#MEMHIST#${key}`,
+  memoryVersion: (tenantId: string, key: string, version: number): ItemKey => ({
+    pk: `T#${tenantId}#MEMHIST#${key}`,
+    sk: `V#${String(version).padStart(10, '0')}`,
+  }),
   memoryRevision: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: 'REVISION' }),
   /** GSI1 partition: a tenant's memory writes ordered by write time, read to refresh an index with only what changed. */
   memoryChanges: (tenantId: string) => `T#${tenantId}#MEMCHANGES`,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
+import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
 export class ConfigError extends Error {
@@ -21,6 +22,16 @@ const DEV_KEY_PATTERN = /^[\x21-\x7e]{16,256}$/;
 
 const staleAfter = z.coerce.number().int().positive().default(300);
 const authCache = z.coerce.number().min(0).max(300).default(2);
+
+const retention = {
+  [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.auditDays),
+  [ENV.memoryVersionsKept]: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RETENTION.memoryVersions),
+  [ENV.memoryVersionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.memoryVersionDays),
+};
+
+function retentionFrom(c: Record<string, unknown>): Retention {
+  return { auditDays: Number(c[ENV.auditRetentionDays]), memoryVersions: Number(c[ENV.memoryVersionsKept]), memoryVersionDays: Number(c[ENV.memoryVersionDays]) };
+}
 
 const embeddingModel = z
   .string()
@@ -51,6 +62,7 @@ const awsSchema = z.object({
   [ENV.allowedHosts]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...retention,
 });
 
 const localSchema = z.object({
@@ -70,6 +82,7 @@ const localSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...retention,
 });
 
 export interface AwsConfig {
@@ -82,6 +95,8 @@ export interface AwsConfig {
   readonly allowedHosts: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
 }
@@ -99,6 +114,8 @@ export interface LocalConfig {
   readonly adminKey: string | undefined;
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
 }
@@ -126,6 +143,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
         const arn = (c as Record<string, unknown>)[STATE_MACHINE_ARN_ENV[m]];
@@ -148,6 +166,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     adminKey: c[ENV.adminKey],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
   };
 }

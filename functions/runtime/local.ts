@@ -11,9 +11,11 @@ import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
+import { auditedConsumer } from '../core/audit/audited.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
+import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -43,6 +45,8 @@ export interface LocalOptions {
   readonly devKey?: string;
   readonly allowedOrigins: readonly string[];
   readonly staleAfterMs: number;
+  /** How long audit entries and memory versions are kept; default DEFAULT_RETENTION. */
+  readonly retention?: Partial<Retention>;
   /** See HttpOptions.authCacheMs; default 2 s. */
   readonly authCacheMs?: number;
   readonly log: Log;
@@ -138,7 +142,10 @@ async function serve(
     routes: RULES.map((rule) => ({
       rule,
       target: (event) =>
-        CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
+        auditedConsumer(rule.consumer, CONSUMER_USE_CASES[rule.consumer])(
+          { ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) },
+          event,
+        ),
     })),
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
@@ -154,7 +161,7 @@ async function serve(
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs },
+    settings: { staleAfterMs: options.staleAfterMs, ...(options.retention ? { retention: options.retention } : {}) },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.

@@ -154,7 +154,7 @@ describe('organizational memory (use cases against dynalite)', () => {
       const deps = depsWith(hashingEmbedder());
       await store(deps, 'draft/plan', 'A plan to migrate billing to Postgres.', { tags: ['draft'] });
       expect(keysOf(await searchMemories(deps, { tenantId: tenant, query: 'billing postgres plan' }))).toEqual(['draft/plan']);
-      expect(await forgetMemory(deps, ctx, { tenantId: tenant, key: 'draft/plan', by: 'ceo' })).toEqual({ key: 'draft/plan', forgotten: true });
+      expect(await forgetMemory(deps, ctx, { tenantId: tenant, key: 'draft/plan', by: 'ceo' })).toEqual({ key: 'draft/plan', forgotten: true, version: 2 });
       expect(published.at(-1)).toMatchObject({ detailType: 'Memory.Forgotten.v1', detail: { key: 'draft/plan', author: 'ceo', tenant_id: tenant } });
       expect(keysOf(await searchMemories(deps, { tenantId: tenant, query: 'billing postgres plan' }))).toEqual([]);
       await expect(getMemory(deps, tenant, 'draft/plan')).rejects.toBeInstanceOf(NotFoundError);
