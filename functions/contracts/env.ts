@@ -21,6 +21,16 @@ export const ENV = {
   strategicPlanningArn: 'CONCLAVE_STRATEGIC_PLANNING_SM_ARN',
   escalationArn: 'CONCLAVE_ESCALATION_SM_ARN',
   collaborativeDecisionArn: 'CONCLAVE_COLLABORATIVE_DECISION_SM_ARN',
+  /**
+   * The public base URL (scheme://host[:port], no path) clients reach the
+   * endpoints at: the OAuth metadata, challenges and consent page are built
+   * from it, never from a request's Host header. AWS: set by the stack when a
+   * custom domain is configured (otherwise the Function URL domain Lambda
+   * reports for the request). Local: default the listen address.
+   */
+  publicUrl: 'CONCLAVE_PUBLIC_URL',
+  /** Local only: accept OAuth client metadata documents (and their redirect URIs) on loopback http, for testing clients locally. The AWS config refuses it. */
+  oauthLoopbackClients: 'CONCLAVE_OAUTH_LOOPBACK_CLIENTS',
   /** Retention (functions/core/retention.ts): audit entries in days, memory versions by count and days. */
   auditRetentionDays: 'CONCLAVE_AUDIT_RETENTION_DAYS',
   memoryVersionsKept: 'CONCLAVE_MEMORY_VERSIONS_KEPT',

@@ -51,10 +51,30 @@ const stateMachineArn = z
   .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
   .optional();
 
+/** A public base URL: an absolute http(s) URL without path, query or fragment; stored without a trailing slash. */
+const publicUrl = (schemes: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || isBaseUrl(value, schemes), { message: `expected ${schemes.join(' or ')}://host[:port] with no path` })
+    .transform((value) => value?.replace(/\/$/, ''));
+
+function isBaseUrl(value: string, schemes: readonly string[]): boolean {
+  try {
+    const url = new URL(value);
+    return schemes.includes(url.protocol.slice(0, -1)) && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 const awsSchema = z.object({
   ...Object.fromEntries(MACHINES.map((m) => [STATE_MACHINE_ARN_ENV[m], stateMachineArn])),
   // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
   [ENV.conformanceFixtures]: flag.refine((on) => !on, { message: 'the conformance fixtures are a local test flag, refused in AWS' }),
+  [ENV.publicUrl]: publicUrl(['https']),
+  // Loopback client metadata documents are a local test aid: a deployment never fetches from loopback.
+  [ENV.oauthLoopbackClients]: flag.refine((on) => !on, { message: 'loopback OAuth clients are a local setting, refused in AWS' }),
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
@@ -79,6 +99,8 @@ const localSchema = z.object({
   [ENV.adminKey]: z.string().min(1).max(200).optional(),
   [ENV.showKey]: z.enum(['0', '1', 'true', 'false']).optional(),
   [ENV.conformanceFixtures]: flag,
+  [ENV.publicUrl]: publicUrl(['http', 'https']),
+  [ENV.oauthLoopbackClients]: flag,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
@@ -99,6 +121,8 @@ export interface AwsConfig {
   readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
+  /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
+  readonly publicUrl: string | undefined;
 }
 
 export interface LocalConfig {
@@ -118,6 +142,10 @@ export interface LocalConfig {
   readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
+  /** The public base URL, when not the listen address (e.g. behind a tunnel). */
+  readonly publicUrl: string | undefined;
+  /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS). */
+  readonly oauthLoopbackClients: boolean;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -143,6 +171,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    publicUrl: c[ENV.publicUrl],
     retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
@@ -168,5 +197,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
+    publicUrl: c[ENV.publicUrl],
+    oauthLoopbackClients: c[ENV.oauthLoopbackClients],
   };
 }

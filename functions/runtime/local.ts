@@ -24,6 +24,8 @@ import { localHosts } from '../mcp/host-check.js';
 import { withAdminRoute } from './admin.js';
 import { acquireLock, dataFiles, ensureAdminToken, prepareDataDir, type DataDirLock } from './data-dir.js';
 import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
+import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
+import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
@@ -58,12 +60,18 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
-  /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST). */
+  /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST); the host of `publicUrl` is served too. */
   readonly publicHosts?: readonly string[];
   /** Edge limits; default LOCAL_EDGE_LIMITS with the MCP body limit (tests shorten the timeouts). */
   readonly limits?: Partial<EdgeLimits>;
   /** How long `close()` lets requests in flight finish; default 10 s. */
   readonly shutdownGraceMs?: number;
+  /** The public base URL for OAuth (CONCLAVE_PUBLIC_URL); default the listen address. */
+  readonly publicUrl?: string | undefined;
+  /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS; tests). */
+  readonly oauthLoopbackClients?: boolean;
+  /** Limits of the metadata-document fetcher (tests shorten the time limit). */
+  readonly oauthFetcher?: GuardedFetcherOptions;
 }
 
 /**
@@ -172,9 +180,17 @@ async function serve(
   if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
   const adminToken = options.dataDir ? await ensureAdminToken(options.dataDir) : `cnadm_${randomBytes(32).toString('base64url')}`;
   const port = Number(new URL(served.url).port);
+  const listenUrl = served.url;
+  const allowLoopback = options.oauthLoopbackClients === true;
+  if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
   const app = createHttpApp(deps, {
+    oauth: {
+      publicUrl: () => options.publicUrl ?? listenUrl,
+      fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
+      limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+    },
     allowedOrigins: options.allowedOrigins,
-    allowedHosts: localHosts(port, options.publicHosts),
+    allowedHosts: localHosts(port, [...(options.publicHosts ?? []), ...(options.publicUrl ? [new URL(options.publicUrl).host] : [])]),
     authCacheMs: options.authCacheMs ?? 2000,
     metrics: options.metrics ?? noMetrics,
     ...(plugin ? { plugin } : {}),
