@@ -99,7 +99,8 @@ describe('OAuth attacks', () => {
 
   it('refuses a plain (or missing) challenge by redirecting invalid_request to the registered URI, with no page to sign in on', async () => {
     const clientId = String((await register()).body.client_id);
-    for (const extra of [{ code_challenge_method: 'plain' }, { code_challenge: '' }]) {
+    const cases: Record<string, string>[] = [{ code_challenge_method: 'plain' }, { code_challenge: '' }];
+    for (const extra of cases) {
       const res = await fetch(authorizeUrl(clientId, pkcePair().challenge, extra), { redirect: 'manual' });
       expect(res.status).toBe(303);
       const location = new URL(res.headers.get('location') as string);
