@@ -1,8 +1,8 @@
 import { McpServer, ResourceTemplate, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
-import { AGENT_ROLES } from '../contracts/roles.js';
-import { listAgents } from '../core/agents/agents.js';
+import { AGENT_ROLES, type EndpointId } from '../contracts/roles.js';
+import { listAgents, touchPresence } from '../core/agents/agents.js';
 import { listAuditLog } from '../core/audit/audit-log.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
@@ -53,6 +53,21 @@ export interface ServerScope {
   readonly extension?: ServerExtension;
 }
 
+/** When this process last counted a call as each tenant role's heartbeat (a write at most every PRESENCE_MS per role). */
+const lastPresence = new Map<string, number>();
+const PRESENCE_MS = 30_000;
+
+/** Any authenticated tool call is the role's heartbeat (touchPresence), written at most every 30 s per role and process. */
+async function presence(deps: Deps, tenantId: string, role: EndpointId): Promise<void> {
+  const id = `${tenantId}#${role}`;
+  const now = deps.clock.now();
+  const last = lastPresence.get(id);
+  if (last !== undefined && now - last < PRESENCE_MS && now >= last) return;
+  lastPresence.set(id, now);
+  if (lastPresence.size > 10_000) lastPresence.clear();
+  await touchPresence(deps, tenantId, role).catch((error: unknown) => deps.log.warn('could not record presence', { tenant_id: tenantId, role, error: String(error) }));
+}
+
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
 export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
   const { actor, correlationId, calling, extension } = scope;
@@ -63,6 +78,7 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
       : { capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
+  if (calling !== undefined) await presence(deps, actor.tenantId, actor.actingAs);
   const tools = await toolsFor(actor.actingAs);
   for (const tool of tools) if (calling === undefined || tool.name === calling) registerTool(server, tool, ctx, observers.metrics);
   if (calling !== undefined) {

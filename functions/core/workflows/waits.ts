@@ -54,6 +54,8 @@ export interface OpenWaitInput {
   readonly context: Record<string, unknown>;
   /** The result complete_task must carry (a JSON Schema object), when the stage declares one. */
   readonly resultSchema?: Record<string, unknown> | null;
+  /** False: the assignees already got the one message asking for this (a vote request); no "New task" message. */
+  readonly notify?: boolean;
   readonly decision?: { readonly decisionId: string; readonly rule: DecisionRule; readonly effect?: TaskEffect; readonly awaiting?: EndpointId };
 }
 
@@ -196,7 +198,7 @@ export async function openWait(deps: Deps, input: OpenWaitInput): Promise<OpenWa
     ),
   ];
   if (events.length) await deps.bus.publish(events);
-  for (const t of created) {
+  for (const t of input.notify === false ? [] : created) {
     await deliver(deps, {
       tenantId: ref.tenant_id,
       messageId: notificationId(at, `task:${t.task_id}`, t.assignee),
