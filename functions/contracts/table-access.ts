@@ -36,7 +36,8 @@ export const DYNAMODB_ACTION: Readonly<Record<StoreOperation, string>> = {
  */
 export const CONSUMER_STORE_ACCESS: Readonly<Record<ConsumerId, readonly StoreOperation[]>> = {
   'inbox-fanout': ['put'],
-  'vote-notifier': ['put'],
+  // It also settles a request whose vote landed first: reads the decision (query), then resolves (get, put, delete).
+  'vote-notifier': ['get', 'put', 'query', 'delete'],
   'agent-status': ['put'],
   'inbound-alert': ['get', 'put'],
   'escalation-starter': STORE_OPERATIONS,

@@ -7,7 +7,7 @@ import { MalformedEventError } from '../errors.js';
 import { deliver, deliveryFromEvent, notificationId } from '../messages/messages.js';
 import { resolveRequests } from '../messages/requests.js';
 import { applyDecisionOutcome } from '../outcomes/approval-effects.js';
-import { settleVoteRequests, startCollaborativeRun, startEscalationRun, startRulingRun, voteTaskId } from '../workflows/decision-runs.js';
+import { settleVoteRequests, startCollaborativeRun, startEscalationRun, startRulingRun, voteSettled, voteTaskId } from '../workflows/decision-runs.js';
 import { startWorkflow } from '../workflows/runs.js';
 import { settleDecisionWaiters } from '../workflows/tasks.js';
 
@@ -47,7 +47,7 @@ const voteNotifier: Consumer = async (deps, event) => {
   const d = parse(event, 'Decision.VoteRequired.v1');
   const deadline = d.deadline ? ` before ${d.deadline}` : '';
   const taskId = voteTaskId(d.decision_id, d.participant);
-  return count(
+  const delivered = count(
     await deliver(deps, {
       tenantId: d.tenant_id,
       messageId: notificationId(event.time, event.id, d.participant),
@@ -67,6 +67,9 @@ const voteNotifier: Consumer = async (deps, event) => {
       request: `task:${taskId}`,
     }),
   );
+  // Voted (or voting closed) before the request reached the inbox: settle it now.
+  if (await voteSettled(deps, d.tenant_id, d.decision_id, d.participant)) await resolveRequests(deps, d.tenant_id, `task:${taskId}`);
+  return delivered;
 };
 
 /** Agent.Heartbeat.v1 (entering or leaving `error`) → a notification to the operations head. */

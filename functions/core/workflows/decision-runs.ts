@@ -83,6 +83,12 @@ export function voteTaskId(decisionId: string, participant: EndpointId): string 
   return `${decisionId}.voting.0.${participant}`;
 }
 
+/** Whether a participant's vote request is settled: it voted, or voting is over. */
+export async function voteSettled(deps: Deps, tenantId: string, decisionId: string, participant: EndpointId): Promise<boolean> {
+  const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
+  return !decision || decision.status !== 'pending' || decision.votes.some((v) => v.voter === participant);
+}
+
 /** Voting closed: every participant's vote request leaves the inbox's actionable view. */
 export async function settleVoteRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
   const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
