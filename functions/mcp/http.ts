@@ -9,6 +9,8 @@ import type { Actor } from '../core/principal.js';
 import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
+import { bearerToken } from './bearer.js';
+import { hostMatcher } from './host-check.js';
 import { audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 
@@ -34,6 +36,8 @@ export interface HttpOptions {
    * Only the local server sets it, and only when its fixtures flag is on.
    */
   readonly plugin?: EndpointPlugin;
+  /** Host names this deployment answers to (host-check.ts); others are refused with 403. Omitted: any host. */
+  readonly allowedHosts?: readonly string[];
   /**
    * The OAuth 2.1 authorization server and protected-resource metadata
    * (functions/mcp/oauth-routes.ts). Without it, endpoints accept API keys
@@ -78,6 +82,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
   const originAllowed = originMatcher(options.allowedOrigins);
+  const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
   const oauth = options.oauth ? createOAuthRoutes(deps, options.oauth) : undefined;
 
@@ -98,6 +103,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   return Object.assign(handle, { flush: () => auditTrail.flush() });
 
   async function route(request: Request, correlationId: string): Promise<Response> {
+    const host = request.headers.get('host') ?? new URL(request.url).host;
+    if (!hostAllowed(host)) return rpcError(403, -32600, `Forbidden: host ${host.slice(0, 100)} is not served here; use the server's own address`);
     const path = new URL(request.url).pathname.replace(/\/+$/, '');
     if (path === '/healthz') {
       return request.method === 'GET' || request.method === 'HEAD'
@@ -172,8 +179,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   }
 
   async function authorize(request: Request, endpoint: EndpointId): Promise<Actor> {
-    const authorization = request.headers.get('authorization') ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+    const bearer = bearerToken(request.headers.get('authorization'));
     const principal = await authCache.resolve(bearer, (credential) => authenticateBearer(deps, credential));
     // An OAuth token is bound to the endpoint(s) it was issued for (RFC 8707): elsewhere it is not a credential at all.
     if (principal.audience && options.oauth && !audienceAllows(options.oauth.publicUrl(request), principal.audience, endpoint)) {

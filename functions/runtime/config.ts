@@ -17,6 +17,9 @@ const origins = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((o) => o.trim()).filter(Boolean));
 
+/** A preset dev key: long enough not to be guessed, and one Bearer token. */
+const DEV_KEY_PATTERN = /^[\x21-\x7e]{16,256}$/;
+
 const staleAfter = z.coerce.number().int().positive().default(300);
 const authCache = z.coerce.number().min(0).max(300).default(2);
 
@@ -76,6 +79,7 @@ const awsSchema = z.object({
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
   [ENV.allowedOrigins]: origins,
+  [ENV.allowedHosts]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
   ...retention,
@@ -84,7 +88,15 @@ const awsSchema = z.object({
 const localSchema = z.object({
   [ENV.port]: z.coerce.number().int().min(0).max(65535).default(8787),
   [ENV.dataDir]: z.string().min(1).default('.conclave'),
-  [ENV.devKey]: z.string().min(1).optional(),
+  [ENV.devKey]: z
+    .string()
+    .min(1)
+    .optional()
+    .refine((key) => key === undefined || DEV_KEY_PATTERN.test(key), {
+      message: 'must be 16-256 visible ASCII characters without spaces (or unset it to have a key generated)',
+    }),
+  [ENV.publicHost]: origins,
+  [ENV.adminKey]: z.string().min(1).max(200).optional(),
   [ENV.showKey]: z.enum(['0', '1', 'true', 'false']).optional(),
   [ENV.conformanceFixtures]: flag,
   [ENV.publicUrl]: publicUrl(['http', 'https']),
@@ -101,6 +113,8 @@ export interface AwsConfig {
   /** The Bedrock model memories and queries are embedded with. */
   readonly embeddingModelId: string;
   readonly allowedOrigins: string[];
+  /** Host names the endpoint answers to (the Function URL's and the custom domain); empty: any. */
+  readonly allowedHosts: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
   /** How long audit entries and memory versions are kept. */
@@ -118,6 +132,10 @@ export interface LocalConfig {
   /** Print the dev key and client commands on every start, not only the first. */
   readonly showKey: boolean;
   readonly allowedOrigins: string[];
+  /** Public host names the server answers to besides its loopback names. */
+  readonly publicHosts: string[];
+  /** A human key with every role for the CLIs to present to a running server (else the data dir's admin token). */
+  readonly adminKey: string | undefined;
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
   /** How long audit entries and memory versions are kept. */
@@ -150,6 +168,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     eventBusName: c[ENV.eventBusName],
     embeddingModelId: c[ENV.embeddingModelId],
     allowedOrigins: c[ENV.allowedOrigins],
+    allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     publicUrl: c[ENV.publicUrl],
@@ -172,6 +191,8 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     devKey: c[ENV.devKey],
     showKey: c[ENV.showKey] === '1' || c[ENV.showKey] === 'true',
     allowedOrigins: [...LOCAL_ORIGINS, ...c[ENV.allowedOrigins]],
+    publicHosts: c[ENV.publicHost],
+    adminKey: c[ENV.adminKey],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     retention: retentionFrom(c),
