@@ -1,17 +1,19 @@
-import { McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
+import { completable, McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
-import { AGENT_ROLES } from '../contracts/roles.js';
-import { listAgents } from '../core/agents/agents.js';
-import { listAudit } from '../core/audit/audit.js';
+import { ENDPOINTS, isEndpointId } from '../contracts/roles.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
 import { ConclaveError, ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
 import { DEFAULT_CHART } from '../core/org/chart.js';
-import { roleBrief } from '../core/org/brief.js';
+import { roleBrief, roleInstructions } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import type { Metrics } from '../ports/metrics.js';
+import { completer } from './completions.js';
+import { resourcesFor } from './resources/index.js';
+import { registerResources } from './resources/register.js';
+import { unknownArguments } from './strict-arguments.js';
 import { toolsFor } from './tools/index.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -28,8 +30,20 @@ export interface ServerExtension {
   register(server: McpServer): void;
 }
 
-/** A fresh object per server: the SDK adds to the capabilities it is given. */
-const capabilities = () => ({ tools: {}, resources: {}, prompts: {} });
+/**
+ * A fresh object per server: the SDK adds to the capabilities it is given.
+ * Only what is honoured is advertised: the lists are fixed per deployment and
+ * nothing ever sends a list_changed notification, so listChanged is false
+ * (the SDK would otherwise declare it true); resources are not subscribable;
+ * completions answer for every template variable and prompt argument; no
+ * `logging` (Conclave logs to its own sinks, never to the client).
+ */
+const capabilities = () => ({
+  tools: { listChanged: false },
+  resources: { listChanged: false, subscribe: false },
+  prompts: { listChanged: false },
+  completions: {},
+});
 
 /** Where the outcome of every tool call is reported: the audit trail (per tenant, in the table) and the metrics (per tool and role). */
 export interface CallObservers {
@@ -55,11 +69,12 @@ export interface ServerScope {
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
 export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
   const { actor, correlationId, calling, extension } = scope;
+  const instructions = roleInstructions(DEFAULT_CHART, actor.actingAs);
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
     extension
-      ? { ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
-      : { capabilities: capabilities() },
+      ? { instructions, ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
+      : { instructions, capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
   const tools = await toolsFor(actor.actingAs);
@@ -69,14 +84,8 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
     extension?.register(server);
     return server;
   }
-  registerResources(server, ctx);
-  server.registerPrompt(
-    'brief',
-    { title: `Brief: ${actor.actingAs}`, description: `Who you are as ${actor.actingAs}, your authority and how to work with the others.` },
-    () => ({
-      messages: [{ role: 'user', content: { type: 'text', text: roleBrief(DEFAULT_CHART, actor.actingAs, tools.map((t) => t.name)) } }],
-    }),
-  );
+  registerResources(server, resourcesFor(actor.actingAs), ctx);
+  registerPrompts(server, ctx, tools);
   extension?.register(server);
   return server;
 }
@@ -121,6 +130,9 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
         );
       };
       try {
+        // Strict arguments: a name the tool does not declare is refused, never silently dropped.
+        const unknown = unknownArguments(tool.input, args);
+        if (unknown.length) throw new ValidationError(`invalid arguments for ${tool.name}: unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`);
         const parsed = tool.input.safeParse(args ?? {});
         if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
         const result = await tool.run(parsed.data, ctx);
@@ -201,29 +213,29 @@ function describeError(error: unknown, ctx: ToolContext): { code: string; messag
   return { code, message: `the request failed; quote correlation id ${ctx.correlationId} when reporting it` };
 }
 
-function json(uri: URL, value: unknown) {
-  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
-}
-
-function registerResources(server: McpServer, { deps, actor }: ToolContext): void {
-  server.registerResource(
-    'org-chart',
-    'conclave://org-chart',
-    { title: 'Org chart', description: 'Every role: title, reports-to, authority (USD) and mandate.', mimeType: 'application/json' },
-    async (uri) => json(uri, { roles: AGENT_ROLES.map((r) => DEFAULT_CHART[r]), top: 'board' }),
+/**
+ * The endpoint's prompts: `brief` (the caller's own brief, or another
+ * endpoint's with `role`, which completes from the endpoint names).
+ */
+function registerPrompts(server: McpServer, ctx: ToolContext, tools: readonly ToolDefinition[]): void {
+  const { actor } = ctx;
+  const endpoints = completer('endpoint', ctx);
+  server.registerPrompt(
+    'brief',
+    {
+      title: `Brief: ${actor.actingAs}`,
+      description: `Who you are as ${actor.actingAs}, your authority and how to work with the others (pass role for another endpoint's brief).`,
+      argsSchema: z.object({
+        role: completable(z.string().max(40), (value) => endpoints(value ?? ''))
+          .optional()
+          .describe('Another endpoint whose brief to read (default: yours).'),
+      }),
+    },
+    ({ role }) => {
+      const endpoint = role === undefined || role === '' ? actor.actingAs : role;
+      if (!isEndpointId(endpoint)) throw new ValidationError(`unknown role ${role}; one of ${ENDPOINTS.join(', ')}`);
+      const names = endpoint === actor.actingAs ? tools.map((t) => t.name) : ['(the tools of that endpoint)'];
+      return { messages: [{ role: 'user', content: { type: 'text', text: roleBrief(DEFAULT_CHART, endpoint, names) } }] };
+    },
   );
-  server.registerResource(
-    'agents',
-    'conclave://agents',
-    { title: 'Agents', description: "The tenant's agents with their health.", mimeType: 'application/json' },
-    async (uri) => json(uri, { agents: await listAgents(deps, actor.tenantId) }),
-  );
-  if (actor.actingAs === 'board' || actor.actingAs === 'ceo') {
-    server.registerResource(
-      'audit',
-      'conclave://audit/today',
-      { title: 'Audit trail (today)', description: "Today's audited calls for this tenant (UTC), newest first.", mimeType: 'application/json' },
-      async (uri) => json(uri, { entries: await listAudit(deps, actor.tenantId, deps.clock.now()) }),
-    );
-  }
 }
