@@ -11,6 +11,7 @@ import { roleBrief, roleInstructions } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import type { Metrics } from '../ports/metrics.js';
 import { completer } from './completions.js';
+import { progressReporter, type ProgressSource } from './progress.js';
 import { resourcesFor } from './resources/index.js';
 import { registerResources } from './resources/register.js';
 import { unknownArguments } from './strict-arguments.js';
@@ -101,7 +102,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       outputSchema: schemas.output,
       annotations: tool.annotations,
     },
-    async (args: unknown) => {
+    async (args: unknown, request?: ProgressSource) => {
       const started = performance.now();
       const audit = (outcome: 'ok' | 'error', errorCode?: string) => {
         const durationMs = Math.round((performance.now() - started) * 100) / 100;
@@ -135,7 +136,7 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
         if (unknown.length) throw new ValidationError(`invalid arguments for ${tool.name}: unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`);
         const parsed = tool.input.safeParse(args ?? {});
         if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
-        const result = await tool.run(parsed.data, ctx);
+        const result = await tool.run(parsed.data, { ...ctx, progress: progressReporter(request) });
         audit('ok');
         return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
       } catch (error) {

@@ -5,7 +5,7 @@ import { hashingEmbedder } from '../helpers/embedders.js';
 
 type Conclave = Awaited<ReturnType<typeof startTestConclave>>;
 
-const json = (result: { contents: { text?: string }[] }) => JSON.parse(String(result.contents[0]?.text)) as Record<string, unknown>;
+const json = (result: { contents: unknown[] }) => JSON.parse(String((result.contents[0] as { text?: string }).text)) as Record<string, unknown>;
 
 /**
  * The MCP surface beyond tools, through the SDK v2 client (2026-07-28) and
