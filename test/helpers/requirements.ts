@@ -1,6 +1,6 @@
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import type { LocalConclave } from '../../functions/runtime/local.js';
-import { eventually, RoleClients } from './conclave.js';
+import { eventually, type RoleClients } from './conclave.js';
 
 /**
  * A requirements request whose stakeholders answer later: the product
