@@ -12,6 +12,9 @@ export const keys = {
   /** GSI1 partition listing every API key, sorted by tenant then key id. */
   apiKeyIndex: 'APIKEYS',
 
+  /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
+  webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
   roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
   rolePrefix: 'ROLE#',
