@@ -88,6 +88,7 @@ function depsFor(target: Target): Deps {
       sendTaskSuccess: refuse('resume workflows'),
       sendTaskFailure: refuse('resume workflows'),
       sendTaskHeartbeat: refuse('resume workflows'),
+      stop: refuse('stop workflows'),
       describe: refuse('read workflows'),
     },
     settings: { staleAfterMs: 300_000 },

@@ -1,10 +1,9 @@
 import { completable, McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
 import { ENDPOINTS, isEndpointId } from '../contracts/roles.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
-import { ConclaveError, ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
 import { DEFAULT_CHART } from '../core/org/chart.js';
 import { roleBrief, roleInstructions } from '../core/org/brief.js';
@@ -14,7 +13,8 @@ import { completer } from './completions.js';
 import { progressReporter, type ProgressSource } from './progress.js';
 import { resourcesFor } from './resources/index.js';
 import { registerResources } from './resources/register.js';
-import { unknownArguments } from './strict-arguments.js';
+import { invokeTool } from './invoke.js';
+import { registerTaskCall, registerTaskMethods, TASK_CAPABILITIES } from './tasks.js';
 import { toolsFor } from './tools/index.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -44,6 +44,8 @@ const capabilities = () => ({
   resources: { listChanged: false, subscribe: false },
   prompts: { listChanged: false },
   completions: {},
+  // 2025-11-25 tasks (tasks.ts); the SDK drops the field on 2026-07-28, where tasks are an extension.
+  tasks: structuredClone(TASK_CAPABILITIES),
 });
 
 /** Where the outcome of every tool call is reported: the audit trail (per tenant, in the table) and the metrics (per tool and role). */
@@ -64,12 +66,16 @@ export interface ServerScope {
    * "not found" as it would with all of them.
    */
   readonly calling?: string;
+  /** The tools/call is task-augmented (`params.task`): a task-capable tool answers with a task (tasks.ts). */
+  readonly taskCall?: boolean;
+  /** The request is a tasks/* method: only the task methods are registered. */
+  readonly taskMethod?: boolean;
   readonly extension?: ServerExtension;
 }
 
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
 export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
-  const { actor, correlationId, calling, extension } = scope;
+  const { actor, correlationId, calling, taskCall, taskMethod, extension } = scope;
   const instructions = roleInstructions(DEFAULT_CHART, actor.actingAs);
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
@@ -78,8 +84,16 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
       : { instructions, capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
+  if (taskMethod) {
+    registerTaskMethods(server, ctx);
+    return server;
+  }
   const tools = await toolsFor(actor.actingAs);
-  for (const tool of tools) if (calling === undefined || tool.name === calling) registerTool(server, tool, ctx, observers.metrics);
+  for (const tool of tools) {
+    if (calling !== undefined && tool.name !== calling) continue;
+    registerTool(server, tool, ctx, observers.metrics);
+    if (calling !== undefined && taskCall && tool.taskSupport) registerTaskCall(server, tool, ctx, observers.metrics);
+  }
   if (calling !== undefined) {
     // A tools/call is answered by its tool alone; the resources and the brief serve the other requests.
     extension?.register(server);
@@ -101,53 +115,13 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       inputSchema: schemas.input,
       outputSchema: schemas.output,
       annotations: tool.annotations,
+      ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
     },
     async (args: unknown, request?: ProgressSource) => {
-      const started = performance.now();
-      const audit = (outcome: 'ok' | 'error', errorCode?: string) => {
-        const durationMs = Math.round((performance.now() - started) * 100) / 100;
-        ctx.audit.record({
-          tenantId: ctx.actor.tenantId,
-          keyId: ctx.actor.keyId,
-          role: ctx.actor.actingAs,
-          action: `tool:${tool.name}`,
-          outcome,
-          ...(errorCode ? { errorCode } : {}),
-          durationMs,
-          correlationId: ctx.correlationId,
-        });
-        // Tool and role are dimensions; the tenant and the correlation id stay record keys (cardinality).
-        metrics.record(
-          [
-            { name: METRIC.toolCalls, unit: 'Count', value: 1 },
-            { name: METRIC.toolErrors, unit: 'Count', value: outcome === 'error' ? 1 : 0 },
-            { name: METRIC.toolLatency, unit: 'Milliseconds', value: durationMs },
-          ],
-          { [DIMENSION.tool]: tool.name, [DIMENSION.role]: ctx.actor.actingAs },
-          {
-            context: { tenant_id: ctx.actor.tenantId, correlation_id: ctx.correlationId, ...(errorCode ? { error_code: errorCode } : {}) },
-            dimensionSets: TOOL_DIMENSION_SETS,
-          },
-        );
-      };
-      try {
-        // Strict arguments: a name the tool does not declare is refused, never silently dropped.
-        const unknown = unknownArguments(tool.input, args);
-        if (unknown.length) throw new ValidationError(`invalid arguments for ${tool.name}: unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}`);
-        const parsed = tool.input.safeParse(args ?? {});
-        if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
-        const result = await tool.run(parsed.data, { ...ctx, progress: progressReporter(request) });
-        audit('ok');
-        return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
-      } catch (error) {
-        const { code, message } = describeError(error, ctx);
-        audit('error', code);
-        return {
-          isError: true,
-          content: [{ type: 'text' as const, text: `${code}: ${message}` }],
-          structuredContent: { error: { code, message } },
-        };
-      }
+      const outcome = await invokeTool(tool, ctx, metrics, args, (input) => tool.run(input, { ...ctx, progress: progressReporter(request) }));
+      if (!outcome.ok) return outcome.error;
+      const result = outcome.value as Record<string, unknown>;
+      return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
     },
   );
 }
@@ -200,18 +174,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`).join('; ');
-}
-
-/** Domain errors are shown to the caller; anything else is logged and reported without internals. */
-function describeError(error: unknown, ctx: ToolContext): { code: string; message: string } {
-  if (error instanceof ConclaveError && error.code !== 'dependency_failed') return { code: error.code, message: error.message };
-  ctx.deps.log.error('tool failed', { correlation_id: ctx.correlationId, error: String(error), cause: String((error as Error)?.cause ?? '') });
-  const code = error instanceof ConclaveError ? error.code : 'internal_error';
-  return { code, message: `the request failed; quote correlation id ${ctx.correlationId} when reporting it` };
 }
 
 /**

@@ -40,6 +40,12 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly annotations: ToolHints;
   /** The endpoints that list and may call this tool. */
   readonly availableTo: readonly EndpointId[];
+  /**
+   * `optional`: the tool starts a workflow run and may be called as an MCP
+   * task (a task-augmented tools/call): its result must carry the `run_id`,
+   * which becomes the task id (functions/mcp/tasks.ts). Default: no tasks.
+   */
+  readonly taskSupport?: 'optional';
   readonly run: (input: z.infer<I>, ctx: ToolContext) => Promise<z.infer<O>>;
 }
 
