@@ -107,7 +107,7 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
 
 function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext, metrics: Metrics): void {
   const schemas = schemasOf(tool);
-  server.registerTool(
+  const registered = server.registerTool(
     tool.name,
     {
       title: tool.title,
@@ -115,7 +115,6 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       inputSchema: schemas.input,
       outputSchema: schemas.output,
       annotations: tool.annotations,
-      ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
     },
     async (args: unknown, request?: ProgressSource) => {
       const outcome = await invokeTool(tool, ctx, metrics, args, (input) => tool.run(input, { ...ctx, progress: progressReporter(request) }));
@@ -124,6 +123,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
     },
   );
+  // tools/list lists `execution`, but registerTool does not take it (the SDK has no task runtime): set it on the registration.
+  if (tool.taskSupport) Object.assign(registered, { execution: { taskSupport: tool.taskSupport } });
 }
 
 /** Each tool's schemas as handed to the SDK, built once per process (a server is built per request). */

@@ -99,8 +99,9 @@ export function registerTaskCall(server: McpServer, tool: ToolDefinition, ctx: T
     const outcome = await invokeTool(tool, ctx, metrics, request.params.arguments, (input) => tool.run(input, ctx));
     if (!outcome.ok) return outcome.error;
     const view = runSchema.parse(outcome.value) as RunView;
-    // CreateTaskResult (2025-11-25): the SDK's typed surface has no task results, the wire does.
-    return { task: taskOf(view), _meta: { [RELATED_TASK]: { taskId: view.run_id } } } as unknown as CallToolResult;
+    // CreateTaskResult (2025-11-25). The SDK validates every tools/call result as a CallToolResult (its typed
+    // surface has no task results), so the task rides with an empty `content`, which task clients ignore.
+    return { content: [], task: taskOf(view), _meta: { [RELATED_TASK]: { taskId: view.run_id } } } as unknown as CallToolResult;
   });
 }
 
