@@ -40,10 +40,10 @@ export interface ResourceDefinition {
   readonly complete?: Readonly<Record<string, CompletionKind>>;
   /**
    * Reads the resource for the caller. `variables` are the template's,
-   * percent-decoded. Domain errors propagate: not_found becomes "resource
+   * percent-decoded; `uri` is the URI read (with any query parameters). Domain errors propagate: not_found becomes "resource
    * not found", others an invalid-params error naming the code.
    */
-  readonly read: (variables: Readonly<Record<string, string>>, ctx: ToolContext) => Promise<unknown>;
+  readonly read: (variables: Readonly<Record<string, string>>, ctx: ToolContext, uri: URL) => Promise<unknown>;
   /** A template's concrete resources for `resources/list`, newest first, a page of at most `limit`. */
   readonly list?: (ctx: ToolContext, limit: number, cursor: string | undefined) => Promise<ListedPage>;
 }

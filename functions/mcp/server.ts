@@ -5,7 +5,8 @@ import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
 import { ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
-import { DEFAULT_CHART } from '../core/org/chart.js';
+import { DEFAULT_CHART, type OrgChart } from '../core/org/chart.js';
+import { loadTenantChart } from '../core/org/org-chart.js';
 import { roleBrief, roleInstructions } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -76,12 +77,14 @@ export interface ServerScope {
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
 export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
   const { actor, correlationId, calling, taskCall, taskMethod, extension } = scope;
-  const instructions = roleInstructions(DEFAULT_CHART, actor.actingAs);
+  // The tenant's chart (authority limits are tenant data) for what lists or briefs; a tools/call or tasks/* request needs neither.
+  const chart = calling === undefined && !taskMethod ? (await loadTenantChart(deps, actor.tenantId)).chart : undefined;
+  const instructions = chart ? roleInstructions(chart, actor.actingAs) : undefined;
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
     extension
-      ? { instructions, ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
-      : { instructions, capabilities: capabilities() },
+      ? { ...(instructions ? { instructions } : {}), ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
+      : { ...(instructions ? { instructions } : {}), capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
   if (taskMethod) {
@@ -100,7 +103,7 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
     return server;
   }
   registerResources(server, resourcesFor(actor.actingAs), ctx);
-  registerPrompts(server, ctx, tools);
+  registerPrompts(server, ctx, tools, chart ?? DEFAULT_CHART);
   extension?.register(server);
   return server;
 }
@@ -181,7 +184,7 @@ function deepFreeze<T>(value: T): T {
  * The endpoint's prompts: `brief` (the caller's own brief, or another
  * endpoint's with `role`, which completes from the endpoint names).
  */
-function registerPrompts(server: McpServer, ctx: ToolContext, tools: readonly ToolDefinition[]): void {
+function registerPrompts(server: McpServer, ctx: ToolContext, tools: readonly ToolDefinition[], chart: OrgChart): void {
   const { actor } = ctx;
   const endpoints = completer('endpoint', ctx);
   server.registerPrompt(
@@ -199,7 +202,7 @@ function registerPrompts(server: McpServer, ctx: ToolContext, tools: readonly To
       const endpoint = role === undefined || role === '' ? actor.actingAs : role;
       if (!isEndpointId(endpoint)) throw new ValidationError(`unknown role ${role}; one of ${ENDPOINTS.join(', ')}`);
       const names = endpoint === actor.actingAs ? tools.map((t) => t.name) : ['(the tools of that endpoint)'];
-      return { messages: [{ role: 'user', content: { type: 'text', text: roleBrief(DEFAULT_CHART, endpoint, names) } }] };
+      return { messages: [{ role: 'user', content: { type: 'text', text: roleBrief(chart, endpoint, names) } }] };
     },
   );
 }

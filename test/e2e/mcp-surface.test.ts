@@ -45,7 +45,7 @@ describe('MCP surface: resources, templates, completions, instructions, strict a
 
   it('lists the templates and reads each one for the caller', async () => {
     const { resourceTemplates } = await ceoA.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['conclave://decisions/{id}', 'conclave://memories/{key}', 'conclave://runs/{id}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['conclave://audit/{date}', 'conclave://decisions/{id}', 'conclave://memories/{key}', 'conclave://runs/{id}']);
 
     const decision = json(await ceoA.readResource({ uri: `conclave://decisions/${decisionId}` }));
     expect(decision).toMatchObject({ decision_id: decisionId, context: 'Buy a build farm', status: 'pending' });
@@ -70,7 +70,7 @@ describe('MCP surface: resources, templates, completions, instructions, strict a
   it('lists fixed and concrete resources a page at a time', async () => {
     const first = await ceoA.listResources({ cursor: undefined as unknown as string });
     const uris = first.resources.map((r) => r.uri);
-    for (const uri of ['conclave://org-chart', 'conclave://agents', 'conclave://audit/today', 'conclave://inbox', 'conclave://tasks']) expect(uris).toContain(uri);
+    for (const uri of ['conclave://org-chart', 'conclave://agents', 'conclave://inbox', 'conclave://tasks']) expect(uris).toContain(uri);
     const all = [...uris];
     let cursor = first.nextCursor;
     for (let pages = 0; cursor && pages < 20; pages++) {

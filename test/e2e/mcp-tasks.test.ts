@@ -1,4 +1,4 @@
-import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -26,8 +27,8 @@ class RecordingStream extends Writable {
  * URL): a progress-reporting call streams its progress notifications through
  * the handler before its result. The Lambda runtime's streaming contract
  * (`awslambda.streamifyResponse`, `HttpResponseStream.from`) is stood in for;
- * the handler, the app and the DynamoDB adapter are the deployed code, on the
- * local DynamoDB engine the local server also writes to.
+ * the handler, the app and the DynamoDB adapter are the deployed code; their
+ * DynamoDB client sends to the local engine the local server also writes to.
  */
 describe('MCP Lambda handler: progress through the streaming response', () => {
   let conclave: Conclave;
@@ -42,7 +43,12 @@ describe('MCP Lambda handler: progress through the streaming response', () => {
     vi.stubEnv('AWS_REGION', 'us-east-1');
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', conclave.dynamoEndpoint);
+    // The handler's own DynamoDB client, as deployed, sends through the local engine (which has no socket).
+    const engine = conclave.engineClient();
+    const send = DynamoDBClient.prototype.send;
+    vi.spyOn(DynamoDBClient.prototype, 'send').mockImplementation(function (this: DynamoDBClient, ...args: Parameters<DynamoDBClient['send']>) {
+      return (send as (...a: unknown[]) => Promise<unknown>).apply(engine, args) as unknown as ReturnType<DynamoDBClient['send']>;
+    });
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'CRITICAL');
     mockClient(EventBridgeClient).on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
     vi.stubGlobal('awslambda', {
@@ -60,6 +66,7 @@ describe('MCP Lambda handler: progress through the streaming response', () => {
   afterAll(async () => {
     vi.unstubAllEnvs();
     vi.unstubAllGlobals();
+    vi.restoreAllMocks();
     await roles?.close();
     await conclave?.close();
   });

@@ -1,8 +1,10 @@
 import { AGENT_ROLES, ENDPOINTS, type EndpointId } from '../../contracts/roles.js';
 import { listAgents } from '../../core/agents/agents.js';
-import { listAudit } from '../../core/audit/audit.js';
-import { DEFAULT_CHART } from '../../core/org/chart.js';
+import { listAuditLog } from '../../core/audit/audit-log.js';
+import { ValidationError } from '../../core/errors.js';
+import { loadTenantChart } from '../../core/org/org-chart.js';
 import { defineResource, type ResourceDefinition } from '../resource.js';
+import { auditLogTool } from '../tools/audit-log.js';
 import { getDecisionTool } from '../tools/get-decision.js';
 import { getMemoryTool } from '../tools/get-memory.js';
 import { listDecisionsTool } from '../tools/list-decisions.js';
@@ -16,6 +18,19 @@ import { viaTool } from './via-tool.js';
 const JSON_TYPE = 'application/json';
 const enc = encodeURIComponent;
 
+/** The audit resource's query parameters (conclave://audit/{date}?role=…&cursor=…), checked like the audit_log tool's arguments. */
+const AUDIT_QUERY = ['role', 'principal', 'action', 'outcome', 'object_id', 'cursor', 'limit'] as const;
+
+function auditQuery(uri: URL): Record<string, string | number> {
+  const query: Record<string, string | number> = {};
+  for (const [name, value] of uri.searchParams) {
+    if (!(AUDIT_QUERY as readonly string[]).includes(name)) throw new ValidationError(`unknown audit query parameter "${name}" (use ${AUDIT_QUERY.join(', ')})`);
+    if (value.length > 1000) throw new ValidationError(`${name} is too long`);
+    query[name] = name === 'limit' ? Number(value) : value;
+  }
+  return query;
+}
+
 /**
  * The resource registry: every resource and resource template Conclave
  * serves, each listed to the endpoints in its `availableTo`. A read model
@@ -27,10 +42,13 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     name: 'org-chart',
     uri: 'conclave://org-chart',
     title: 'Org chart',
-    description: 'Every role: title, reports-to, authority (USD) and mandate.',
+    description: "Your organization's chart: every role's title, reports-to, authority (USD) and mandate, with the chart's revision.",
     mimeType: JSON_TYPE,
     availableTo: ENDPOINTS,
-    read: async () => ({ roles: AGENT_ROLES.map((r) => DEFAULT_CHART[r]), top: 'board' }),
+    read: async (_v, { deps, actor }) => {
+      const { chart, revision } = await loadTenantChart(deps, actor.tenantId);
+      return { roles: AGENT_ROLES.map((r) => chart[r]), top: 'board', revision };
+    },
   }),
   defineResource({
     name: 'agents',
@@ -43,12 +61,20 @@ export const RESOURCES: readonly ResourceDefinition[] = [
   }),
   defineResource({
     name: 'audit',
-    uri: 'conclave://audit/today',
-    title: 'Audit trail (today)',
-    description: "Today's audited calls for this tenant (UTC), newest first.",
+    uri: 'conclave://audit/{date}',
+    title: 'Audit trail (one UTC day)',
+    description:
+      'The audit trail of one UTC day (YYYY-MM-DD or "today"), newest first, with next_cursor. Query parameters filter and page: ' +
+      `?${AUDIT_QUERY.map((q) => `${q}=`).join('&')} (as the audit_log tool).`,
     mimeType: JSON_TYPE,
     availableTo: ['board', 'ceo'],
-    read: async (_v, { deps, actor }) => ({ entries: await listAudit(deps, actor.tenantId, deps.clock.now()) }),
+    read: async (_v, { deps, actor }, uri) => {
+      const date = uri.pathname.replace(/^\//, '');
+      const parsed = auditLogTool.input.safeParse({ ...auditQuery(uri), from: date, to: date });
+      if (!parsed.success) throw new ValidationError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; ')}`);
+      const { cursor, object_id: objectId, ...filters } = parsed.data;
+      return listAuditLog(deps, actor.tenantId, { ...filters, ...(cursor ? { cursor } : {}), ...(objectId ? { objectId } : {}) });
+    },
   }),
   defineResource({
     name: 'inbox',

@@ -36,7 +36,7 @@ export function registerResources(server: McpServer, resources: readonly Resourc
 async function read(resource: ResourceDefinition, uri: URL, variables: Record<string, string>, ctx: ToolContext) {
   let value: unknown;
   try {
-    value = await resource.read(variables, ctx);
+    value = await resource.read(variables, ctx, uri);
   } catch (error) {
     throw toProtocolError(error, uri, ctx);
   }
