@@ -4,7 +4,7 @@ import { BOARD } from '../contracts/roles.js';
 import { ConclaveError } from '../core/errors.js';
 import type { RunView } from '../core/workflows/model.js';
 import { cancelRun, CANCELLED_OUTCOME } from '../core/workflows/cancel-run.js';
-import { getRunStatus, listRuns } from '../core/workflows/runs.js';
+import { getRunStatus, listRuns } from '../core/workflows/run-views.js';
 import type { Metrics } from '../ports/metrics.js';
 import { invokeTool, toolError } from './invoke.js';
 import type { ToolContext, ToolDefinition } from './tool.js';

@@ -448,7 +448,7 @@ export class LocalWorkflowEngine implements Workflows {
       return;
     }
     // Recorded as running but not in this process (another instance, or before a resume): mark it stopped.
-    const record = await this.options.store.get(keys.localExecution(machine, name));
+    const record = await this.options.store.get(LOCAL_EXECUTION_KEYS.execution(machine, name));
     if (!record || record.status !== 'RUNNING') return;
     const at = new Date().toISOString();
     const { gsi1pk: _pk, gsi1sk: _sk, ...rest } = record;

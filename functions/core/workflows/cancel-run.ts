@@ -1,9 +1,7 @@
 import { BOARD, type EndpointId } from '../../contracts/roles.js';
-import type { MachineId } from '../../contracts/workflows.js';
 import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, DependencyError, NotFoundError } from '../errors.js';
-import { keys } from '../keys.js';
-import { finishRun, refOf } from './runs.js';
+import { finishRun, loadRun, refOf } from './runs.js';
 
 /** The error name a cancelled run's execution is stopped with. */
 export const CANCELLED_ERROR = 'Conclave.Cancelled';
@@ -21,13 +19,13 @@ export const CANCELLED_OUTCOME = 'cancelled';
  * is "not found".
  */
 export async function cancelRun(deps: Deps, ctx: RequestContext, input: { tenantId: string; runId: string; by: EndpointId }): Promise<void> {
-  const run = await deps.store.get(keys.run(input.tenantId, input.runId));
-  if (!run || (run.initiator !== input.by && input.by !== BOARD)) throw new NotFoundError(`no workflow run ${input.runId}`);
-  if (run.status !== 'running' && run.outcome !== CANCELLED_OUTCOME) throw new ConflictError(`workflow run ${input.runId} has already ended (${String(run.status)})`);
+  const run = await loadRun(deps, input.tenantId, input.runId);
+  if (run.initiator !== input.by && input.by !== BOARD) throw new NotFoundError(`no workflow run ${input.runId}`);
+  if (run.status !== 'running' && run.outcome !== CANCELLED_OUTCOME) throw new ConflictError(`workflow run ${input.runId} has already ended (${run.status})`);
   const cause = `cancelled by ${input.by}`;
   await finishRun(deps, ctx, refOf(run), { status: 'failed', cause, outcome: CANCELLED_OUTCOME });
   try {
-    await deps.workflows.stop(run.workflow as MachineId, input.runId, CANCELLED_ERROR, cause);
+    await deps.workflows.stop(run.workflow, input.runId, CANCELLED_ERROR, cause);
   } catch (error) {
     throw new DependencyError(`run ${input.runId} is cancelled, but its execution could not be stopped yet; cancel again`, { cause: error });
   }
