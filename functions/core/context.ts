@@ -1,3 +1,4 @@
+import type { RateLimits } from '../contracts/rate-limits.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -9,6 +10,8 @@ import type { Workflows } from '../ports/workflows.js';
 export interface CoreSettings {
   /** An agent with no heartbeat for this long is reported stale. */
   readonly staleAfterMs: number;
+  /** The front door's default limits (each tenant's board may override them); absent when limits are off. */
+  readonly rateLimits?: RateLimits;
 }
 
 /** Everything a use case may touch. Built once per process by a composition root. */

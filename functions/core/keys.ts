@@ -14,6 +14,10 @@ export const keys = {
 
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
   roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
+  /** The board's overrides of the front door's limits for its tenant. */
+  rateLimits: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'LIMITS' }),
+  /** A request counter of one limit scope (`key#<id>` or `tenant`) for one window; expires after it. */
+  rateWindow: (tenantId: string, scope: string, window: string): ItemKey => ({ pk: `T#${tenantId}#RATE`, sk: `${scope}#${window}` }),
   rolePrefix: 'ROLE#',
 
   agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),

@@ -31,6 +31,7 @@ const app = createHttpApp(buildAwsDeps(config, logger), {
   allowedOrigins: config.allowedOrigins,
   authCacheMs: config.authCacheMs,
   metrics: new EmfMetrics({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME.mcp }),
+  ...(config.originSecret ? { frontDoor: { originSecret: config.originSecret } } : {}),
 });
 
 export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({

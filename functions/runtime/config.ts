@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimitName, type RateLimits } from '../contracts/rate-limits.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
@@ -37,6 +38,28 @@ const stateMachineArn = z
   .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
   .optional();
 
+/** One limit: a whole number within its bounds, or the stated default. */
+const limit = (name: RateLimitName) => z.coerce.number().int().min(RATE_LIMIT_BOUNDS[name][0]).max(RATE_LIMIT_BOUNDS[name][1]).default(DEFAULT_RATE_LIMITS[name]);
+
+/** The front door's limits: on unless `off`. */
+const rateLimitFields = {
+  [ENV.rateLimits]: z.enum(['on', 'off']).default('on'),
+  [ENV.rateKeyPerMinute]: limit('keyPerMinute'),
+  [ENV.rateTenantPerMinute]: limit('tenantPerMinute'),
+  [ENV.rateBurst]: limit('burst'),
+  [ENV.rateDailyToolCalls]: limit('dailyToolCalls'),
+};
+
+function rateLimitsOf(c: Record<string, unknown>): RateLimits | undefined {
+  if (c[ENV.rateLimits] === 'off') return undefined;
+  return {
+    keyPerMinute: c[ENV.rateKeyPerMinute] as number,
+    tenantPerMinute: c[ENV.rateTenantPerMinute] as number,
+    burst: c[ENV.rateBurst] as number,
+    dailyToolCalls: c[ENV.rateDailyToolCalls] as number,
+  };
+}
+
 const awsSchema = z.object({
   ...Object.fromEntries(MACHINES.map((m) => [STATE_MACHINE_ARN_ENV[m], stateMachineArn])),
   // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
@@ -47,6 +70,8 @@ const awsSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...rateLimitFields,
+  [ENV.originSecret]: z.string().min(32, 'the origin secret must be at least 32 characters').optional(),
 });
 
 const localSchema = z.object({
@@ -58,6 +83,7 @@ const localSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...rateLimitFields,
 });
 
 export interface AwsConfig {
@@ -70,6 +96,10 @@ export interface AwsConfig {
   readonly authCacheMs: number;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
+  /** The front door's default limits; undefined when turned off. */
+  readonly rateLimits: RateLimits | undefined;
+  /** Set when CloudFront fronts the function: requests without it are refused. */
+  readonly originSecret: string | undefined;
 }
 
 export interface LocalConfig {
@@ -83,6 +113,8 @@ export interface LocalConfig {
   readonly authCacheMs: number;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
+  /** The front door's default limits; undefined when turned off. */
+  readonly rateLimits: RateLimits | undefined;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -107,6 +139,8 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     allowedOrigins: c[ENV.allowedOrigins],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    rateLimits: rateLimitsOf(c),
+    originSecret: c[ENV.originSecret],
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
         const arn = (c as Record<string, unknown>)[STATE_MACHINE_ARN_ENV[m]];
@@ -128,5 +162,6 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     conformanceFixtures: c[ENV.conformanceFixtures],
+    rateLimits: rateLimitsOf(c),
   };
 }

@@ -17,6 +17,7 @@ import type { Deps } from '../core/context.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { RateLimits } from '../contracts/rate-limits.js';
 import { createHttpApp } from '../mcp/http.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
@@ -48,6 +49,8 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /** The front door's limits (functions/mcp/front-door.ts); none when absent. */
+  readonly rateLimits?: RateLimits;
 }
 
 /**
@@ -111,7 +114,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs },
+    settings: { staleAfterMs: options.staleAfterMs, ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.

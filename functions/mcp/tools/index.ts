@@ -23,6 +23,8 @@ import { getMemoryTool } from './get-memory.js';
 import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
 import { storeMemoryTool } from './store-memory.js';
+import { getRateLimitsTool } from './get-rate-limits.js';
+import { setRateLimitsTool } from './set-rate-limits.js';
 
 /**
  * The tool registry's shared part: the tools offered to several endpoints
@@ -52,6 +54,8 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
+  getRateLimitsTool,
+  setRateLimitsTool,
 ] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists: the shared ones it may use, then its role's own. */
