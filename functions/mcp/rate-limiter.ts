@@ -131,7 +131,7 @@ export class RateLimiter {
         try {
           const total = await addUsage(this.deps, counter.window, sent);
           counter.known = Math.max(counter.known, total);
-          if (counter.limit === 'dailyToolCalls' && total > counter.value && total - sent <= counter.value) {
+          if (counter.limit === 'dailyToolCalls' && total >= counter.value && total - sent < counter.value) {
             await this.notifyCeiling(counter, now);
           }
         } catch (error) {
