@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ORIGIN_VERIFY_HEADER, RATE_LIMIT_WIRE, RATE_LIMITED_CODE } from '../contracts/rate-limits.js';
+import { DIMENSION, METRIC } from '../contracts/observability.js';
 import type { Deps } from '../core/context.js';
 import type { Actor } from '../core/principal.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -70,7 +71,10 @@ export class FrontDoor {
 
   private refuse(refusal: Refusal, actor: Actor, correlationId: string): Response {
     const limit = RATE_LIMIT_WIRE[refusal.limit];
-    this.sinks.metrics.record([{ name: 'RateLimited', unit: 'Count', value: 1 }], { Limit: limit });
+    this.sinks.metrics.record([{ name: METRIC.rateLimited, unit: 'Count', value: 1 }], { [DIMENSION.limit]: limit }, {
+      context: { tenant_id: actor.tenantId, correlation_id: correlationId },
+      dimensionSets: [[], [DIMENSION.limit]],
+    });
     if (refusal.firstInWindow) {
       this.sinks.audit.record({
         tenantId: actor.tenantId,
