@@ -5,6 +5,7 @@ import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { Workflows } from '../ports/workflows.js';
+import type { Retention } from './retention.js';
 
 /** Settings the core needs, validated once by the runtime config. */
 export interface CoreSettings {
@@ -12,6 +13,8 @@ export interface CoreSettings {
   readonly staleAfterMs: number;
   /** The front door's default limits (each tenant's board may override them); absent when limits are off. */
   readonly rateLimits?: RateLimits;
+  /** How long audit entries and memory versions are kept (retention.ts); defaults when omitted. */
+  readonly retention?: Partial<Retention>;
 }
 
 /** Everything a use case may touch. Built once per process by a composition root. */

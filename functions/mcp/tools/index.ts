@@ -25,6 +25,11 @@ import { searchMemoriesTool } from './search-memories.js';
 import { storeMemoryTool } from './store-memory.js';
 import { getRateLimitsTool } from './get-rate-limits.js';
 import { setRateLimitsTool } from './set-rate-limits.js';
+import { auditLogTool } from './audit-log.js';
+import { memoryHistoryTool } from './memory-history.js';
+import { restoreMemoryTool } from './restore-memory.js';
+import { setAuthorityTool } from './set-authority.js';
+import { setReportsToTool } from './set-reports-to.js';
 
 /**
  * The tool registry's shared part: the tools offered to several endpoints
@@ -56,6 +61,11 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   listMemoriesTool,
   getRateLimitsTool,
   setRateLimitsTool,
+  memoryHistoryTool,
+  restoreMemoryTool,
+  auditLogTool,
+  setAuthorityTool,
+  setReportsToTool,
 ] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists: the shared ones it may use, then its role's own. */
