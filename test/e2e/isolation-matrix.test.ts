@@ -825,4 +825,25 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     expect((await chartOf(keyA)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(500_000);
     expect((await chartOf(keyA)).roles.find((r) => r.id === 'test_lead')?.reportsTo).toBe('cto');
   });
+
+  it("neither reads nor completes A's ids through B's resource templates, inbox and tasks", async () => {
+    const ceo = await client('ceo', keyB);
+    for (const uri of [`conclave://decisions/${seed.decisionPending}`, `conclave://runs/${seed.run}`]) {
+      await expect(ceo.readResource({ uri })).rejects.toThrow(/not found/i);
+    }
+    const memory = await ceo.readResource({ uri: 'conclave://memories/a-secret-key' }).then((r) => JSON.stringify(r), (e: unknown) => String(e));
+    expect(memory).not.toContain(MARK);
+    for (const uri of ['conclave://inbox', 'conclave://tasks']) {
+      const text = JSON.stringify(await ceo.readResource({ uri }));
+      expect(text).not.toContain(MARK);
+      expect(text).not.toContain(seed.run);
+    }
+    const complete = async (uri: string, name: string, value: string) => (await ceo.complete({ ref: { type: 'ref/resource', uri }, argument: { name, value } })).completion.values;
+    expect(await complete('conclave://decisions/{id}', 'id', seed.decisionPending.slice(0, 12))).not.toContain(seed.decisionPending);
+    expect(await complete('conclave://decisions/{id}', 'id', '')).not.toContain(seed.decisionPending);
+    expect(await complete('conclave://runs/{id}', 'id', seed.run.slice(0, 10))).not.toContain(seed.run);
+    const listed = JSON.stringify(await ceo.listResources());
+    expect(listed).not.toContain(seed.decisionPending);
+    expect(listed).not.toContain(seed.run);
+  });
 });
