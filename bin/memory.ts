@@ -13,11 +13,25 @@
  * [--region <region>] [--model <id>]`, a deployed stack's table with Bedrock
  * (Titan Text Embeddings v2) using the standard AWS credential chain.
  * Both commands are idempotent: run them again to resume.
+ *
+ * Search indexes. reembed also rebuilds them from the table. Locally with
+ * no server running it writes the data dir's index directly; with the server
+ * running, the server owns the index, so the memories are marked and the
+ * server's retry path indexes them (a batch per search). With --table, pass
+ * --vector-bucket and --vector-index (stack outputs) to write S3 Vectors;
+ * without them the memories are marked for the MCP function's retry path.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { parseArgs } from 'node:util';
 import { BedrockEmbedder } from '../functions/adapters/aws/bedrock-embedder.js';
 import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
+import { HnswVectorIndex } from '../functions/adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../functions/adapters/local/local-lexical-index.js';
+import { S3VectorsIndex } from '../functions/adapters/aws/s3-vectors-index.js';
+import { TableLexicalIndex } from '../functions/adapters/aws/table-lexical-index.js';
+import type { LexicalIndex } from '../functions/ports/lexical-index.js';
+import type { VectorIndex } from '../functions/ports/vector-index.js';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
 import type { Deps } from '../functions/core/context.js';
 import { ConclaveError } from '../functions/core/errors.js';
@@ -39,6 +53,8 @@ target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave, with the pa
   --table <name> [--region <region>] [--model <bedrock model id>]
                  a deployed stack's table (stack output TableName), embedding with Bedrock
                  (default model ${DEFAULT_EMBEDDING_MODEL_ID}: use the one the stack is configured with)
+  --vector-bucket <name> --vector-index <name>
+                 with --table: the stack's S3 Vectors bucket and index (stack outputs), rebuilt by reembed
   --json         machine-readable output`;
 
 class UsageError extends Error {
@@ -48,23 +64,58 @@ class UsageError extends Error {
 interface Target {
   readonly store: Store;
   readonly embedder: Embedder;
+  readonly vectors: VectorIndex;
+  readonly lexicon: LexicalIndex;
   readonly description: string;
   close(): Promise<void>;
 }
 
-async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined): Promise<Target> {
+/** Index ports for a process that does not own the index: every write is refused, so the memory stays marked for its owner's retry path. */
+const elsewhere = (owner: string): { vectors: VectorIndex; lexicon: LexicalIndex } => {
+  const refuse = () => Promise.reject(new Error(`the search index is written by ${owner}`));
+  return {
+    vectors: { name: 'deferred', maxTopK: 0, put: refuse, delete: refuse, query: () => Promise.resolve([]) },
+    lexicon: { name: 'deferred', put: refuse, delete: refuse, search: () => Promise.resolve({ matches: [], stats: { documents: 0, totalLength: 0, documentFrequency: new Map() } }) },
+  };
+};
+
+async function openTarget(
+  table: string | undefined,
+  region: string | undefined,
+  model: string | undefined,
+  vectorIndex: { vectorBucketName: string; indexName: string } | undefined,
+): Promise<Target> {
   if (!table && model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
+  if (!table && vectorIndex) throw new UsageError('--vector-bucket and --vector-index apply to --table');
   const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
   if (table && !EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
   const target = await openStoreTarget(table, region);
-  if (!target.remote) return { store: target.store, embedder: new PackagedEmbedder(), description: target.description, close: () => target.close() };
+  if (!target.remote) {
+    const indexes = target.indexDir
+      ? { vectors: new HnswVectorIndex({ dir: target.indexDir }), lexicon: new LocalLexicalIndex({ dir: target.indexDir }) }
+      : elsewhere('the running server');
+    return {
+      store: target.store,
+      embedder: new PackagedEmbedder(),
+      ...indexes,
+      description: target.description,
+      close: async () => {
+        if (indexes.vectors instanceof HnswVectorIndex) await indexes.vectors.flush();
+        await target.close();
+      },
+    };
+  }
   const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
+  const s3vectors = vectorIndex ? new S3VectorsClient({ maxAttempts: 1, ...(region ? { region } : {}) }) : undefined;
   return {
     store: target.store,
     embedder: new BedrockEmbedder(bedrock, modelId),
+    vectors: s3vectors && vectorIndex ? new S3VectorsIndex(s3vectors, vectorIndex) : elsewhere('the MCP function').vectors,
+    lexicon: new TableLexicalIndex(target.store),
     description: `${target.description} with Bedrock ${modelId}`,
     close: async () => {
       bedrock.destroy();
+      s3vectors?.destroy();
       await target.close();
     },
   };
@@ -83,6 +134,8 @@ function depsFor(target: Target): Deps {
     ids: timeOrderedIds(systemClock),
     log: { debug: quiet, info: quiet, warn: (message, fields) => process.stderr.write(`warning: ${message} ${JSON.stringify(fields ?? {})}\n`), error: quiet },
     embedder: target.embedder,
+    vectors: target.vectors,
+    lexicon: target.lexicon,
     workflows: {
       start: refuse('start workflows'),
       sendTaskSuccess: refuse('resume workflows'),
@@ -106,6 +159,8 @@ async function main(argv: string[]): Promise<void> {
       table: { type: 'string' },
       region: { type: 'string' },
       model: { type: 'string' },
+      'vector-bucket': { type: 'string' },
+      'vector-index': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -121,7 +176,10 @@ async function main(argv: string[]): Promise<void> {
   if (!values.tenant) throw new UsageError(`${command} needs --tenant`);
   const tenant = values.tenant;
 
-  const target = await openTarget(values.table, values.region, values.model);
+  const bucket = values['vector-bucket'];
+  const index = values['vector-index'];
+  if ((bucket === undefined) !== (index === undefined)) throw new UsageError('--vector-bucket and --vector-index go together');
+  const target = await openTarget(values.table, values.region, values.model, bucket && index ? { vectorBucketName: bucket, indexName: index } : undefined);
   const deps = depsFor(target);
   const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {
@@ -133,7 +191,8 @@ async function main(argv: string[]): Promise<void> {
       });
       print(
         `Re-embedded tenant ${tenant} in ${target.description} with ${target.embedder.modelId}:\n` +
-          `  ${result.scanned} memories read, ${result.embedded} re-embedded, ${result.current} already current, ${result.skipped} changed meanwhile (left to their writer)`,
+          `  ${result.scanned} memories read, ${result.embedded} re-embedded, ${result.current} already current, ${result.skipped} changed meanwhile (left to their writer), ` +
+          `${result.reindexed} re-indexed (${target.vectors.name === 'deferred' ? 'the rest are marked for the index owner' : `${target.vectors.name} and ${target.lexicon.name}`})`,
         { tenant, model: target.embedder.modelId, ...result },
       );
     } else {

@@ -18,6 +18,8 @@ export interface StoreTarget {
   readonly description: string;
   /** True for a deployed table. */
   readonly remote: boolean;
+  /** The local memory-index directory, when this process owns the data dir (no server running); the server's own otherwise. */
+  readonly indexDir?: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function openStoreTarget(table: string | undefined, region: string 
     store: new DynamoStore(engine.client, LOCAL_TABLE),
     description: `the local data dir ${dataDir}`,
     remote: false,
+    indexDir: dataFiles.memoryIndex(dataDir),
     close: async () => {
       engine.client.destroy();
       await engine.close();

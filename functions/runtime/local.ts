@@ -8,6 +8,8 @@ import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
 import { LocalBus } from '../adapters/local/memory-bus.js';
 import { noMetrics } from '../adapters/local/memory-metrics.js';
 import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
+import { HnswVectorIndex } from '../adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../adapters/local/local-lexical-index.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
@@ -77,6 +79,8 @@ export const dataFiles = {
   devKey: (dir: string) => join(dir, 'dev-key'),
   /** The running engine's endpoint, so `npm run keys` can reach it while the server holds the data dir. */
   endpoint: (dir: string) => join(dir, 'dynamodb-endpoint'),
+  /** The memory search indexes (vectors and postings, one directory per tenant); rebuilt from the table by `npm run memory -- reembed`. */
+  memoryIndex: (dir: string) => join(dir, 'memory-index'),
 };
 
 /**
@@ -101,6 +105,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
   const store = new DynamoStore(dynamo.client, LOCAL_TABLE);
+  const indexDir = options.dataDir ? dataFiles.memoryIndex(options.dataDir) : undefined;
+  const vectors = new HnswVectorIndex(indexDir ? { dir: indexDir } : {});
+  const lexicon = new LocalLexicalIndex(indexDir ? { dir: indexDir } : {});
   // Like the bus, the engine's step functions run only after start-up and close over `deps`.
   const workflows = await buildLocalWorkflows(() => deps, store, options.log, options.workflows);
   const deps: Deps = {
@@ -110,6 +117,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     ids: timeOrderedIds(systemClock),
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
+    vectors,
+    lexicon,
     workflows,
     settings: { staleAfterMs: options.staleAfterMs },
   };
@@ -142,6 +151,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
       // Stop the engine first: runs stay recorded where they are; events it caused still drain.
       await workflows.close();
       await bus.drain();
+      await vectors.flush();
       if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
       dynamo.client.destroy();
       await dynamo.close();

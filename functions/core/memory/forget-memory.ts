@@ -3,15 +3,15 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
-import { bumpRevision, noteLocalWrite } from './memory-index.js';
+import { countChange, indexRecords, markUnindexed } from './search-index.js';
 import { conflictBackoff, fromItem, toItem, validateKey, type MemoryRecord } from './model.js';
 
 const ATTEMPTS = 12;
 
 /**
  * Forgets a memory of the tenant: its content, tags, metadata and vector are
- * deleted, leaving a tombstone (key and version) so that every process's
- * search index drops it (memory-index.ts). It is never returned by a search
+ * deleted, leaving a tombstone (key and version), and its vector and
+ * postings are deleted from the search indexes (search-index.ts). It is never returned by a search
  * afterwards. Storing the key again starts a new memory. Publishes Memory.Forgotten.v1.
  */
 export async function forgetMemory(deps: Deps, ctx: RequestContext, input: { tenantId: string; key: string; by: EndpointId }): Promise<{ key: string; forgotten: true }> {
@@ -35,6 +35,7 @@ export async function forgetMemory(deps: Deps, ctx: RequestContext, input: { ten
       updatedAt: at,
       embedding: 'pending',
     };
+    await markUnindexed(deps, input.tenantId, key, tombstone.version);
     try {
       await deps.store.put(toItem(input.tenantId, tombstone, now), { kind: 'version', version: existing.version });
     } catch (error) {
@@ -43,8 +44,9 @@ export async function forgetMemory(deps: Deps, ctx: RequestContext, input: { ten
       await conflictBackoff(attempt);
       continue;
     }
-    const revision = await bumpRevision(deps, input.tenantId);
-    noteLocalWrite(deps, input.tenantId, [tombstone], revision, 1);
+    // The tombstone is the truth from here on; the vector and postings go now (or through the retry path).
+    await countChange(deps, input.tenantId, existing, tombstone);
+    await indexRecords(deps, input.tenantId, [tombstone]);
     await deps.bus.publish([
       buildEvent('Memory.Forgotten.v1', { tenant_id: input.tenantId, correlation_id: ctx.correlationId, occurred_at: at, key, author: input.by }),
     ]);
