@@ -5,7 +5,7 @@ import type { IndexedVector, VectorIndex, VectorMatch } from '../../ports/vector
 import { appendLines, ensureDir, readLines, Serial, tenantDir, writeAtomically } from './index-files.js';
 
 /** HNSW parameters (usearch): chosen by bench/memory.ts at 100,000 memories for recall@10 ≥ 0.95 against exact search. */
-export const HNSW = { connectivity: 16, expansionAdd: 128, expansionSearch: 96, quantization: 'i8' } as const;
+export const HNSW = { connectivity: 16, expansionAdd: 128, expansionSearch: 96, quantization: 'f16' } as const;
 
 export interface HnswVectorIndexOptions {
   /** Where the index persists (one directory per tenant); omit for an in-memory index (tests). */
@@ -225,7 +225,7 @@ function newShard(dims: number, expansionSearch: number): Shard {
   const index = new usearch.Index({
     dimensions: dims,
     metric: usearch.MetricKind.Cos,
-    quantization: usearch.ScalarKind.I8,
+    quantization: usearch.ScalarKind.F16,
     connectivity: HNSW.connectivity,
     expansion_add: HNSW.expansionAdd,
     expansion_search: expansionSearch,

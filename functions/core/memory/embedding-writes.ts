@@ -13,8 +13,10 @@ export interface EmbedOutcome {
   readonly embedded: number;
   /** Memories changed by someone else meanwhile (their writer embedded them, or they stay pending). */
   readonly skipped: number;
-  /** Keys of the memories given a vector (and indexed). */
+  /** Keys of the memories given a vector. */
   readonly written: readonly string[];
+  /** Those of them also put into the search indexes (the others stay marked for the retry path). */
+  readonly indexed: readonly string[];
 }
 
 /**
@@ -29,10 +31,10 @@ export async function embedKeys(
   memoryKeys: readonly string[],
   needs: (record: MemoryRecord) => boolean,
 ): Promise<EmbedOutcome> {
-  if (memoryKeys.length === 0) return { embedded: 0, skipped: 0, written: [] };
+  if (memoryKeys.length === 0) return { embedded: 0, skipped: 0, written: [], indexed: [] };
   const items = await deps.store.getMany(memoryKeys.map((k) => keys.memory(tenantId, k)));
   const todo = items.map(fromItem).filter((r) => r.state === 'active' && needs(r));
-  if (todo.length === 0) return { embedded: 0, skipped: memoryKeys.length, written: [] };
+  if (todo.length === 0) return { embedded: 0, skipped: memoryKeys.length, written: [], indexed: [] };
   const { modelId, dimensions } = deps.embedder;
   const vectors = await deps.embedder.embed(todo.map((r) => embeddingText(r.key, r.content)));
   const written: MemoryRecord[] = [];
@@ -54,6 +56,6 @@ export async function embedKeys(
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
   }
-  await indexRecords(deps, tenantId, written);
-  return { embedded: written.length, skipped: memoryKeys.length - written.length, written: written.map((r) => r.key) };
+  const indexed = await indexRecords(deps, tenantId, written);
+  return { embedded: written.length, skipped: memoryKeys.length - written.length, written: written.map((r) => r.key), indexed };
 }

@@ -49,7 +49,7 @@ export async function reembedMemories(
     const outcome = await embedKeys(deps, tenantId, batch, needs);
     embedded += outcome.embedded;
     skipped += outcome.skipped;
-    reindexed += outcome.written.length;
+    reindexed += outcome.indexed.length;
     batch = [];
     options.onProgress?.({ scanned, embedded, current, skipped, reindexed });
   };
