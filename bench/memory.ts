@@ -52,7 +52,7 @@ import type { Embedder } from '../functions/ports/embedder.js';
 import type { Log } from '../functions/ports/logger.js';
 import { startLocal } from '../functions/runtime/local.js';
 import type { BenchOptions } from './run.js';
-import { environment, round, table, target, verdict, type TargetResult } from './support.js';
+import { environment, round, table, target, type TargetResult } from './support.js';
 
 const EVAL_FILE = new URL('./data/memory-eval.json', import.meta.url);
 const SERVER = new URL('./memory-server.ts', import.meta.url);

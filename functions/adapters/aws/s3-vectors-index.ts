@@ -127,5 +127,6 @@ export class S3VectorsIndex implements VectorIndex {
 
 /** The vector's key: a hash of the tenant and the memory key (fixed length, within S3 Vectors' 1,024 characters, unique per tenant and key). */
 export function vectorKey(tenantId: string, key: string): string {
-  return createHash('sha256').update(tenantId).update('\u0000').update(key).digest('base64url');
+  // Length-prefixed, so no (tenant, key) pair can hash as another's.
+  return createHash('sha256').update(`${tenantId.length}:${tenantId}`).update(key).digest('base64url');
 }
