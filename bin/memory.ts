@@ -18,7 +18,7 @@
  * no server running it writes the data dir's index directly; with the server
  * running, the server owns the index, so the memories are marked and the
  * server's retry path indexes them (a batch per search). With --table, pass
- * --vector-bucket and --vector-index (stack outputs) to write S3 Vectors;
+ * --vector-index (stack output VectorIndexArn) to write S3 Vectors;
  * without them the memories are marked for the MCP function's retry path.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
@@ -53,8 +53,8 @@ target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave, with the pa
   --table <name> [--region <region>] [--model <bedrock model id>]
                  a deployed stack's table (stack output TableName), embedding with Bedrock
                  (default model ${DEFAULT_EMBEDDING_MODEL_ID}: use the one the stack is configured with)
-  --vector-bucket <name> --vector-index <name>
-                 with --table: the stack's S3 Vectors bucket and index (stack outputs), rebuilt by reembed
+  --vector-index <arn>
+                 with --table: the stack's S3 Vectors index (stack output VectorIndexArn), rebuilt by reembed
   --json         machine-readable output`;
 
 class UsageError extends Error {
@@ -83,10 +83,10 @@ async function openTarget(
   table: string | undefined,
   region: string | undefined,
   model: string | undefined,
-  vectorIndex: { vectorBucketName: string; indexName: string } | undefined,
+  vectorIndexArn: string | undefined,
 ): Promise<Target> {
   if (!table && model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
-  if (!table && vectorIndex) throw new UsageError('--vector-bucket and --vector-index apply to --table');
+  if (!table && vectorIndexArn) throw new UsageError('--vector-index applies to --table');
   const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
   if (table && !EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
   const target = await openStoreTarget(table, region);
@@ -106,11 +106,11 @@ async function openTarget(
     };
   }
   const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
-  const s3vectors = vectorIndex ? new S3VectorsClient({ maxAttempts: 1, ...(region ? { region } : {}) }) : undefined;
+  const s3vectors = vectorIndexArn ? new S3VectorsClient({ maxAttempts: 1, ...(region ? { region } : {}) }) : undefined;
   return {
     store: target.store,
     embedder: new BedrockEmbedder(bedrock, modelId),
-    vectors: s3vectors && vectorIndex ? new S3VectorsIndex(s3vectors, vectorIndex) : elsewhere('the MCP function').vectors,
+    vectors: s3vectors && vectorIndexArn ? new S3VectorsIndex(s3vectors, { indexArn: vectorIndexArn }) : elsewhere('the MCP function').vectors,
     lexicon: new TableLexicalIndex(target.store),
     description: `${target.description} with Bedrock ${modelId}`,
     close: async () => {
@@ -159,7 +159,6 @@ async function main(argv: string[]): Promise<void> {
       table: { type: 'string' },
       region: { type: 'string' },
       model: { type: 'string' },
-      'vector-bucket': { type: 'string' },
       'vector-index': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -176,10 +175,7 @@ async function main(argv: string[]): Promise<void> {
   if (!values.tenant) throw new UsageError(`${command} needs --tenant`);
   const tenant = values.tenant;
 
-  const bucket = values['vector-bucket'];
-  const index = values['vector-index'];
-  if ((bucket === undefined) !== (index === undefined)) throw new UsageError('--vector-bucket and --vector-index go together');
-  const target = await openTarget(values.table, values.region, values.model, bucket && index ? { vectorBucketName: bucket, indexName: index } : undefined);
+  const target = await openTarget(values.table, values.region, values.model, values['vector-index']);
   const deps = depsFor(target);
   const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {

@@ -12,6 +12,7 @@ import { ConclaveDashboard } from './constructs/dashboard.js';
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
 import type { ConclaveSignals } from './constructs/signals.js';
 import { ConclaveTable } from './constructs/table.js';
+import { MemoryVectors } from './constructs/memory-vectors.js';
 import { Workflows } from './constructs/workflows.js';
 
 export interface ConclaveStackProps extends StackProps {
@@ -94,6 +95,8 @@ export class ConclaveStack extends Stack {
   readonly table: ConclaveTable;
   readonly bus: ConclaveBus;
   readonly mcp: McpEndpoint;
+  /** Memory vectors (S3 Vectors); the MCP function writes and queries them. */
+  readonly memoryVectors: MemoryVectors;
   readonly consumers: BusConsumers;
   readonly workflows: Workflows;
   readonly alarms: ConclaveAlarms;
@@ -116,6 +119,9 @@ export class ConclaveStack extends Stack {
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
     });
+    this.memoryVectors = new MemoryVectors(this, 'MemoryVectors', { removalPolicy });
+    // The MCP tools store, search and forget memories (and run the pending-embedding retry path).
+    this.memoryVectors.grantReadWrite(this.mcp.function);
     this.consumers = new BusConsumers(this, 'Consumers', {
       table: this.table.table,
       bus: this.bus.bus,
@@ -159,6 +165,10 @@ export class ConclaveStack extends Stack {
       this.customDomain = new McpCustomDomain(this, 'CustomDomain', { functionUrl: this.mcp.functionUrl, ...props.customDomain });
     }
 
+    new CfnOutput(this, 'VectorIndexArn', {
+      value: this.memoryVectors.index.attrIndexArn,
+      description: 'The S3 Vectors index of memory vectors (npm run memory -- reembed --vector-index)',
+    });
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
     for (const endpoint of ENDPOINTS) {
       new CfnOutput(this, `${pascal(endpoint)}McpUrl`, {

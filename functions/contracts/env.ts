@@ -13,9 +13,8 @@ export const ENV = {
   authCacheSeconds: 'CONCLAVE_AUTH_CACHE_SECONDS',
   /** The Bedrock embedding model (Titan Text Embeddings v2); default in functions/contracts/embeddings.ts. */
   embeddingModelId: 'CONCLAVE_EMBEDDING_MODEL_ID',
-  /** The S3 Vectors bucket and index holding memory vectors (set on the functions that search or write memories). */
-  vectorBucketName: 'CONCLAVE_VECTOR_BUCKET_NAME',
-  vectorIndexName: 'CONCLAVE_VECTOR_INDEX_NAME',
+  /** The S3 Vectors index holding memory vectors (set on the functions that search or write memories). */
+  vectorIndexArn: 'CONCLAVE_VECTOR_INDEX_ARN',
   /** The state machines a function starts or resumes (set only on the functions granted them; see STATE_MACHINE_ARN_ENV). */
   featureDevelopmentArn: 'CONCLAVE_FEATURE_DEVELOPMENT_SM_ARN',
   incidentResponseArn: 'CONCLAVE_INCIDENT_RESPONSE_SM_ARN',

@@ -41,7 +41,7 @@ export function buildAwsDeps(config: AwsConfig, logger: Logger, options: AwsDeps
     // maxAttempts 1: the adapter owns retries (backoff with jitter on throttling).
     embedder: new BedrockEmbedder(client(new BedrockRuntimeClient({ maxAttempts: 1 })), config.embeddingModelId),
     // maxAttempts 1: the adapter owns retries, as for Bedrock.
-    vectors: config.vectorIndex ? new S3VectorsIndex(client(new S3VectorsClient({ maxAttempts: 1 })), config.vectorIndex) : noVectorIndex,
+    vectors: config.vectorIndexArn ? new S3VectorsIndex(client(new S3VectorsClient({ maxAttempts: 1 })), { indexArn: config.vectorIndexArn }) : noVectorIndex,
     lexicon: new TableLexicalIndex(store),
     workflows: new StepFunctionsWorkflows(client(new SFNClient({ maxAttempts: 5 })), config.stateMachineArns),
     settings: { staleAfterMs: config.staleAfterMs },
@@ -56,7 +56,7 @@ export function buildAwsDeps(config: AwsConfig, logger: Logger, options: AwsDeps
 const noVectorIndex: VectorIndex = {
   name: 'none',
   maxTopK: 0,
-  put: () => Promise.reject(new DependencyError('this function has no memory vector index (CONCLAVE_VECTOR_BUCKET_NAME is not set)')),
-  delete: () => Promise.reject(new DependencyError('this function has no memory vector index (CONCLAVE_VECTOR_BUCKET_NAME is not set)')),
+  put: () => Promise.reject(new DependencyError('this function has no memory vector index (CONCLAVE_VECTOR_INDEX_ARN is not set)')),
+  delete: () => Promise.reject(new DependencyError('this function has no memory vector index (CONCLAVE_VECTOR_INDEX_ARN is not set)')),
   query: () => Promise.resolve([]),
 };

@@ -44,13 +44,13 @@ const awsSchema = z.object({
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
-  [ENV.vectorBucketName]: z.string().min(3).max(63).optional(),
-  [ENV.vectorIndexName]: z.string().min(3).max(63).optional(),
+  [ENV.vectorIndexArn]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:s3vectors:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9.-]+\/index\/[a-z0-9.-]+$/, 'expected an S3 Vectors index ARN')
+    .optional(),
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
-}).refine((c) => (c[ENV.vectorBucketName] === undefined) === (c[ENV.vectorIndexName] === undefined), {
-  message: `${ENV.vectorBucketName} and ${ENV.vectorIndexName} are set together`,
 });
 
 const localSchema = z.object({
@@ -70,7 +70,7 @@ export interface AwsConfig {
   /** The Bedrock model memories and queries are embedded with. */
   readonly embeddingModelId: string;
   /** The S3 Vectors index of memory vectors; absent on functions that neither search nor write memories. */
-  readonly vectorIndex: { readonly vectorBucketName: string; readonly indexName: string } | undefined;
+  readonly vectorIndexArn: string | undefined;
   readonly allowedOrigins: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
@@ -103,10 +103,6 @@ function parse<T extends z.ZodType>(schema: T, env: Record<string, string | unde
   return result.data;
 }
 
-function vectorIndexOf(bucket: string | undefined, index: string | undefined): AwsConfig['vectorIndex'] {
-  return bucket && index ? { vectorBucketName: bucket, indexName: index } : undefined;
-}
-
 /** Reads the Lambda configuration once; fails fast naming what is missing. */
 export function loadAwsConfig(env: Record<string, string | undefined> = process.env): AwsConfig {
   const c = parse(awsSchema, env);
@@ -114,7 +110,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     tableName: c[ENV.tableName],
     eventBusName: c[ENV.eventBusName],
     embeddingModelId: c[ENV.embeddingModelId],
-    vectorIndex: vectorIndexOf(c[ENV.vectorBucketName], c[ENV.vectorIndexName]),
+    vectorIndexArn: c[ENV.vectorIndexArn],
     allowedOrigins: c[ENV.allowedOrigins],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,

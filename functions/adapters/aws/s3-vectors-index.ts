@@ -12,6 +12,9 @@ const MAX_QUERY_PAGES = 5;
 /** Errors worth another attempt: throttling and transient service faults. */
 const TRANSIENT = new Set(['TooManyRequestsException', 'ThrottlingException', 'ServiceUnavailableException', 'InternalServerException', 'RequestTimeout', 'TimeoutError']);
 
+/** Which index: its ARN (what the stack passes), or its bucket and name. */
+export type S3VectorsLocation = { readonly indexArn: string } | { readonly vectorBucketName: string; readonly indexName: string };
+
 export interface S3VectorsIndexOptions {
   /** Attempts per call, the first included. @default 5 */
   readonly maxAttempts?: number;
@@ -48,7 +51,7 @@ export class S3VectorsIndex implements VectorIndex {
 
   constructor(
     private readonly client: S3VectorsClient,
-    private readonly location: { readonly vectorBucketName: string; readonly indexName: string },
+    private readonly location: S3VectorsLocation,
     options: S3VectorsIndexOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
