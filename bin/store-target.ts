@@ -149,6 +149,7 @@ function cliDeps(store: Store, embedder: Embedder | undefined, indexes: { vector
       sendTaskSuccess: refuse('resume workflows'),
       sendTaskFailure: refuse('resume workflows'),
       sendTaskHeartbeat: refuse('resume workflows'),
+      stop: refuse('stop workflows'),
       describe: refuse('read workflows'),
     },
     settings: { staleAfterMs: 300_000 },

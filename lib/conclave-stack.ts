@@ -114,10 +114,13 @@ export class ConclaveStack extends Stack {
       table: this.table.table,
       bus: this.bus.bus,
       allowedOrigins: props.allowedOrigins ?? [],
+      allowedHosts: props.customDomain ? [props.customDomain.domainName] : [],
       staleAfterSeconds: props.staleAfterSeconds ?? 300,
       embeddingModelId,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
+      // OAuth metadata names the custom domain when there is one (the Function URL keeps working with API keys and its own metadata otherwise).
+      ...(props.customDomain ? { publicUrl: `https://${props.customDomain.domainName}` } : {}),
     });
     this.memoryVectors = new MemoryVectors(this, 'MemoryVectors', { removalPolicy });
     // The MCP tools store, search and forget memories (and run the pending-embedding retry path).
@@ -136,7 +139,7 @@ export class ConclaveStack extends Stack {
       removalPolicy,
     });
     // The MCP tools start the three workflows, complete tasks (task callbacks) and show runs (reconciled with their executions).
-    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true });
+    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true, stop: WORKFLOWS });
     // Consumers start the escalation, collaborative-decision and incident runs and resume runs waiting on decisions.
     for (const consumer of this.consumers.consumers) {
       const access = CONSUMER_WORKFLOWS[consumer.spec.consumer];
@@ -177,6 +180,16 @@ export class ConclaveStack extends Stack {
         description: `MCP endpoint for ${endpoint}`,
       });
     }
+    // OAuth discovery (RFC 9728 / RFC 8414): what claude.ai and other OAuth clients read; each endpoint also has /.well-known/oauth-protected-resource/mcp/<role>.
+    const oauthBase = this.customDomain ? `${this.customDomain.url}` : this.mcp.url;
+    new CfnOutput(this, 'OAuthProtectedResourceMetadataUrl', {
+      value: Fn.join('', [oauthBase, '.well-known/oauth-protected-resource']),
+      description: 'RFC 9728 protected-resource metadata (root; per endpoint: append /mcp/<role>)',
+    });
+    new CfnOutput(this, 'OAuthAuthorizationServerMetadataUrl', {
+      value: Fn.join('', [oauthBase, '.well-known/oauth-authorization-server']),
+      description: 'RFC 8414 authorization-server metadata (authorize, token, register, revoke endpoints)',
+    });
     if (this.customDomain) {
       new CfnOutput(this, 'CustomDomainUrl', { value: this.customDomain.url, description: 'The MCP endpoints under the custom domain (root)' });
       new CfnOutput(this, 'DistributionDomainName', {

@@ -28,6 +28,15 @@ export interface McpEndpointProps {
    */
   readonly allowedOrigins?: readonly string[];
   /**
+   * Host names the endpoint answers to besides its Function URL's (which is
+   * always served: `*.lambda-url.<region>.on.aws`); a request naming any
+   * other host is refused (DNS-rebinding protection). A custom domain in
+   * front of the URL reaches it with the URL's own host.
+   *
+   * @default - none beyond the Function URL's
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
    * Seconds without a heartbeat after which an agent counts as stale.
    *
    * @default 300
@@ -42,6 +51,14 @@ export interface McpEndpointProps {
    * @default 'amazon.titan-embed-text-v2:0'
    */
   readonly embeddingModelId?: string;
+  /**
+   * The public base URL clients use (`https://host`, no trailing slash): the
+   * OAuth metadata, challenges and consent page are built from it. Set it
+   * when a custom domain fronts the function.
+   *
+   * @default - the Function URL domain Lambda reports for each request (never the Host header)
+   */
+  readonly publicUrl?: string;
   /**
    * How long the function's logs are kept.
    *
@@ -80,6 +97,7 @@ export class McpEndpoint extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       environment: {
         [ENV.allowedOrigins]: (props.allowedOrigins ?? []).join(','),
+        [ENV.allowedHosts]: [`*.lambda-url.${Stack.of(this).region}.on.aws`, ...(props.allowedHosts ?? [])].join(','),
         [ENV.staleAfterSeconds]: String(props.staleAfterSeconds ?? 300),
       },
     });
@@ -94,6 +112,8 @@ export class McpEndpoint extends Construct {
       throw new Error(`embeddingModelId "${embeddingModelId}" is not a Titan Text Embeddings v2 model id (e.g. ${DEFAULT_EMBEDDING_MODEL_ID})`);
     }
     this.function.addEnvironment(ENV.embeddingModelId, embeddingModelId);
+    // Validated at cold start (functions/runtime/config.ts: https, no path); the custom domain construct checks the host name.
+    if (props.publicUrl !== undefined) this.function.addEnvironment(ENV.publicUrl, props.publicUrl);
     // Least privilege: InvokeModel (not the streaming or async variants) on this one foundation model.
     this.function.addToRolePolicy(
       new PolicyStatement({
