@@ -26,6 +26,8 @@ export interface BenchOptions {
  */
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   mcp: () => import('./mcp.js'),
+  /** The mcp benchmark's token mode: an OAuth access token against an API key on the same call. */
+  'mcp-token': () => import('./mcp-token.js'),
   cold: () => import('./cold.js'),
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
