@@ -7,6 +7,8 @@ export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  /** Epoch seconds after which DynamoDB may delete an item (sessions and other short-lived records); readers still check expiry themselves. */
+  ttlAttribute: 'ttl',
 } as const;
 
 export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['name'];

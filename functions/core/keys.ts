@@ -12,6 +12,12 @@ export const keys = {
   /** GSI1 partition listing every API key, sorted by tenant then key id. */
   apiKeyIndex: 'APIKEYS',
 
+  /**
+   * A console session, found by the SHA-256 of its cookie (never the cookie
+   * itself). Global like API keys: the session names its tenant.
+   */
+  consoleSession: (tokenHash: string): ItemKey => ({ pk: `CONSOLESESSION#${tokenHash}`, sk: 'SESSION' }),
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
   roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
   rolePrefix: 'ROLE#',

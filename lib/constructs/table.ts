@@ -34,6 +34,7 @@ export class ConclaveTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
     });
 
     for (const index of TABLE_SCHEMA.indexes) {
