@@ -90,7 +90,7 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
       const context = await decisionContext(deps, { tenantId: viewer.tenantId, decisionId: idOf(decision, 'decision'), viewer: me });
       if (live) return htmlResponse(decisionRegion(context).value);
       return htmlResponse(
-        page({ title: `Decision: ${title(context.decision)}`, section: 'queue', viewer, body: rulingForm(context, viewer), live: decisionRegion(context), ...(flashOf(q) ? { flash: flashOf(q) } : {}) }),
+        page({ title: `Decision: ${title(context.decision)}`, section: 'queue', viewer, body: html``, live: decisionRegion(context), after: rulingForm(context, viewer), ...(flashOf(q) ? { flash: flashOf(q) } : {}) }),
       );
     }
     if (path === '/console/runs') {
@@ -151,7 +151,7 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
         // Re-render the decision with the reason (already ruled, awaits someone else, bad rationale).
         const context = await decisionContext(deps, { tenantId: session.tenantId, decisionId, viewer: viewer.actingAs as EndpointId });
         return htmlResponse(
-          page({ title: `Decision: ${title(context.decision)}`, section: 'queue', viewer, body: rulingForm(context, viewer), live: decisionRegion(context), flash: { kind: 'error', text: `Your ruling was not recorded: ${error.message}.` } }),
+          page({ title: `Decision: ${title(context.decision)}`, section: 'queue', viewer, body: html``, live: decisionRegion(context), after: rulingForm(context, viewer), flash: { kind: 'error', text: `Your ruling was not recorded: ${error.message}.` } }),
           error instanceof ConflictError ? 409 : error instanceof ForbiddenError ? 403 : 400,
         );
       }

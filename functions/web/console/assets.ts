@@ -94,7 +94,11 @@ function hashed(name: string, ext: string, body: string): { path: string; body: 
   return { path: `/console/assets/${name}.${createHash('sha256').update(body).digest('hex').slice(0, 12)}.${ext}`, body };
 }
 
+/** The tab icon: the board's seat as a square (saves every page a 404 for /favicon.ico). */
+const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b4a8f"/><path d="M4 11h8M5 11V6h6v5" stroke="#fff" stroke-width="1.5" fill="none"/></svg>`;
+
 export const ASSETS = {
+  icon: { ...hashed('icon', 'svg', ICON), type: 'image/svg+xml' },
   css: { ...hashed('console', 'css', CSS), type: 'text/css; charset=utf-8' },
   js: { ...hashed('console', 'js', JS), type: 'text/javascript; charset=utf-8' },
 } as const;

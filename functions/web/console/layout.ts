@@ -43,6 +43,8 @@ export interface PageInput {
   readonly body: SafeHtml;
   /** The region refreshed without reloading (see assets.ts), if the page has one. */
   readonly live?: SafeHtml;
+  /** Content after the live region (the ruling form, read after the facts it rules on). */
+  readonly after?: SafeHtml;
   /** A notice or error shown above the content. */
   readonly flash?: { kind: 'notice' | 'error'; text: string };
 }
@@ -65,12 +67,13 @@ export function page(input: PageInput): string {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${input.title} · Conclave console</title>
+<link rel="icon" href="${ASSETS.icon.path}" type="image/svg+xml">
 <link rel="stylesheet" href="${ASSETS.css.path}">
 ${input.live ? html`<script src="${ASSETS.js.path}" defer></script>` : ''}
 </head><body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top"><a class="brand" href="/console">Conclave</a>${nav}</header>
-<main id="main" tabindex="-1"><h1>${input.title}</h1>${flash}${input.body}${live}</main>
+<main id="main" tabindex="-1"><h1>${input.title}</h1>${flash}${input.body}${live}${input.after ?? ''}</main>
 </body></html>`.value;
 }
 
