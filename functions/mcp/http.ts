@@ -9,7 +9,6 @@ import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
-import { createConsole } from '../web/console/app.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -72,7 +71,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   );
   const originAllowed = originMatcher(options.allowedOrigins);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
-  const consolePages = createConsole(deps);
+  // The console loads on its first request: MCP calls never pay for its code at cold start.
+  let consolePages: Promise<(request: Request) => Promise<Response>> | undefined;
 
   const handle = async (request: Request): Promise<Response> => {
     const header = request.headers.get('x-correlation-id');
@@ -98,7 +98,10 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
         : plainError(405, 'method_not_allowed', 'use GET', { allow: 'GET' });
     }
     // The board's console: its own pages, session and CSRF rules (functions/web/console).
-    if (path === '/console' || path.startsWith('/console/')) return consolePages(request);
+    if (path === '/console' || path.startsWith('/console/')) {
+      consolePages ??= import('../web/console/app.js').then((m) => m.createConsole(deps));
+      return (await consolePages)(request);
+    }
     const match = /^\/mcp\/([a-z_]+)$/.exec(path);
     const endpoint = match?.[1];
     const pluginHere = plugin && endpoint === plugin.name ? plugin : undefined;

@@ -13,6 +13,7 @@ import { roleBrief } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import type { Metrics } from '../ports/metrics.js';
 import { toolsFor } from './tools/index.js';
+import { registerApprovalCard } from '../web/card/card.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -91,6 +92,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       inputSchema: schemas.input,
       outputSchema: schemas.output,
       annotations: tool.annotations,
+      // MCP Apps: the current key and the one older hosts read.
+      ...(tool.ui ? { _meta: { ui: { resourceUri: tool.ui }, 'ui/resourceUri': tool.ui } } : {}),
     },
     async (args: unknown) => {
       const started = performance.now();
@@ -206,6 +209,7 @@ function json(uri: URL, value: unknown) {
 }
 
 function registerResources(server: McpServer, { deps, actor }: ToolContext): void {
+  registerApprovalCard(server);
   server.registerResource(
     'org-chart',
     'conclave://org-chart',

@@ -37,6 +37,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly annotations: ToolHints;
   /** The endpoints that list and may call this tool. */
   readonly availableTo: readonly EndpointId[];
+  /** An MCP Apps resource (`ui://…`) that renders this tool's result in hosts supporting the extension; others ignore it. */
+  readonly ui?: string;
   readonly run: (input: z.infer<I>, ctx: ToolContext) => Promise<z.infer<O>>;
 }
 

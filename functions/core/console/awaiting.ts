@@ -4,7 +4,7 @@ import { getDecision, listDecisions } from '../decisions/decisions.js';
 import { CLOSED, type Decision } from '../decisions/model.js';
 import { searchMemories, type SearchHit } from '../memory/search-memories.js';
 import { loadChart } from '../org/authority.js';
-import { escalationChain } from '../org/chart.js';
+import { escalationChain, type OrgChart } from '../org/chart.js';
 import type { RunStatusView, TaskView } from '../workflows/model.js';
 import { getRunStatus, listRuns } from '../workflows/runs.js';
 import { listMyTasks } from '../workflows/tasks.js';
@@ -80,11 +80,23 @@ export async function decisionContext(deps: Deps, input: { tenantId: string; dec
   // The newest run about the decision is the current hop (an escalation run per hop); fall back to the first.
   const runView = about[0] ?? null;
   const run = runView ? await getRunStatus(deps, input.tenantId, runView.run_id) : null;
+  const chain = chainOf(chart, decision);
+  return {
+    decision,
+    chain,
+    run,
+    task: tasks.find((t) => t.decision_id === decision.decision_id) ?? null,
+    memories,
+    awaits_viewer: decision.awaiting === input.viewer && !CLOSED.includes(decision.status),
+  };
+}
+
+/** A decision's chain of authority: its initiator, then each superior up to the board, with each one's limit against the amount. */
+export function chainOf(chart: OrgChart, decision: Decision): ChainLink[] {
   const initiator = decision.initiator as RoleId;
   const passed = new Set<EndpointId>(decision.escalations.map((e) => e.from));
-  const links: EndpointId[] = [initiator, ...escalationChain(chart, initiator)];
   const amount = decision.amount;
-  const chain = links.map((role): ChainLink => {
+  return [initiator, ...escalationChain(chart, initiator)].map((role): ChainLink => {
     const authority = role === BOARD ? null : chart[role].authorityUsd;
     return {
       role,
@@ -94,14 +106,12 @@ export async function decisionContext(deps: Deps, input: { tenantId: string; dec
       position: role === initiator ? 'initiator' : decision.awaiting === role ? 'awaiting' : passed.has(role) ? 'passed' : 'above',
     };
   });
-  return {
-    decision,
-    chain,
-    run,
-    task: tasks.find((t) => t.decision_id === decision.decision_id) ?? null,
-    memories,
-    awaits_viewer: decision.awaiting === input.viewer && !CLOSED.includes(decision.status),
-  };
+}
+
+/** The queue with each decision's chain (the MCP Apps card and `board_queue`). */
+export async function queueWithChains(deps: Deps, input: { tenantId: string; viewer: EndpointId }): Promise<{ decisions: (Decision & { chain: ChainLink[] })[]; tasks: TaskView[] }> {
+  const [queue, chart] = await Promise.all([whatAwaits(deps, input), loadChart(deps, input.tenantId)]);
+  return { decisions: queue.decisions.map((d) => ({ ...d, chain: chainOf(chart, d) })), tasks: queue.tasks };
 }
 
 /** Related memories by meaning and words; a failing search leaves the list empty rather than hiding the decision. */
