@@ -7,8 +7,20 @@ export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
-  /** Epoch seconds after which DynamoDB may delete an item (sessions and other short-lived records); readers still check expiry themselves. */
-  ttlAttribute: 'ttl',
+  /**
+   * The one time-to-live attribute (a table has at most one): an item holding a
+   * number here (epoch SECONDS) is deleted by DynamoDB some time after that
+   * moment (typically within a few days; readers must treat an expired item as
+   * gone). Every expiring record (rate-limit windows, OAuth codes and tokens,
+   * sessions, memory history, audit retention, …) uses this name. dynalite
+   * does not expire items: local readers check the time themselves.
+   */
+  ttlAttribute: 'expiresAt',
 } as const;
+
+/** The TTL value (epoch seconds) for an item that may be deleted `afterMs` from `nowMs`. */
+export function expiresAt(nowMs: number, afterMs: number): number {
+  return Math.ceil((nowMs + afterMs) / 1000);
+}
 
 export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['name'];

@@ -4,11 +4,14 @@ import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { Workflows } from '../ports/workflows.js';
+import type { Retention } from './retention.js';
 
 /** Settings the core needs, validated once by the runtime config. */
 export interface CoreSettings {
   /** An agent with no heartbeat for this long is reported stale. */
   readonly staleAfterMs: number;
+  /** How long audit entries and memory versions are kept (retention.ts); defaults when omitted. */
+  readonly retention?: Partial<Retention>;
 }
 
 /** Everything a use case may touch. Built once per process by a composition root. */

@@ -18,9 +18,27 @@ export const keys = {
    */
   consoleSession: (tokenHash: string): ItemKey => ({ pk: `CONSOLESESSION#${tokenHash}`, sk: 'SESSION' }),
 
+  /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
+  webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
+
+  /**
+   * OAuth (functions/core/oauth): registered clients, authorization codes
+   * (by the SHA-256 of the code), grants, and each grant's access and refresh
+   * tokens (by the SHA-256 of the token) in the grant's own item collection,
+   * so one BatchGet reads a token with its grant. Global like API keys: a
+   * grant names its tenant. Every one of them expires through the TTL attribute.
+   */
+  oauthClient: (clientId: string): ItemKey => ({ pk: `OAUTHCLIENT#${clientId}`, sk: 'CLIENT' }),
+  oauthCode: (codeHash: string): ItemKey => ({ pk: `OAUTHCODE#${codeHash}`, sk: 'CODE' }),
+  oauthGrant: (grantId: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: 'GRANT' }),
+  oauthAccessToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `AT#${tokenHash}` }),
+  oauthRefreshToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `RT#${tokenHash}` }),
+  /** A window's count of dynamic client registrations (the registration rate limit). */
+  oauthRegistrations: (window: string): ItemKey => ({ pk: 'OAUTHDCR', sk: window }),
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
-  roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
-  rolePrefix: 'ROLE#',
+  /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
+  orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),
 
   agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),
   agentPrefix: 'AGENT#',
@@ -92,6 +110,12 @@ export const keys = {
   memories: (tenantId: string) => `T#${tenantId}#MEMORY`,
   memory: (tenantId: string, key: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: `MEM#${key}` }),
   memoryPrefix: 'MEM#',
+  /** A memory's previous versions: one partition per key, newest last (the version zero-padded so string order is numeric order). */
+  memoryVersions: (tenantId: string, key: string) => `T#${tenantId}#MEMHIST#${key}`,
+  memoryVersion: (tenantId: string, key: string, version: number): ItemKey => ({
+    pk: `T#${tenantId}#MEMHIST#${key}`,
+    sk: `V#${String(version).padStart(10, '0')}`,
+  }),
   memoryRevision: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: 'REVISION' }),
   /** GSI1 partition: a tenant's memory writes ordered by write time, read to refresh an index with only what changed. */
   memoryChanges: (tenantId: string) => `T#${tenantId}#MEMCHANGES`,

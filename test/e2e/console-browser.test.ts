@@ -70,7 +70,7 @@ describe('the board console in Chromium', () => {
     await check('sign-in');
     await page.getByLabel('API key').fill(await issueKey(conclave, 'acme', ['ceo'], false));
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('only a human principal');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('This is an agent key');
     expect((await context.cookies()).map((c) => c.name)).not.toContain('conclave_console');
   });
 

@@ -48,34 +48,46 @@ describe('the board console over HTTP', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toMatch(/unsafe-inline|https?:/);
       const body = await form.text();
-      expect(body).toContain('<label for="api-key">API key</label>');
+      expect(body).toContain('<label for="api_key">Conclave API key</label>');
       expect(body).not.toMatch(/<script>|<style>| on[a-z]+="/);
+      expect(form.headers.getSetCookie().join()).toMatch(/conclave_csrf=.*HttpOnly.*SameSite=Strict/);
     });
 
     it('refuses an agent key with a clear message and sets no cookie', async () => {
       const response = await signInRequest(conclave, await issueKey(conclave, 'acme', ['ceo'], false));
       expect(response.status).toBe(403);
-      expect(response.headers.getSetCookie()).toEqual([]);
-      expect(await response.text()).toContain('only a human principal may sign in');
+      expect(response.headers.getSetCookie().some((c) => c.startsWith('conclave_console='))).toBe(false);
+      expect(await response.text()).toContain('This is an agent key. Only a person may sign in here');
     });
 
     it('refuses an unknown key', async () => {
       const response = await signInRequest(conclave, 'cnk_not-a-real-key-at-all-000000000000');
       expect(response.status).toBe(401);
-      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(response.headers.getSetCookie().some((c) => c.startsWith('conclave_console='))).toBe(false);
+    });
+
+    it('refuses a sign-in post without the form token', async () => {
+      const response = await fetch(`${conclave.url}/console/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ api_key: await issueKey(conclave, 'acme', ['board'], true) }).toString(),
+        redirect: 'manual',
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers.getSetCookie().some((c) => c.startsWith('conclave_console='))).toBe(false);
     });
 
     it('refuses a cross-site sign-in post', async () => {
       const key = await issueKey(conclave, 'acme', ['board'], true);
       const response = await signInRequest(conclave, key, { origin: 'https://evil.example' });
       expect(response.status).toBe(403);
-      expect(response.headers.getSetCookie()).toEqual([]);
+      expect(response.headers.getSetCookie().some((c) => c.startsWith('conclave_console='))).toBe(false);
     });
 
     it('gives a human key an HttpOnly, SameSite=Strict session cookie (not Secure on loopback http)', async () => {
       const response = await signInRequest(conclave, await issueKey(conclave, 'acme', ['board'], true));
       expect(response.status).toBe(303);
-      const cookie = response.headers.getSetCookie()[0] ?? '';
+      const cookie = response.headers.getSetCookie().find((c) => c.startsWith('conclave_console=')) ?? '';
       expect(cookie).toMatch(/^conclave_console=[A-Za-z0-9_-]{43}; /);
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('SameSite=Strict');

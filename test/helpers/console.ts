@@ -42,11 +42,18 @@ export class ConsoleSession {
   }
 }
 
-export function signInRequest(conclave: LocalConclave, key: string, headers: Record<string, string> = {}): Promise<Response> {
+/**
+ * Posts the sign-in form as a browser would: first GET the form (its CSRF
+ * token and the binding cookie set with it), then POST the key with both.
+ */
+export async function signInRequest(conclave: LocalConclave, key: string, headers: Record<string, string> = {}): Promise<Response> {
+  const form = await fetch(`${conclave.url}/console/sign-in`);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const binding = form.headers.getSetCookie().find((c) => c.startsWith('conclave_csrf='))?.split(';')[0] ?? '';
   return fetch(`${conclave.url}/console/sign-in`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams({ api_key: key }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: binding, ...headers },
+    body: new URLSearchParams({ api_key: key, csrf }).toString(),
     redirect: 'manual',
   });
 }

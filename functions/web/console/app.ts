@@ -1,26 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { BOARD, ENDPOINTS, type EndpointId } from '../../contracts/roles.js';
 import { MACHINES, RUN_STATUSES, isMachineId, type RunStatus } from '../../contracts/workflows.js';
-import { listAudit, recordAudit } from '../../core/audit/audit.js';
+import { recordAudit } from '../../core/audit/audit.js';
+import { listAuditLog } from '../../core/audit/audit-log.js';
 import { authenticate } from '../../core/auth/api-keys.js';
 import { decisionContext, whatAwaits } from '../../core/console/awaiting.js';
 import { organizationView } from '../../core/console/organization.js';
 import type { Deps } from '../../core/context.js';
 import { listDecisions, ruleOnDecision } from '../../core/decisions/decisions.js';
 import type { DecisionMode, DecisionStatus } from '../../core/decisions/model.js';
-import { ConclaveError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../core/errors.js';
+import { ConclaveError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { TaskOutcome } from '../../contracts/workflows.js';
 import { getRunStatus, listRuns } from '../../core/workflows/runs.js';
 import { completeTask } from '../../core/workflows/tasks.js';
 import { assetAt } from './assets.js';
 import { page, SECURITY_HEADERS, select, type Viewer } from './layout.js';
-import { auditRegion, decisionsRegion, organizationRegion, runRegion, runsRegion, signInBody } from './org-pages.js';
+import { auditRegion, decisionsRegion, organizationRegion, runRegion, runsRegion } from './org-pages.js';
 import { decisionRegion, queueRegion, RATIONALE_MAX, rulingForm, title } from './queue-pages.js';
-import { csrfMatches, endSession, readSession, startSession, type ConsoleSession } from './session.js';
-import { html } from './template.js';
+import { csrfMatches, endSession, isLoopbackHttp, readSession, sessionCookie, sessionCsrf, startSession, type ConsoleSession } from './session.js';
+import { bindingCookie, CSRF_COOKIE, issueCsrfToken, newCsrfBinding, readCookie, verifyCsrfToken } from '../csrf.js';
+import { readForm } from '../html.js';
+import { API_KEY_FIELD, renderSignInForm, signInHuman } from '../human-signin.js';
+import { cachedWebSecret } from '../secret.js';
+import { html } from '../html.js';
 
 /** Largest form body the console reads. */
 const MAX_FORM_BYTES = 16 * 1024;
+/** The CSRF purpose of the sign-in form. */
+const SIGN_IN_PURPOSE = 'console-signin';
 const ID_PATTERN = /^[0-9A-Za-z_-]{1,80}$/;
 const STATUSES: readonly DecisionStatus[] = ['pending', 'escalated', 'approved', 'rejected', 'expired'];
 const MODES: readonly DecisionMode[] = ['autonomous', 'collaborative', 'hierarchical', 'human'];
@@ -43,6 +50,7 @@ class ConsoleRefusal extends Error {
  * A ruling goes through `ruleOnDecision`, the use case of `rule_on_decision`.
  */
 export function createConsole(deps: Deps): (request: Request) => Promise<Response> {
+  const secret = cachedWebSecret(deps.store);
   return async (request) => {
     const url = new URL(request.url);
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -50,16 +58,15 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
     try {
       const asset = assetAt(path);
       if (asset) return respond(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=31536000, immutable' });
-      if (path === '/console/sign-in') return method === 'POST' ? await signIn(request, url) : signInPage();
+      if (path === '/console/sign-in') return method === 'POST' ? await signIn(request, url) : await signInPage(request, url);
       if (method !== 'GET' && method !== 'POST') throw new ConsoleRefusal(405, `${request.method} is not allowed here`);
-      const token = cookieOf(request, cookieName(url));
-      const session = await readSession(deps, token);
+      const session = await readSession(deps, request, url);
       if (!session) {
         if (request.headers.get('x-console-live')) return respond('sign in again', 401, { 'content-type': 'text/plain; charset=utf-8' });
         return redirect('/console/sign-in');
       }
-      const viewer: Viewer = { tenantId: session.tenantId, actingAs: actingAs(session), csrf: session.csrf };
-      if (method === 'POST') return await change(request, url, path, session, viewer, token);
+      const viewer: Viewer = { tenantId: session.tenantId, actingAs: actingAs(session), csrf: sessionCsrf(await secret(), session, deps.clock.now()) };
+      if (method === 'POST') return await change(request, url, path, session, viewer);
       return await view(request, url, path, viewer);
     } catch (error) {
       return failure(error);
@@ -107,31 +114,41 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
       return render(`Run: ${status.title || status.run_id}`, 'runs', html``, runRegion(status));
     }
     if (path === '/console/audit') {
-      const day = bounded(q, 'day', 10) ?? new Date(deps.clock.now()).toISOString().slice(0, 10);
-      const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN;
-      if (Number.isNaN(at)) throw new ConsoleRefusal(400, `day "${day}" is not a date (YYYY-MM-DD)`);
+      const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+      const from = bounded(q, 'from', 10);
+      const to = bounded(q, 'to', 10);
       const role = pick(q, 'role', ENDPOINTS);
       const outcome = pick(q, 'outcome', ['ok', 'error'] as const);
-      const action = bounded(q, 'action', 100)?.trim().toLowerCase();
-      const entries = (await listAudit(deps, viewer.tenantId, at, 500)).filter(
-        (e) => (!role || e.role === role) && (!outcome || e.outcome === outcome) && (!action || e.action.toLowerCase().includes(action)),
-      );
-      const filters = html`<form class="filters" method="get" action="/console/audit" role="search" aria-label="Filter the audit trail"><div><label for="f-day">Day (UTC)</label><input id="f-day" type="date" name="day" value="${day}"></div>${select('role', 'Role', ENDPOINTS, role)}${select('outcome', 'Outcome', ['ok', 'error'], outcome)}<div><label for="f-action">Action contains</label><input id="f-action" name="action" maxlength="100" value="${action ?? ''}"></div><div><button type="submit">Filter</button></div></form>`;
-      return render('Audit trail', 'audit', filters, auditRegion(entries, day));
+      const action = bounded(q, 'action', 100)?.trim();
+      const principal = bounded(q, 'principal', 40)?.trim();
+      const cursor = bounded(q, 'cursor', 2000);
+      // The same read model as the audit_log tool; its ValidationError (a bad day, a range too wide) becomes a 400 page.
+      const listed = await listAuditLog(deps, viewer.tenantId, {
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        ...(role ? { role } : {}),
+        ...(outcome ? { outcome } : {}),
+        ...(action ? { action } : {}),
+        ...(principal ? { principal } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: 100,
+      });
+      const filters = html`<form class="filters" method="get" action="/console/audit" role="search" aria-label="Filter the audit trail"><div><label for="f-from">From (UTC)</label><input id="f-from" type="date" name="from" value="${from ?? ''}"></div><div><label for="f-to">To (UTC)</label><input id="f-to" type="date" name="to" value="${to ?? today}"></div>${select('role', 'Role', ENDPOINTS, role)}${select('outcome', 'Outcome', ['ok', 'error'], outcome)}<div><label for="f-action">Action (exact, or a prefix ending in *)</label><input id="f-action" name="action" maxlength="100" value="${action ?? ''}"></div><div><label for="f-principal">Key id or "system"</label><input id="f-principal" name="principal" maxlength="40" value="${principal ?? ''}"></div><div><button type="submit">Filter</button></div></form>`;
+      return render('Audit trail', 'audit', filters, auditRegion(listed, withoutCursor(q)));
     }
     throw new NotFoundError(`no console page at ${path}`);
   }
 
-  async function change(request: Request, url: URL, path: string, session: ConsoleSession, viewer: Viewer, token: string | undefined): Promise<Response> {
+  async function change(request: Request, url: URL, path: string, session: ConsoleSession, viewer: Viewer): Promise<Response> {
     checkOrigin(request, url);
-    const form = await readForm(request);
-    if (!csrfMatches(session, form.get('csrf'))) throw new ConsoleRefusal(403, 'This form has expired or did not come from the console (missing or wrong CSRF token). Reload the page and try again.');
+    const form = await formOf(request);
+    if (!csrfMatches(await secret(), session, deps.clock.now(), form.get('csrf'))) throw new ConsoleRefusal(403, 'This form has expired or did not come from the console (missing or wrong CSRF token). Reload the page and try again.');
     const ctx = { correlationId: randomUUID() };
-    const audit = (action: string, outcome: 'ok' | 'error', started: number, errorCode?: string) =>
-      recordAudit(deps, { tenantId: session.tenantId, keyId: session.keyId, role: viewer.actingAs as EndpointId, action, outcome, ...(errorCode ? { errorCode } : {}), durationMs: Math.round(performance.now() - started), correlationId: ctx.correlationId });
+    const audit = (action: string, objectId: string, outcome: 'ok' | 'error', started: number, errorCode?: string) =>
+      recordAudit(deps, { tenantId: session.tenantId, keyId: session.keyId, role: viewer.actingAs as EndpointId, action, objectId, outcome, ...(errorCode ? { errorCode } : {}), durationMs: Math.round(performance.now() - started), correlationId: ctx.correlationId });
     if (path === '/console/sign-out') {
-      await endSession(deps, token);
-      return redirect('/console/sign-in', { 'set-cookie': clearCookie(url) });
+      await endSession(deps, session);
+      return redirect('/console/sign-in', { 'set-cookie': sessionCookie(url, '') });
     }
     const ruling = /^\/console\/decisions\/([^/]+)\/ruling$/.exec(path)?.[1];
     if (ruling !== undefined) {
@@ -143,11 +160,11 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
       try {
         if (!rationale || rationale.length > RATIONALE_MAX) throw new ValidationError(`give a rationale of 1 to ${RATIONALE_MAX} characters`);
         const decided = await ruleOnDecision(deps, ctx, { tenantId: session.tenantId, ruler: viewer.actingAs as EndpointId, decisionId, ruling: choice, rationale });
-        await audit('console:rule_on_decision', 'ok', started);
+        await audit('console:rule_on_decision', decisionId, 'ok', started);
         return redirect(`/console/decisions/${decisionId}?done=${decided.status}`);
       } catch (error) {
         if (!(error instanceof ConclaveError) || error instanceof NotFoundError) throw error;
-        await audit('console:rule_on_decision', 'error', started, error.code);
+        await audit('console:rule_on_decision', decisionId, 'error', started, error.code);
         // Re-render the decision with the reason (already ruled, awaits someone else, bad rationale).
         const context = await decisionContext(deps, { tenantId: session.tenantId, decisionId, viewer: viewer.actingAs as EndpointId });
         return htmlResponse(
@@ -165,33 +182,41 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
       const started = performance.now();
       try {
         await completeTask(deps, ctx, { tenantId: session.tenantId, actor: viewer.actingAs as EndpointId, taskId: idOf(task, 'task'), outcome: outcome as TaskOutcome, result: { rationale: note } });
-        await audit('console:complete_task', 'ok', started);
+        await audit('console:complete_task', task, 'ok', started);
         return redirect(`/console?done=${outcome}`);
       } catch (error) {
-        if (error instanceof ConclaveError && !(error instanceof NotFoundError)) await audit('console:complete_task', 'error', started, error.code);
+        if (error instanceof ConclaveError && !(error instanceof NotFoundError)) await audit('console:complete_task', task, 'error', started, error.code);
         throw error;
       }
     }
     throw new NotFoundError(`nothing to post at ${path}`);
   }
 
-  function signInPage(error?: string, status = 200): Response {
-    return htmlResponse(page({ title: 'Sign in to the console', body: signInBody(error) }), status);
+  /**
+   * The shared human sign-in form. Before a session exists, its CSRF token is
+   * bound to a random HttpOnly, SameSite=Strict cookie set with the form.
+   */
+  async function signInPage(request: Request, url: URL, error?: string, status = 200): Promise<Response> {
+    const existing = readCookie(request, CSRF_COOKIE);
+    const binding = existing ?? newCsrfBinding();
+    const csrfToken = issueCsrfToken({ secret: await secret(), purpose: SIGN_IN_PURPOSE, binding, now: deps.clock.now() });
+    const body = html`<p>The board's console is for people: sign in with a <strong>human</strong> API key of your tenant. Agent keys cannot open it.</p>${renderSignInForm({ action: '/console/sign-in', csrfToken, ...(error ? { error } : {}) })}`;
+    const response = htmlResponse(page({ title: 'Sign in to the console', body }), status);
+    if (!existing) response.headers.append('set-cookie', bindingCookie(binding, { secure: !isLoopbackHttp(url) }));
+    return response;
   }
 
   async function signIn(request: Request, url: URL): Promise<Response> {
     checkOrigin(request, url);
-    const form = await readForm(request);
-    try {
-      const principal = await authenticate(deps, (form.get('api_key') ?? '').trim());
-      if (!principal.human) throw new ForbiddenError('this is an agent key: only a human key may open the console');
-      const { token } = await startSession(deps, principal);
-      return redirect('/console', { 'set-cookie': sessionCookie(url, token) });
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return signInPage('That key is not valid (unknown, malformed or revoked).', 401);
-      if (error instanceof ForbiddenError) return signInPage('That is an agent key: only a human principal may sign in to the console.', 403);
-      throw error;
+    const form = await formOf(request);
+    const binding = readCookie(request, CSRF_COOKIE) ?? '';
+    if (!verifyCsrfToken({ secret: await secret(), purpose: SIGN_IN_PURPOSE, binding, now: deps.clock.now() }, form.get('csrf'))) {
+      return signInPage(request, url, 'This form expired or did not come from this page. Try again.', 403);
     }
+    const result = await signInHuman((key) => authenticate(deps, key), form.get(API_KEY_FIELD));
+    if (!result.ok) return signInPage(request, url, result.message, result.message.startsWith('This is an agent key') ? 403 : 401);
+    const token = await startSession(deps, result.person);
+    return redirect('/console', { 'set-cookie': sessionCookie(url, token) });
   }
 
   function failure(error: unknown): Response {
@@ -208,31 +233,6 @@ function actingAs(session: ConsoleSession): EndpointId {
   return session.roles.includes(BOARD) ? BOARD : (session.roles[0] as EndpointId);
 }
 
-/** Secure cookies everywhere but plain-HTTP loopback (`npm start`); `__Host-` pins them to this origin. */
-function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-}
-
-export function cookieName(url: URL): string {
-  return isLoopbackHttp(url) ? 'conclave_console' : '__Host-conclave_console';
-}
-
-function sessionCookie(url: URL, token: string): string {
-  return `${cookieName(url)}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${8 * 3600}${isLoopbackHttp(url) ? '' : '; Secure'}`;
-}
-
-function clearCookie(url: URL): string {
-  return `${cookieName(url)}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${isLoopbackHttp(url) ? '' : '; Secure'}`;
-}
-
-function cookieOf(request: Request, name: string): string | undefined {
-  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
-}
-
 /** A state change must come from this origin: a browser's Origin (or Fetch Metadata) saying otherwise is refused before anything is read. */
 function checkOrigin(request: Request, url: URL): void {
   const origin = request.headers.get('origin');
@@ -242,13 +242,10 @@ function checkOrigin(request: Request, url: URL): void {
   }
 }
 
-async function readForm(request: Request): Promise<URLSearchParams> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded')) throw new ConsoleRefusal(415, 'Send the form as application/x-www-form-urlencoded.');
-  if (Number(request.headers.get('content-length') ?? '0') > MAX_FORM_BYTES) throw new ConsoleRefusal(413, 'The form is too large.');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_FORM_BYTES) throw new ConsoleRefusal(413, 'The form is too large.');
-  return new URLSearchParams(text);
+async function formOf(request: Request): Promise<URLSearchParams> {
+  const form = await readForm(request, MAX_FORM_BYTES);
+  if (!form) throw new ConsoleRefusal(400, `Send the form as application/x-www-form-urlencoded, at most ${MAX_FORM_BYTES / 1024} KB.`);
+  return form;
 }
 
 function idOf(raw: string, what: string): string {

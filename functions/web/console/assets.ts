@@ -35,7 +35,7 @@ caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border-bottom:1px solid #d5d8dc;padding:.4rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef0f3}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:#414852}
+.muted,.hint{color:#414852}
 ul.plain{list-style:none;padding:0;margin:0}
 .card{border:1px solid #c9ccd1;border-radius:6px;padding:.75rem 1rem;margin:.75rem 0}
 .card h3{margin-top:0}

@@ -1,5 +1,5 @@
 import { ASSETS } from './assets.js';
-import { html, type SafeHtml } from './template.js';
+import { html, type SafeHtml } from '../html.js';
 
 /** The console's sections, in navigation order. */
 export const SECTIONS = [

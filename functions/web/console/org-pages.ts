@@ -1,10 +1,10 @@
 import type { OrganizationView } from '../../core/console/organization.js';
-import type { AuditView } from '../../core/audit/audit.js';
+import type { AuditPage } from '../../core/audit/audit-log.js';
 import type { Decision } from '../../core/decisions/model.js';
 import type { RunStatusView, RunView } from '../../core/workflows/model.js';
 import { badge, usd, when } from './layout.js';
 import { stageTimeline, title } from './queue-pages.js';
-import { html, type SafeHtml } from './template.js';
+import { html, type SafeHtml } from '../html.js';
 
 /** The organization: health score and causes, then the chart with authority and each agent's status. */
 export function organizationRegion(o: OrganizationView): SafeHtml {
@@ -60,20 +60,14 @@ ${run.open_tasks.length ? html`<h2>Open tasks</h2><ul>${run.open_tasks.map((t) =
 <h2>Stage timeline</h2>${stageTimeline(run)}`;
 }
 
-export function auditRegion(entries: readonly AuditView[], day: string): SafeHtml {
-  return entries.length === 0
-    ? html`<p>No audited call matches on ${day}.</p>`
-    : html`<table><caption>Audited calls on ${day} (UTC), newest first</caption>
-<thead><tr><th scope="col">Time</th><th scope="col">Role</th><th scope="col">Action</th><th scope="col">Outcome</th><th scope="col">Key</th><th scope="col" class="num">ms</th><th scope="col">Correlation id</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.role}</td><th scope="row">${e.action}</th><td>${badge(e.outcome)}${e.error_code ? html` <span class="muted">${e.error_code}</span>` : ''}</td><td><code>${e.key_id}</code></td><td class="num">${e.duration_ms}</td><td><code>${e.correlation_id}</code></td></tr>`)}</tbody></table>`;
-}
-
-/** The sign-in form: a human's API key, posted here only. */
-export function signInBody(error?: string): SafeHtml {
-  return html`<p>Sign in with a <strong>human</strong> API key of your tenant (<code>npm run keys -- create --tenant &lt;t&gt; --roles board --human</code>). Agent keys cannot open the console.</p>
-${error ? html`<div class="error" role="alert" id="signin-error">${error}</div>` : ''}
-<form method="post" action="/console/sign-in">
-<label for="api-key">API key</label>
-<input id="api-key" name="api_key" type="password" autocomplete="current-password" required maxlength="256" spellcheck="false"${error ? html` aria-invalid="true" aria-describedby="signin-error"` : ''}>
-<div class="actions"><button type="submit" class="primary">Sign in</button></div></form>`;
+export function auditRegion(page: AuditPage, query: URLSearchParams): SafeHtml {
+  const more = new URLSearchParams(query);
+  if (page.next_cursor) more.set('cursor', page.next_cursor);
+  const range = page.from === page.to ? page.from : `${page.from} to ${page.to}`;
+  return html`${page.entries.length === 0
+    ? html`<p>No audited change matches on ${range}.</p>`
+    : html`<table><caption>Audit trail, ${range} (UTC), newest first</caption>
+<thead><tr><th scope="col">Time</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Outcome</th><th scope="col" class="num">ms</th><th scope="col">Correlation id</th></tr></thead>
+<tbody>${page.entries.map((e) => html`<tr><td>${when(e.at)}</td><td>${e.actor.type === 'system' ? html`system: ${e.actor.component ?? '—'}` : html`<code>${e.key_id ?? '—'}</code>`}${e.role ? html` as ${e.role}` : ''}</td><th scope="row">${e.action}</th><td>${e.object_id ?? '—'}</td><td>${badge(e.outcome)}${e.error_code ? html` <span class="muted">${e.error_code}</span>` : ''}</td><td class="num">${e.duration_ms ?? '—'}</td><td><code>${e.correlation_id}</code></td></tr>`)}</tbody></table>`}
+${page.next_cursor ? html`<p><a href="/console/audit?${more.toString()}">Older entries</a></p>` : ''}`;
 }

@@ -2,7 +2,7 @@ import type { AwaitingQueue, DecisionContext } from '../../core/console/awaiting
 import type { Decision } from '../../core/decisions/model.js';
 import type { TaskView } from '../../core/workflows/model.js';
 import { badge, usd, when, type Viewer } from './layout.js';
-import { html, type SafeHtml } from './template.js';
+import { html, type SafeHtml } from '../html.js';
 
 /** The largest rationale accepted (the same bound as the `rule_on_decision` tool). */
 export const RATIONALE_MAX = 5000;
