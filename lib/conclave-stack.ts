@@ -111,6 +111,7 @@ export class ConclaveStack extends Stack {
       table: this.table.table,
       bus: this.bus.bus,
       allowedOrigins: props.allowedOrigins ?? [],
+      allowedHosts: props.customDomain ? [props.customDomain.domainName] : [],
       staleAfterSeconds: props.staleAfterSeconds ?? 300,
       embeddingModelId,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,

@@ -28,6 +28,15 @@ export interface McpEndpointProps {
    */
   readonly allowedOrigins?: readonly string[];
   /**
+   * Host names the endpoint answers to besides its Function URL's (which is
+   * always served: `*.lambda-url.<region>.on.aws`); a request naming any
+   * other host is refused (DNS-rebinding protection). A custom domain in
+   * front of the URL reaches it with the URL's own host.
+   *
+   * @default - none beyond the Function URL's
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
    * Seconds without a heartbeat after which an agent counts as stale.
    *
    * @default 300
@@ -80,6 +89,7 @@ export class McpEndpoint extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       environment: {
         [ENV.allowedOrigins]: (props.allowedOrigins ?? []).join(','),
+        [ENV.allowedHosts]: [`*.lambda-url.${Stack.of(this).region}.on.aws`, ...(props.allowedHosts ?? [])].join(','),
         [ENV.staleAfterSeconds]: String(props.staleAfterSeconds ?? 300),
       },
     });

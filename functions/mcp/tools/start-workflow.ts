@@ -4,6 +4,7 @@ import { WORKFLOWS } from '../../contracts/workflows.js';
 import { startWorkflow } from '../../core/workflows/runs.js';
 import { defineTool } from '../tool.js';
 import { run } from './workflow-schemas.js';
+import { boundedJson } from './bounded.js';
 
 export const startWorkflowTool = defineTool({
   name: 'start_workflow',
@@ -20,7 +21,7 @@ export const startWorkflowTool = defineTool({
     'Returns the run; follow it with workflow_status.',
   input: z.object({
     workflow: z.enum(WORKFLOWS),
-    input: z.record(z.string(), z.unknown()).describe('The workflow’s input (fields above); validated per workflow.'),
+    input: boundedJson(64_000).describe('The workflow’s input (fields above); validated per workflow.'),
   }),
   output: run,
   annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
