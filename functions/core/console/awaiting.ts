@@ -6,7 +6,7 @@ import { searchMemories, type SearchHit } from '../memory/search-memories.js';
 import { loadChart } from '../org/authority.js';
 import { escalationChain, type OrgChart } from '../org/chart.js';
 import type { RunStatusView, TaskView } from '../workflows/model.js';
-import { getRunStatus, listRuns } from '../workflows/runs.js';
+import { getRunStatus, listRuns } from '../workflows/run-views.js';
 import { listMyTasks } from '../workflows/tasks.js';
 
 /**

@@ -11,7 +11,7 @@ import { listDecisions, ruleOnDecision } from '../../core/decisions/decisions.js
 import type { DecisionMode, DecisionStatus } from '../../core/decisions/model.js';
 import { ConclaveError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { TaskOutcome } from '../../contracts/workflows.js';
-import { getRunStatus, listRuns } from '../../core/workflows/runs.js';
+import { getRunStatus, listRuns } from '../../core/workflows/run-views.js';
 import { completeTask } from '../../core/workflows/tasks.js';
 import { assetAt } from './assets.js';
 import { page, SECURITY_HEADERS, select, type Viewer } from './layout.js';
