@@ -116,6 +116,8 @@ export class ConclaveStack extends Stack {
       embeddingModelId,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
+      // OAuth metadata names the custom domain when there is one (the Function URL keeps working with API keys and its own metadata otherwise).
+      ...(props.customDomain ? { publicUrl: `https://${props.customDomain.domainName}` } : {}),
     });
     this.consumers = new BusConsumers(this, 'Consumers', {
       table: this.table.table,
@@ -168,6 +170,16 @@ export class ConclaveStack extends Stack {
         description: `MCP endpoint for ${endpoint}`,
       });
     }
+    // OAuth discovery (RFC 9728 / RFC 8414): what claude.ai and other OAuth clients read; each endpoint also has /.well-known/oauth-protected-resource/mcp/<role>.
+    const oauthBase = this.customDomain ? `${this.customDomain.url}` : this.mcp.url;
+    new CfnOutput(this, 'OAuthProtectedResourceMetadataUrl', {
+      value: Fn.join('', [oauthBase, '.well-known/oauth-protected-resource']),
+      description: 'RFC 9728 protected-resource metadata (root; per endpoint: append /mcp/<role>)',
+    });
+    new CfnOutput(this, 'OAuthAuthorizationServerMetadataUrl', {
+      value: Fn.join('', [oauthBase, '.well-known/oauth-authorization-server']),
+      description: 'RFC 8414 authorization-server metadata (authorize, token, register, revoke endpoints)',
+    });
     if (this.customDomain) {
       new CfnOutput(this, 'CustomDomainUrl', { value: this.customDomain.url, description: 'The MCP endpoints under the custom domain (root)' });
       new CfnOutput(this, 'DistributionDomainName', {

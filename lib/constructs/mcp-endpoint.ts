@@ -52,6 +52,14 @@ export interface McpEndpointProps {
    */
   readonly embeddingModelId?: string;
   /**
+   * The public base URL clients use (`https://host`, no trailing slash): the
+   * OAuth metadata, challenges and consent page are built from it. Set it
+   * when a custom domain fronts the function.
+   *
+   * @default - the Function URL domain Lambda reports for each request (never the Host header)
+   */
+  readonly publicUrl?: string;
+  /**
    * How long the function's logs are kept.
    *
    * @default RetentionDays.ONE_MONTH
@@ -104,6 +112,8 @@ export class McpEndpoint extends Construct {
       throw new Error(`embeddingModelId "${embeddingModelId}" is not a Titan Text Embeddings v2 model id (e.g. ${DEFAULT_EMBEDDING_MODEL_ID})`);
     }
     this.function.addEnvironment(ENV.embeddingModelId, embeddingModelId);
+    // Validated at cold start (functions/runtime/config.ts: https, no path); the custom domain construct checks the host name.
+    if (props.publicUrl !== undefined) this.function.addEnvironment(ENV.publicUrl, props.publicUrl);
     // Least privilege: InvokeModel (not the streaming or async variants) on this one foundation model.
     this.function.addToRolePolicy(
       new PolicyStatement({
