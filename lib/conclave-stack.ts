@@ -133,7 +133,7 @@ export class ConclaveStack extends Stack {
       removalPolicy,
     });
     // The MCP tools start the three workflows, complete tasks (task callbacks) and show runs (reconciled with their executions).
-    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true });
+    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true, stop: WORKFLOWS });
     // Consumers start the escalation, collaborative-decision and incident runs and resume runs waiting on decisions.
     for (const consumer of this.consumers.consumers) {
       const access = CONSUMER_WORKFLOWS[consumer.spec.consumer];

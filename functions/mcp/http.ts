@@ -211,11 +211,14 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   }
 }
 
-/** The tool a single `tools/call` request names, if that is what the body is. */
-function calledTool(body: unknown): { calling?: string } {
+/** The tool a single `tools/call` request names (and whether it is task-augmented), or that the body is a tasks/* request. */
+function calledTool(body: unknown): { calling?: string; taskCall?: boolean; taskMethod?: boolean } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  const message = body as { method?: unknown; params?: { name?: unknown } };
-  return message.method === 'tools/call' && typeof message.params?.name === 'string' ? { calling: message.params.name } : {};
+  const message = body as { method?: unknown; params?: { name?: unknown; task?: unknown } };
+  if (typeof message.method === 'string' && message.method.startsWith('tasks/')) return { taskMethod: true };
+  if (message.method !== 'tools/call' || typeof message.params?.name !== 'string') return {};
+  const task = message.params.task;
+  return { calling: message.params.name, ...(typeof task === 'object' && task !== null && !Array.isArray(task) ? { taskCall: true } : {}) };
 }
 
 function withCors(response: Response, origin: string | null): Response {

@@ -1,5 +1,7 @@
-import { RESOURCE_MIME_TYPE, registerAppResource, type McpUiAppResourceConfig } from '@modelcontextprotocol/ext-apps/server';
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { McpUiResourceMeta } from '@modelcontextprotocol/ext-apps';
+import { RESOURCE_MIME_TYPE } from '@modelcontextprotocol/ext-apps/server';
+import { ENDPOINTS } from '../../contracts/roles.js';
+import { defineResource, type ResourceDefinition } from '../../mcp/resource.js';
 
 /**
  * The board's approval card as an MCP App (the MCP Apps extension,
@@ -11,7 +13,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 export const CARD_URI = 'ui://conclave/approval-card.html';
 
 /** Listing and content metadata: a bordered card that needs no network origin at all (the host's default CSP stays closed). */
-export const CARD_UI_META = { prefersBorder: true, csp: { connectDomains: [], resourceDomains: [] } } as const;
+export const CARD_UI_META: McpUiResourceMeta = { prefersBorder: true, csp: { connectDomains: [], resourceDomains: [] } };
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#14171c;background:#fff}
@@ -31,15 +33,14 @@ export async function approvalCardHtml(): Promise<string> {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Conclave: approval card</title><style>${STYLE}</style></head><body><main id="root"><p>Loading the board's queue…</p></main><script>${script}</script></body></html>`;
 }
 
-/** Registers the card resource (with the extension's own helper, which also checks its metadata types). */
-export function registerApprovalCard(server: McpServer): void {
-  const config: McpUiAppResourceConfig = {
-    title: 'Approval card',
-    description: "The board's queue and single decisions as an interactive approval card (MCP Apps).",
-    mimeType: RESOURCE_MIME_TYPE,
-    _meta: { ui: { ...CARD_UI_META, csp: { connectDomains: [], resourceDomains: [] } } },
-  };
-  registerAppResource(server, 'approval-card', CARD_URI, config, async () => ({
-    contents: [{ uri: CARD_URI, mimeType: RESOURCE_MIME_TYPE, text: await approvalCardHtml(), _meta: { ui: { ...CARD_UI_META, csp: { connectDomains: [], resourceDomains: [] } } } }],
-  }));
-}
+/** The card in the resource registry (functions/mcp/resources/index.ts): static, the same for every tenant, listed on every endpoint. */
+export const approvalCardResource: ResourceDefinition = defineResource({
+  name: 'approval-card',
+  uri: CARD_URI,
+  title: 'Approval card',
+  description: "The board's queue and single decisions as an interactive approval card (MCP Apps).",
+  mimeType: RESOURCE_MIME_TYPE,
+  availableTo: ENDPOINTS,
+  meta: { ui: CARD_UI_META },
+  read: () => approvalCardHtml(),
+});
