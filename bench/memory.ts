@@ -46,7 +46,7 @@ const MRR_DEPTH = 10;
 const WARMUP_ROUNDS = 2;
 const TIMED_ROUNDS = 10;
 const LOAD_CONCURRENCY = 16;
-const RECALL_TARGET = 0.9;
+const RECALL_TARGET = 0.92;
 const P50_LIMIT_MS = 30;
 
 interface EvalSet {
