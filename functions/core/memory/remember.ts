@@ -61,14 +61,16 @@ const ruledBy = (outcome: string | null): string | null => /^(?:approved|rejecte
 export function decisionMemory(tenantId: string, d: Decision): RecordMemory {
   const ruler = ruledBy(d.outcome) ?? (d.mode === 'collaborative' ? 'the participants\u2019 vote' : null);
   const rationale = /^(?:approved|rejected) by [a-z_]+: ([\s\S]*)$/.exec(d.outcome ?? '')?.[1];
+  // The subject first: what was decided is what a later question is about (the embedding weighs the opening most).
   const lines = [
-    `Decision ${d.decision_id} (${d.decision_type}, ${d.mode}) proposed by ${d.initiator}: ${d.context}`,
+    `Decision: ${d.context}`,
     `Outcome: ${d.status}${d.outcome ? ` \u2014 ${d.outcome}` : ''}.`,
     ...(ruler ? [`Ruled by ${ruler}.`] : []),
     ...(rationale ? [`Rationale: ${rationale}`] : []),
     ...(d.amount !== null ? [`Amount: ${d.amount.toLocaleString('en-US')} USD.`] : []),
     ...d.votes.map((v) => `${v.voter} voted ${v.vote} (confidence ${v.confidence})${v.rationale ? `: ${v.rationale}` : ''}`),
     ...d.escalations.map((e) => `Escalated from ${e.from} to ${e.to}: ${e.reason}`),
+    `(${d.decision_type} decision ${d.decision_id}, ${d.mode}, proposed by ${d.initiator})`,
   ];
   return {
     tenantId,
