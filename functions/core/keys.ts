@@ -15,6 +15,21 @@ export const keys = {
   /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
   webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
 
+  /**
+   * OAuth (functions/core/oauth): registered clients, authorization codes
+   * (by the SHA-256 of the code), grants, and each grant's access and refresh
+   * tokens (by the SHA-256 of the token) in the grant's own item collection,
+   * so one BatchGet reads a token with its grant. Global like API keys: a
+   * grant names its tenant. Every one of them expires through the TTL attribute.
+   */
+  oauthClient: (clientId: string): ItemKey => ({ pk: `OAUTHCLIENT#${clientId}`, sk: 'CLIENT' }),
+  oauthCode: (codeHash: string): ItemKey => ({ pk: `OAUTHCODE#${codeHash}`, sk: 'CODE' }),
+  oauthGrant: (grantId: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: 'GRANT' }),
+  oauthAccessToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `AT#${tokenHash}` }),
+  oauthRefreshToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `RT#${tokenHash}` }),
+  /** A window's count of dynamic client registrations (the registration rate limit). */
+  oauthRegistrations: (window: string): ItemKey => ({ pk: 'OAUTHDCR', sk: window }),
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
   /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
   orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),

@@ -140,7 +140,13 @@ export async function readForm(request: Request, maxBytes = 16 * 1024): Promise<
   if (type !== 'application/x-www-form-urlencoded') return undefined;
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) return undefined;
-  if (!request.body) return new URLSearchParams();
+  const text = await readLimitedText(request, maxBytes);
+  return text === undefined ? undefined : new URLSearchParams(text);
+}
+
+/** Reads a request body as UTF-8 text, stopping (undefined) as soon as it exceeds `maxBytes`. */
+export async function readLimitedText(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -154,5 +160,5 @@ export async function readForm(request: Request, maxBytes = 16 * 1024): Promise<
     }
     chunks.push(value);
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,5 @@
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointId } from '../../functions/contracts/roles.js';
@@ -642,7 +643,7 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
 
   beforeAll(async () => {
     conclave = await startLocal({ port: 0, allowedOrigins: ['http://localhost:*'], staleAfterMs: 300_000, log: memoryLog(), embedder: hashingEmbedder() });
-    dynamo = new DynamoDBClient({ endpoint: conclave.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    dynamo = conclave.engineClient();
     keyA = await issueKey(conclave, 'tenant-a', ['all'], true);
     keyB = await issueKey(conclave, 'tenant-b', ['all'], true);
     const a = async (endpoint: EndpointId, tool: string, args: Record<string, unknown>) => ok(await callAs(keyA, endpoint, tool, args));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
 import type { Deps } from '../../functions/core/context.js';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { keys } from '../../functions/core/keys.js';
@@ -290,7 +290,7 @@ describe('organizational memory (use cases against dynalite)', () => {
     it('sees writes made by another process and drops memories another process forgot', async () => {
       const embedder = hashingEmbedder();
       const a = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
-      const b = depsWith(embedder, new DynamoStore(localClient(dynamo.endpoint), TABLE));
+      const b = depsWith(embedder, new DynamoStore(dynamo.connect(), TABLE));
       await store(a, 'x/1', 'Kafka carries order events.');
       expect(keysOf(await searchMemories(b, { tenantId: tenant, query: 'Kafka order events' }))).toEqual(['x/1']);
 
