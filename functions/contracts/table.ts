@@ -24,3 +24,15 @@ export function expiresAt(nowMs: number, afterMs: number): number {
 }
 
 export type IndexName = (typeof TABLE_SCHEMA.indexes)[number]['name'];
+
+/**
+ * Local mode only: the keys of the local workflow engine's execution records
+ * (its current state and that state's input), so runs survive a restart of
+ * the local server. Global like API keys: the engine resumes every tenant's
+ * runs. Here, not in core/keys.ts, because the local engine adapter writes them.
+ */
+export const LOCAL_EXECUTION_KEYS = {
+  execution: (machine: string, name: string) => ({ pk: `LOCALEXEC#${machine}#${name}`, sk: 'EXECUTION' }),
+  /** GSI1 partition listing the local executions still running (a sparse index: finishing removes the entry). */
+  running: 'LOCALEXECS#RUNNING',
+} as const;

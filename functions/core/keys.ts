@@ -1,4 +1,5 @@
 import type { EndpointId } from '../contracts/roles.js';
+import { LOCAL_EXECUTION_KEYS } from '../contracts/table.js';
 import type { ItemKey } from '../ports/store.js';
 
 /**
@@ -77,14 +78,9 @@ export const keys = {
     sk: `WAITER#${runId}#${waitId}`,
   }),
   decisionWaiterPrefix: 'WAITER#',
-  /**
-   * Local mode only: the local workflow engine's record of one execution (its
-   * current state and that state's input), so runs survive a restart of the
-   * local server. Global like API keys: the engine resumes every tenant's runs.
-   */
-  localExecution: (machine: string, name: string): ItemKey => ({ pk: `LOCALEXEC#${machine}#${name}`, sk: 'EXECUTION' }),
-  /** GSI1 partition listing the local executions still running (a sparse index: finishing removes the entry). */
-  localExecutionsRunning: 'LOCALEXECS#RUNNING',
+  /** Local mode only: the local engine's execution records (keys defined in contracts/table.ts, which the adapter uses). */
+  localExecution: LOCAL_EXECUTION_KEYS.execution,
+  localExecutionsRunning: LOCAL_EXECUTION_KEYS.running,
 
   /** A role's (or the board's) inbox; message ids sort by time. */
   inbox: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#INBOX#${recipient}`,
@@ -94,6 +90,15 @@ export const keys = {
   }),
   /** GSI1 partition holding only unread messages (a sparse index: reading a message removes it). */
   unread: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#UNREAD#${recipient}`,
+  /** The inbox messages that ask for one thing (a task, a vote, a ruling), across recipients: resolved together when it is settled. */
+  request: (tenantId: string, requestKey: string) => `T#${tenantId}#REQUEST#${requestKey}`,
+  requestEntry: (tenantId: string, requestKey: string, recipient: EndpointId, messageId: string): ItemKey => ({
+    pk: `T#${tenantId}#REQUEST#${requestKey}`,
+    sk: `MSG#${recipient}#${messageId}`,
+  }),
+  /** A role's actionable messages (requests not yet settled), by message id: resolving a request removes its entries. */
+  actionable: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#ACTIONABLE#${recipient}`,
+  actionableItem: (tenantId: string, recipient: EndpointId, messageId: string): ItemKey => ({ pk: `T#${tenantId}#ACTIONABLE#${recipient}`, sk: `MSG#${messageId}` }),
 
   /**
    * Organizational memory: one item collection per tenant holding every
