@@ -199,6 +199,7 @@ describe('records (core, against dynalite)', () => {
       created_at: '',
       completed_at: '2026-11-21T10:00:00.000Z',
       deadline: null,
+      commitment: null,
     };
     const memory = decisionMemory('t', decision);
     expect(memory).toMatchObject({ kind: 'decision', id: 'd-1', author: 'cto', tags: ['purchase', 'approved', 'escalation'], metadata: { ruled_by: 'ceo', status: 'approved' } });

@@ -5,6 +5,7 @@ import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { keys } from '../keys.js';
+import { decisionMemory, rememberRecord } from '../memory/remember.js';
 import { field, updateRecord, type Codec } from '../versioned.js';
 import { CLOSED, type Commitment, type Decision, type DecisionMode, type DecisionStatus, type Escalation, type Vote, type VoteChoice } from './model.js';
 
@@ -153,8 +154,25 @@ export async function transition(
       at: new Date(now).toISOString(),
     });
   }
+  // Remembered before its events go out: what they start (a waiting run resumed, a task closed) must not overtake the caller.
+  await rememberIfClosed(deps, ctx, tenantId, decisionId, change.status);
   await deps.bus.publish(changeEvents(ctx, updated.record, change, escalationId, now));
   return { decision: updated.record, change, escalationId };
+}
+
+/**
+ * A decision that just closed (approved, rejected, expired — a ruled
+ * escalation included) becomes a memory of the organization, keyed by its id
+ * with its outcome, ruler and rationale (memory/remember.ts). Never fails
+ * the decision: a failure is logged.
+ */
+export async function rememberIfClosed(deps: Deps, ctx: RequestContext, tenantId: string, decisionId: string, status: DecisionStatus): Promise<void> {
+  if (!CLOSED.includes(status)) return;
+  try {
+    await rememberRecord(deps, ctx, decisionMemory(tenantId, await getDecision(deps, tenantId, decisionId)));
+  } catch (error) {
+    deps.log.warn('closed decision not remembered', { decision_id: decisionId, error: String(error) });
+  }
 }
 
 /** A new decision's first state: written once, with its escalation hop; its events are the caller's. */
