@@ -154,24 +154,27 @@ export async function transition(
       at: new Date(now).toISOString(),
     });
   }
-  // Remembered before its events go out: what they start (a waiting run resumed, a task closed) must not overtake the caller.
-  await rememberIfClosed(deps, ctx, tenantId, decisionId, change.status);
   await deps.bus.publish(changeEvents(ctx, updated.record, change, escalationId, now));
   return { decision: updated.record, change, escalationId };
 }
 
 /**
- * A decision that just closed (approved, rejected, expired — a ruled
- * escalation included) becomes a memory of the organization, keyed by its id
- * with its outcome, ruler and rationale (memory/remember.ts). Never fails
- * the decision: a failure is logged.
+ * A decision that closed (approved, rejected, expired — a ruled escalation
+ * included) becomes a memory of the organization, keyed by its id with its
+ * outcome, ruler and rationale (memory/remember.ts). Run by the
+ * decision-workflows consumer on Decision.Completed.v1, off the path of the
+ * call that closed it (so nothing it does can overtake that call), and
+ * without publishing Memory.Stored.v1 (consumers do not publish). Returns
+ * whether a memory was written; a failure is logged, never thrown.
  */
-export async function rememberIfClosed(deps: Deps, ctx: RequestContext, tenantId: string, decisionId: string, status: DecisionStatus): Promise<void> {
-  if (!CLOSED.includes(status)) return;
+export async function rememberClosedDecision(deps: Deps, ctx: RequestContext, tenantId: string, decisionId: string): Promise<boolean> {
   try {
-    await rememberRecord(deps, ctx, decisionMemory(tenantId, await getDecision(deps, tenantId, decisionId)));
+    const decision = await getDecision(deps, tenantId, decisionId);
+    if (!CLOSED.includes(decision.status)) return false;
+    return (await rememberRecord(deps, ctx, { ...decisionMemory(tenantId, decision), publish: false })) !== undefined;
   } catch (error) {
     deps.log.warn('closed decision not remembered', { decision_id: decisionId, error: String(error) });
+    return false;
   }
 }
 

@@ -5,7 +5,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, ForbiddenError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { checkAuthority, loadChart } from '../org/authority.js';
-import { changeEvents, createDecision, decisionEnvelope as envelope, getDecision, loadCollection, loadDecisionRecord, rememberIfClosed, transition, type Change, type DecisionRecord } from './decision-record.js';
+import { changeEvents, createDecision, decisionEnvelope as envelope, getDecision, loadCollection, loadDecisionRecord, transition, type Change, type DecisionRecord } from './decision-record.js';
 import { CLOSED, resolveVote, tally, type Commitment, type Decision, type DecisionMode, type Vote, type VoteChoice } from './model.js';
 
 export { getDecision } from './decision-record.js';
@@ -111,7 +111,6 @@ export async function proposeDecision(deps: Deps, ctx: RequestContext, input: Pr
     }
   }
   const created = await createDecision(deps, base, state, now);
-  await rememberIfClosed(deps, ctx, input.tenantId, decisionId, state.status);
   await deps.bus.publish([...events, ...changeEvents(ctx, created.decision, state, created.escalationId, now)]);
   return getDecision(deps, input.tenantId, decisionId);
 }

@@ -1,6 +1,7 @@
 import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import type { Decision } from '../decisions/model.js';
+import { keys } from '../keys.js';
 import { storeMemory } from './store-memory.js';
 
 /**
@@ -25,6 +26,8 @@ export interface RecordMemory {
   readonly content: string;
   readonly tags?: readonly string[];
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** Publish Memory.Stored.v1 (default true; false where the caller may not publish, e.g. a bus consumer). */
+  readonly publish?: boolean;
 }
 
 const CONTENT_CHARS = 8_000;
@@ -38,15 +41,20 @@ export function recordKey(kind: RecordKind, id: string): string {
 export async function rememberRecord(deps: Deps, ctx: RequestContext, record: RecordMemory): Promise<string | undefined> {
   const key = recordKey(record.kind, record.id);
   try {
+    const content = record.content.length > CONTENT_CHARS ? `${record.content.slice(0, CONTENT_CHARS - 1)}…` : record.content;
+    // The same record again (a redelivered event, a step run twice) adds no version.
+    const current = await deps.store.get(keys.memory(record.tenantId, key));
+    if (current?.state === 'active' && current.content === content) return key;
     const tags = [record.kind, ...(record.tags ?? [])].map((t) => t.toLowerCase().replace(/[^\p{L}\p{N} ._:/#+-]/gu, '-').replace(/^[^\p{L}\p{N}]+/u, '').slice(0, 64)).filter(Boolean);
     await storeMemory(deps, ctx, {
       tenantId: record.tenantId,
       key,
-      content: record.content.length > CONTENT_CHARS ? `${record.content.slice(0, CONTENT_CHARS - 1)}…` : record.content,
+      content,
       tags: [...new Set(tags)].slice(0, 20),
       metadata: { [`${record.kind}_id`]: record.id, ...record.metadata },
       author: record.author,
       principal: `system:${record.kind}s`,
+      ...(record.publish === false ? { publish: false } : {}),
     });
     return key;
   } catch (error) {
