@@ -21,6 +21,14 @@ export const ENV = {
   strategicPlanningArn: 'CONCLAVE_STRATEGIC_PLANNING_SM_ARN',
   escalationArn: 'CONCLAVE_ESCALATION_SM_ARN',
   collaborativeDecisionArn: 'CONCLAVE_COLLABORATIVE_DECISION_SM_ARN',
+  /** The front door (functions/contracts/rate-limits.ts): `off` turns every limit off; each number overrides a default. */
+  rateLimits: 'CONCLAVE_RATE_LIMITS',
+  rateKeyPerMinute: 'CONCLAVE_RATE_KEY_PER_MINUTE',
+  rateTenantPerMinute: 'CONCLAVE_RATE_TENANT_PER_MINUTE',
+  rateBurst: 'CONCLAVE_RATE_BURST',
+  rateDailyToolCalls: 'CONCLAVE_RATE_DAILY_TOOL_CALLS',
+  /** AWS only, set when CloudFront fronts the function: the value CloudFront sends in x-conclave-origin-verify. */
+  originSecret: 'CONCLAVE_ORIGIN_SECRET',
   /**
    * The public base URL (scheme://host[:port], no path) clients reach the
    * endpoints at: the OAuth metadata, challenges and consent page are built

@@ -1,3 +1,4 @@
+import type { RateLimits } from '../contracts/rate-limits.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -10,6 +11,8 @@ import type { Retention } from './retention.js';
 export interface CoreSettings {
   /** An agent with no heartbeat for this long is reported stale. */
   readonly staleAfterMs: number;
+  /** The front door's default limits (each tenant's board may override them); absent when limits are off. */
+  readonly rateLimits?: RateLimits;
   /** How long audit entries and memory versions are kept (retention.ts); defaults when omitted. */
   readonly retention?: Partial<Retention>;
 }

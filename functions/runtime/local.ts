@@ -19,6 +19,7 @@ import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { RateLimits } from '../contracts/rate-limits.js';
 import { createHttpApp, MAX_BODY_BYTES } from '../mcp/http.js';
 import { localHosts } from '../mcp/host-check.js';
 import { withAdminRoute } from './admin.js';
@@ -60,6 +61,8 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /** The front door's limits (functions/mcp/front-door.ts); none when absent. */
+  readonly rateLimits?: RateLimits;
   /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST); the host of `publicUrl` is served too. */
   readonly publicHosts?: readonly string[];
   /** Edge limits; default LOCAL_EDGE_LIMITS with the MCP body limit (tests shorten the timeouts). */
@@ -169,7 +172,11 @@ async function serve(
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs, ...(options.retention ? { retention: options.retention } : {}) },
+    settings: {
+      staleAfterMs: options.staleAfterMs,
+      ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.

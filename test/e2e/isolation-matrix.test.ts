@@ -2,6 +2,7 @@ import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../../functions/contracts/rate-limits.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { allTools } from '../../functions/mcp/tools/index.js';
 import { LOCAL_TABLE, startLocal } from '../../functions/runtime/local.js';
@@ -588,6 +589,24 @@ const MATRIX: Record<string, Entry> = {
     how: "plans B's own release va",
     run: async ({ b, leakFree }) => leakFree(await b('test_lead', 'create_test_plan', { release: 'va', scope: ['b'], risk_level: 'low' })),
   },
+  get_rate_limits: {
+    phase: 'read',
+    how: "B sees the deployment's defaults, not A's overrides",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'get_rate_limits', {});
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ key_per_minute: DEFAULT_RATE_LIMITS.keyPerMinute, daily_tool_calls: DEFAULT_RATE_LIMITS.dailyToolCalls, overridden: [] });
+    },
+  },
+  set_rate_limits: {
+    phase: 'write',
+    how: "B's override is B's own: A's limits (in the snapshot) stay 7 and 9999",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'set_rate_limits', { key_per_minute: 300 });
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ key_per_minute: 300, daily_tool_calls: DEFAULT_RATE_LIMITS.dailyToolCalls, overridden: ['key_per_minute'] });
+    },
+  },
   report_defect: {
     phase: 'write',
     how: "reports B's own defect",
@@ -658,6 +677,7 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     const allocation = await a('ceo', 'allocate_budget', { department: 'secretdept', period: '2027-Q1', amount: 1000, justification: MARK });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: `${MARK} draft`, tags: ['a-tag'] });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: MARK, tags: ['a-tag'] });
+    await a('board', 'set_rate_limits', { key_per_minute: 7, daily_tool_calls: 9999 });
     await a('board', 'set_authority', { role: 'cto', limit: 500_000 });
     const hire = await a('chro', 'approve_hire', { role_title: MARK, department: 'secretdept', annual_cost: 50_000, justification: MARK });
     const feature = await a('product_manager', 'define_feature', { name: MARK, user_stories: ['As a user, I want x, so that y'], business_value: MARK });
@@ -804,5 +824,26 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     expect((await chartOf(keyB)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(1);
     expect((await chartOf(keyA)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(500_000);
     expect((await chartOf(keyA)).roles.find((r) => r.id === 'test_lead')?.reportsTo).toBe('cto');
+  });
+
+  it("neither reads nor completes A's ids through B's resource templates, inbox and tasks", async () => {
+    const ceo = await client('ceo', keyB);
+    for (const uri of [`conclave://decisions/${seed.decisionPending}`, `conclave://runs/${seed.run}`]) {
+      await expect(ceo.readResource({ uri })).rejects.toThrow(/not found/i);
+    }
+    const memory = await ceo.readResource({ uri: 'conclave://memories/a-secret-key' }).then((r) => JSON.stringify(r), (e: unknown) => String(e));
+    expect(memory).not.toContain(MARK);
+    for (const uri of ['conclave://inbox', 'conclave://tasks']) {
+      const text = JSON.stringify(await ceo.readResource({ uri }));
+      expect(text).not.toContain(MARK);
+      expect(text).not.toContain(seed.run);
+    }
+    const complete = async (uri: string, name: string, value: string) => (await ceo.complete({ ref: { type: 'ref/resource', uri }, argument: { name, value } })).completion.values;
+    expect(await complete('conclave://decisions/{id}', 'id', seed.decisionPending.slice(0, 12))).not.toContain(seed.decisionPending);
+    expect(await complete('conclave://decisions/{id}', 'id', '')).not.toContain(seed.decisionPending);
+    expect(await complete('conclave://runs/{id}', 'id', seed.run.slice(0, 10))).not.toContain(seed.run);
+    const listed = JSON.stringify(await ceo.listResources());
+    expect(listed).not.toContain(seed.decisionPending);
+    expect(listed).not.toContain(seed.run);
   });
 });
