@@ -21,6 +21,8 @@ export interface Benchmark {
  */
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   mcp: () => import('./mcp.js'),
+  /** The mcp benchmark's token mode: an OAuth access token against an API key on the same call. */
+  'mcp-token': () => import('./mcp-token.js'),
   cold: () => import('./cold.js'),
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
