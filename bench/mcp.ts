@@ -72,7 +72,7 @@ const BENCH_LIMITS: RateLimits = { keyPerMinute: 100_000, tenantPerMinute: 1_000
 const ERROR_EXAMPLES = 3;
 
 /** What one replayable `tools/call` looks like on the wire, and the structured result the client that sent it received. */
-interface CapturedCall extends ReplayTarget {
+export interface CapturedCall extends ReplayTarget {
   readonly structuredContent: unknown;
 }
 
@@ -296,7 +296,7 @@ async function measure(ours: Send, bare: Send): Promise<[ServerFigures, ServerFi
 }
 
 /** `calls` per server in `blocks` alternating blocks; `firstBlock` continues the A B B A order of an earlier run of blocks. */
-async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number, firstBlock = 0): Promise<[Tally, Tally]> {
+export async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number, firstBlock = 0): Promise<[Tally, Tally]> {
   const tallies: [Tally, Tally] = [new Tally(concurrency), new Tally(concurrency)];
   const sends = [a, b] as const;
   const perBlock = Math.ceil(calls / blocks);
