@@ -32,6 +32,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
   memory: () => import('./memory.js'),
+  console: () => import('./console.js'),
 };
 
 async function main(args: readonly string[]): Promise<number> {

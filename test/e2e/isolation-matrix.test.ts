@@ -185,6 +185,15 @@ const MATRIX: Record<string, Entry> = {
       }
     },
   },
+  board_queue: {
+    phase: 'read',
+    how: "B's board queue is empty: not A's escalated decision, not A's board tasks",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'board_queue', {});
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ decisions: [], tasks: [] });
+    },
+  },
   vote: {
     phase: 'write',
     how: "voting on A's pending decision is not_found, like an unknown id",
