@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -7,10 +8,15 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EMBEDDING_MODEL_ID } from '../../functions/contracts/embeddings.js';
+import { ENV } from '../../functions/contracts/env.js';
 import { SERVICE_NAME } from '../../functions/contracts/observability.js';
 import { CONSUMER_PUBLISHES, RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../../functions/contracts/table-access.js';
 import { ConclaveFunction } from './conclave-function.js';
+
+/** Consumers that write memories and so embed text: the decision-workflows consumer remembers each closed decision. */
+export const CONSUMERS_THAT_EMBED: readonly ConsumerId[] = ['decision-workflows'];
 
 
 /** A consumer's Lambda entry point, resolved from this module so synth works from any working directory. */
@@ -55,6 +61,13 @@ export interface BusConsumersProps {
   /** The bus the rules listen on. Consumers only read from it, except those CONSUMER_PUBLISHES names. */
   readonly bus: IEventBus;
   /**
+   * The embedding model (Titan Text Embeddings v2) of the consumers that
+   * write memories (CONSUMERS_THAT_EMBED): they may invoke this model alone.
+   *
+   * @default DEFAULT_EMBEDDING_MODEL_ID
+   */
+  readonly embeddingModelId?: string;
+  /**
    * How long the consumers' logs are kept.
    *
    * @default RetentionDays.ONE_MONTH
@@ -81,6 +94,15 @@ export interface BusConsumersProps {
    * @default 3
    */
   readonly retryAttempts?: number;
+  /**
+   * Concurrent executions reserved for (and capping) each consumer. Events
+   * beyond it wait: Lambda keeps retrying throttled asynchronous invocations
+   * for up to six hours before the delivery dead-letter queue. `'none'`
+   * leaves the consumers in the account's unreserved pool.
+   *
+   * @default 10
+   */
+  readonly reservedConcurrency?: number | 'none';
 }
 
 /** One bus rule and everything deployed for it. */
@@ -149,6 +171,7 @@ export class BusConsumers extends Construct {
       // EventBridge invokes asynchronously: a throw is retried by Lambda, then the
       // event lands in the processing dead-letter queue (CDK grants sqs:SendMessage on it).
       asyncFailures: { retryAttempts: PROCESSING_RETRIES, deadLetterQueue: processingDeadLetterQueue },
+      ...(props.reservedConcurrency === 'none' ? {} : { reservedConcurrency: props.reservedConcurrency ?? 10 }),
     });
     const fn = consumer.function;
     // Exactly the table operations of the consumer's contract (the local runtime enforces the same list).
@@ -156,6 +179,17 @@ export class BusConsumers extends Construct {
     // The runtime config requires the bus name (the shared Deps build a Bus adapter);
     // only the consumers CONSUMER_PUBLISHES names get PutEvents.
     consumer.useBus(props.bus, { publish: CONSUMER_PUBLISHES[spec.consumer] === true });
+    if (CONSUMERS_THAT_EMBED.includes(spec.consumer)) {
+      // The decision-workflows consumer remembers closed decisions (core/memory/remember.ts): InvokeModel on the one model.
+      const modelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
+      fn.addEnvironment(ENV.embeddingModelId, modelId);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: [Stack.of(this).formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId })],
+        }),
+      );
+    }
 
     const rule = new Rule(scope, 'Rule', {
       eventBus: props.bus,

@@ -1,5 +1,6 @@
 import { isRoleId, type EndpointId } from '../../contracts/roles.js';
 import type { ToolDefinition } from '../tool.js';
+import { boardQueueTool } from './board-queue.js';
 import { broadcastTool } from './broadcast.js';
 import { getDecisionTool } from './get-decision.js';
 import { listDecisionsTool } from './list-decisions.js';
@@ -23,6 +24,8 @@ import { getMemoryTool } from './get-memory.js';
 import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
 import { storeMemoryTool } from './store-memory.js';
+import { getRateLimitsTool } from './get-rate-limits.js';
+import { setRateLimitsTool } from './set-rate-limits.js';
 import { auditLogTool } from './audit-log.js';
 import { memoryHistoryTool } from './memory-history.js';
 import { restoreMemoryTool } from './restore-memory.js';
@@ -47,6 +50,7 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getDecisionTool,
   listDecisionsTool,
   ruleOnDecisionTool,
+  boardQueueTool,
   myTasksTool,
   completeTaskTool,
   startWorkflowTool,
@@ -57,6 +61,8 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
+  getRateLimitsTool,
+  setRateLimitsTool,
   memoryHistoryTool,
   restoreMemoryTool,
   auditLogTool,

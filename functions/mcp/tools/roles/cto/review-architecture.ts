@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reviewArchitecture } from '../../../../core/engineering/architecture-review.js';
 import { defineTool } from '../../../tool.js';
+import { boundedJson } from '../../bounded.js';
 
 export const reviewArchitectureTool = defineTool({
   name: 'review_architecture',
@@ -19,7 +20,7 @@ export const reviewArchitectureTool = defineTool({
     'modifications. No spending: no authority limit applies.',
   input: z.object({
     design_id: z.string().trim().min(1).max(64).optional().describe('The stored design under review, if any.'),
-    design: z.record(z.string(), z.unknown()).optional().describe('The design as reviewed (architecture, data flow, decisions); optional with design_id.'),
+    design: boundedJson(100_000).optional().describe('The design as reviewed (architecture, data flow, decisions); optional with design_id.'),
     components: z
       .array(z.string().trim().min(1).max(200))
       .min(1)
