@@ -5,6 +5,7 @@
 import { ENDPOINTS } from '../functions/contracts/roles.js';
 import { ConfigError, loadLocalConfig } from '../functions/runtime/config.js';
 import { startLocal } from '../functions/runtime/local.js';
+import { localAutopilotModel } from '../functions/runtime/autopilot-model.js';
 import { createLogger, powertoolsLog } from '../functions/runtime/log.js';
 
 // The SDK's advisory about future Node releases is noise for a local tool whose SDK version the lockfile pins.
@@ -13,7 +14,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main(): Promise<void> {
   const config = loadLocalConfig();
   const logger = createLogger('conclave-local');
-  const conclave = await startLocal({ ...config, log: powertoolsLog(logger) });
+  const autopilotModel = localAutopilotModel(config.autopilot);
+  const conclave = await startLocal({
+    ...config,
+    log: powertoolsLog(logger),
+    autopilotModelIds: config.autopilot.modelIds,
+    ...(autopilotModel ? { autopilotModel } : {}),
+  });
   const ceo = `${conclave.url}/mcp/ceo`;
   const lines = [
     `Conclave is serving on ${conclave.url} (data in ${config.dataDir})`,
@@ -21,6 +28,10 @@ async function main(): Promise<void> {
     'Endpoints:',
     ...ENDPOINTS.map((e) => `  ${conclave.url}/mcp/${e}`),
     `  ${conclave.url}/healthz`,
+    '',
+    autopilotModel
+      ? `Autopilot: roles you turn on with set_autopilot act through ${config.autopilot.provider === 'openai' ? `the model server at ${config.autopilot.openAiUrl}` : 'Amazon Bedrock'}.`
+      : 'Autopilot: off (set CONCLAVE_AUTOPILOT_OPENAI_URL for a local model server such as Ollama, or provide AWS credentials for Bedrock).',
     '',
   ];
   if (conclave.firstStart || config.showKey) {

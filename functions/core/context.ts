@@ -9,6 +9,8 @@ import type { Workflows } from '../ports/workflows.js';
 export interface CoreSettings {
   /** An agent with no heartbeat for this long is reported stale. */
   readonly staleAfterMs: number;
+  /** The model ids autopilot may be set to (the deployment's IAM grant names exactly these); empty or absent: any well-formed id. */
+  readonly autopilotModelIds?: readonly string[];
 }
 
 /** Everything a use case may touch. Built once per process by a composition root. */

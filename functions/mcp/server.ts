@@ -4,6 +4,7 @@ import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observabili
 import { AGENT_ROLES } from '../contracts/roles.js';
 import { listAgents } from '../core/agents/agents.js';
 import { listAudit } from '../core/audit/audit.js';
+import { getAutopilot } from '../core/autopilot/settings.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
 import { ConclaveError, ValidationError } from '../core/errors.js';
@@ -92,51 +93,73 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       outputSchema: schemas.output,
       annotations: tool.annotations,
     },
-    async (args: unknown) => {
-      const started = performance.now();
-      const audit = (outcome: 'ok' | 'error', errorCode?: string) => {
-        const durationMs = Math.round((performance.now() - started) * 100) / 100;
-        ctx.audit.record({
-          tenantId: ctx.actor.tenantId,
-          keyId: ctx.actor.keyId,
-          role: ctx.actor.actingAs,
-          action: `tool:${tool.name}`,
-          outcome,
-          ...(errorCode ? { errorCode } : {}),
-          durationMs,
-          correlationId: ctx.correlationId,
-        });
-        // Tool and role are dimensions; the tenant and the correlation id stay record keys (cardinality).
-        metrics.record(
-          [
-            { name: METRIC.toolCalls, unit: 'Count', value: 1 },
-            { name: METRIC.toolErrors, unit: 'Count', value: outcome === 'error' ? 1 : 0 },
-            { name: METRIC.toolLatency, unit: 'Milliseconds', value: durationMs },
-          ],
-          { [DIMENSION.tool]: tool.name, [DIMENSION.role]: ctx.actor.actingAs },
-          {
-            context: { tenant_id: ctx.actor.tenantId, correlation_id: ctx.correlationId, ...(errorCode ? { error_code: errorCode } : {}) },
-            dimensionSets: TOOL_DIMENSION_SETS,
-          },
-        );
-      };
-      try {
-        const parsed = tool.input.safeParse(args ?? {});
-        if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
-        const result = await tool.run(parsed.data, ctx);
-        audit('ok');
-        return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
-      } catch (error) {
-        const { code, message } = describeError(error, ctx);
-        audit('error', code);
-        return {
-          isError: true,
-          content: [{ type: 'text' as const, text: `${code}: ${message}` }],
-          structuredContent: { error: { code, message } },
-        };
-      }
-    },
+    (args: unknown) => callTool(tool, args, ctx, metrics),
   );
+}
+
+/** What a tool call returns, as the MCP SDK (or an in-process caller) hands it on. */
+export interface ToolCallResult {
+  readonly [field: string]: unknown;
+  readonly isError?: true;
+  readonly content: { type: 'text'; text: string }[];
+  readonly structuredContent: Record<string, unknown>;
+}
+
+/** Extra fields of a call's audit line: the model driving an autopilot agent. */
+export interface CallAttribution {
+  readonly modelId?: string;
+}
+
+/**
+ * One tool call, the same for an MCP client and an in-process caller (the
+ * autopilot, functions/mcp/in-process.ts): validate the arguments with the
+ * tool's schema, run it as the context's actor, audit and meter the outcome,
+ * map errors to an error result. Never throws.
+ */
+export async function callTool(tool: ToolDefinition, args: unknown, ctx: ToolContext, metrics: Metrics, attribution: CallAttribution = {}): Promise<ToolCallResult> {
+  const started = performance.now();
+  const audit = (outcome: 'ok' | 'error', errorCode?: string) => {
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
+    ctx.audit.record({
+      tenantId: ctx.actor.tenantId,
+      keyId: ctx.actor.keyId,
+      role: ctx.actor.actingAs,
+      action: `tool:${tool.name}`,
+      outcome,
+      ...(errorCode ? { errorCode } : {}),
+      durationMs,
+      correlationId: ctx.correlationId,
+      ...(attribution.modelId ? { modelId: attribution.modelId } : {}),
+    });
+    // Tool and role are dimensions; the tenant and the correlation id stay record keys (cardinality).
+    metrics.record(
+      [
+        { name: METRIC.toolCalls, unit: 'Count', value: 1 },
+        { name: METRIC.toolErrors, unit: 'Count', value: outcome === 'error' ? 1 : 0 },
+        { name: METRIC.toolLatency, unit: 'Milliseconds', value: durationMs },
+      ],
+      { [DIMENSION.tool]: tool.name, [DIMENSION.role]: ctx.actor.actingAs },
+      {
+        context: { tenant_id: ctx.actor.tenantId, correlation_id: ctx.correlationId, ...(errorCode ? { error_code: errorCode } : {}) },
+        dimensionSets: TOOL_DIMENSION_SETS,
+      },
+    );
+  };
+  try {
+    const parsed = tool.input.safeParse(args ?? {});
+    if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
+    const result = await tool.run(parsed.data, ctx);
+    audit('ok');
+    return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
+  } catch (error) {
+    const { code, message } = describeError(error, ctx);
+    audit('error', code);
+    return {
+      isError: true,
+      content: [{ type: 'text' as const, text: `${code}: ${message}` }],
+      structuredContent: { error: { code, message } },
+    };
+  }
 }
 
 /** Each tool's schemas as handed to the SDK, built once per process (a server is built per request). */
@@ -209,8 +232,17 @@ function registerResources(server: McpServer, { deps, actor }: ToolContext): voi
   server.registerResource(
     'org-chart',
     'conclave://org-chart',
-    { title: 'Org chart', description: 'Every role: title, reports-to, authority (USD) and mandate.', mimeType: 'application/json' },
-    async (uri) => json(uri, { roles: AGENT_ROLES.map((r) => DEFAULT_CHART[r]), top: 'board' }),
+    { title: 'Org chart', description: 'Every role: title, reports-to, authority (USD), mandate and autopilot setting.', mimeType: 'application/json' },
+    async (uri) => {
+      const autopilot = await getAutopilot(deps, actor.tenantId);
+      const byRole = new Map(autopilot.roles.map((r) => [r.role, r]));
+      return json(uri, {
+        roles: AGENT_ROLES.map((r) => ({ ...DEFAULT_CHART[r], autopilot: byRole.get(r) })),
+        top: 'board',
+        board_autopilot: 'never: the board is people',
+        autopilot: autopilot.tenant,
+      });
+    },
   );
   server.registerResource(
     'agents',

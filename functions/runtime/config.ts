@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
+import { MODEL_ID_PATTERN } from '../contracts/autopilot.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
 export class ConfigError extends Error {
@@ -31,6 +32,13 @@ const flag = z
   .optional()
   .transform((value) => value === '1' || value === 'true');
 
+/** A comma-separated list of model ids. */
+const modelIds = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((m) => m.trim()).filter(Boolean))
+  .refine((ids) => ids.every((id) => MODEL_ID_PATTERN.test(id)), { message: 'expected comma-separated model ids' });
+
 /** A state machine ARN; optional: each function is given only the machines it starts or resumes. */
 const stateMachineArn = z
   .string()
@@ -47,6 +55,7 @@ const awsSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  [ENV.autopilotModelIds]: modelIds,
 });
 
 const localSchema = z.object({
@@ -58,7 +67,26 @@ const localSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  [ENV.autopilotModelIds]: modelIds,
+  [ENV.autopilotProvider]: z.enum(['off', 'bedrock', 'openai']).optional(),
+  [ENV.autopilotOpenAiUrl]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.autopilotOpenAiKey]: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_PROFILE: z.string().optional(),
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
 });
+
+/** Where a local server's autopilot gets its model. */
+export interface LocalAutopilotConfig {
+  /** `off`: no agent wakes (the settings can still be set). */
+  readonly provider: 'off' | 'bedrock' | 'openai';
+  readonly openAiUrl?: string;
+  readonly openAiKey?: string;
+  readonly region?: string;
+  /** Model ids set_autopilot accepts; empty: any. */
+  readonly modelIds: string[];
+}
 
 export interface AwsConfig {
   readonly tableName: string;
@@ -70,6 +98,8 @@ export interface AwsConfig {
   readonly authCacheMs: number;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
+  /** Model ids autopilot may use (the stack's IAM grant names exactly these). */
+  readonly autopilotModelIds: string[];
 }
 
 export interface LocalConfig {
@@ -83,6 +113,7 @@ export interface LocalConfig {
   readonly authCacheMs: number;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
+  readonly autopilot: LocalAutopilotConfig;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -113,6 +144,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
         return typeof arn === 'string' ? [[m, arn]] : [];
       }),
     ),
+    autopilotModelIds: c[ENV.autopilotModelIds],
   };
 }
 
@@ -128,5 +160,25 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     conformanceFixtures: c[ENV.conformanceFixtures],
+    autopilot: localAutopilot(c),
+  };
+}
+
+/**
+ * The local autopilot's model: as asked (CONCLAVE_AUTOPILOT_PROVIDER), else an
+ * OpenAI-compatible server when its URL is set, else Bedrock when AWS
+ * credentials are present, else off.
+ */
+function localAutopilot(c: z.infer<typeof localSchema>): LocalAutopilotConfig {
+  const openAiUrl = c[ENV.autopilotOpenAiUrl];
+  const hasAws = Boolean(c.AWS_ACCESS_KEY_ID || c.AWS_PROFILE || c.AWS_CONTAINER_CREDENTIALS_FULL_URI);
+  const provider = c[ENV.autopilotProvider] ?? (openAiUrl ? 'openai' : hasAws ? 'bedrock' : 'off');
+  if (provider === 'openai' && !openAiUrl) throw new ConfigError(`invalid configuration: ${ENV.autopilotProvider}=openai needs ${ENV.autopilotOpenAiUrl}`);
+  return {
+    provider,
+    modelIds: c[ENV.autopilotModelIds],
+    ...(openAiUrl ? { openAiUrl } : {}),
+    ...(c[ENV.autopilotOpenAiKey] ? { openAiKey: c[ENV.autopilotOpenAiKey] } : {}),
+    ...(c.AWS_REGION ? { region: c.AWS_REGION } : {}),
   };
 }

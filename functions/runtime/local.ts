@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { EVENT_SOURCE } from '../contracts/events.js';
+import { EVENT_SOURCE, type BusEvent } from '../contracts/events.js';
 import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
 import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
@@ -17,6 +17,11 @@ import type { Deps } from '../core/context.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { Model } from '../ports/model.js';
+import { AUTOPILOT_RULE } from '../contracts/autopilot.js';
+import { runAutopilot } from '../core/autopilot/activate.js';
+import { AuditTrail } from '../mcp/audit-trail.js';
+import { inProcessTools } from '../mcp/in-process.js';
 import { createHttpApp } from '../mcp/http.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
@@ -48,6 +53,16 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /**
+   * The autopilot's model (functions/runtime/autopilot-model.ts builds it from
+   * the environment): when given, the local bus routes the autopilot rule to
+   * the autopilot consumer, as the stack does in AWS. Absent: no agent wakes.
+   */
+  readonly autopilotModel?: Model;
+  /** Model ids set_autopilot accepts; empty or absent: any well-formed id. */
+  readonly autopilotModelIds?: readonly string[];
+  /** Test-only: how the autopilot waits between model retries. */
+  readonly autopilotSleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -87,16 +102,28 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
   await ensureTable(dynamo.client, LOCAL_TABLE);
+  const autopilotModel = options.autopilotModel;
+  const autopilotAudit = (): AuditTrail => (agentAudit ??= new AuditTrail(deps));
+  let agentAudit: AuditTrail | undefined;
+  const autopilotRuntime = () => ({
+    model: autopilotModel as Model,
+    tools: inProcessTools(deps, { audit: autopilotAudit(), metrics: options.metrics ?? noMetrics }),
+    ...(options.autopilotSleep ? { sleep: options.autopilotSleep } : {}),
+  });
   // The bus's targets need the deps and the deps need the bus: targets run only after
   // start-up, so they may close over `deps` declared below.
   const bus = new LocalBus({
     source: EVENT_SOURCE,
     // Each consumer sees the table as its IAM grant lets it in AWS (CONSUMER_STORE_ACCESS): a use of anything else fails here too.
-    routes: RULES.map((rule) => ({
-      rule,
-      target: (event) =>
-        CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
-    })),
+    routes: [
+      ...RULES.map((rule) => ({
+        rule,
+        target: (event: BusEvent) =>
+          CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
+      })),
+      // The autopilot consumer: its own function in AWS, the same rule pattern here.
+      ...(autopilotModel ? [{ rule: AUTOPILOT_RULE, target: (event: BusEvent) => runAutopilot(deps, autopilotRuntime(), event) }] : []),
+    ],
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
@@ -111,7 +138,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs },
+    settings: { staleAfterMs: options.staleAfterMs, ...(options.autopilotModelIds?.length ? { autopilotModelIds: options.autopilotModelIds } : {}) },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.
@@ -142,6 +169,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
       // Stop the engine first: runs stay recorded where they are; events it caused still drain.
       await workflows.close();
       await bus.drain();
+      await agentAudit?.flush();
       if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
       dynamo.client.destroy();
       await dynamo.close();

@@ -15,6 +15,11 @@ export interface AuditEntry {
   readonly errorCode?: string;
   readonly durationMs: number;
   readonly correlationId: string;
+  /** The model driving the caller when it is an autopilot agent (`keyId` is then `autopilot:<role>`). */
+  readonly modelId?: string;
+  /** Tokens a model step used (autopilot step lines, action `autopilot:step`). */
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
 }
 
 export interface AuditView {
@@ -26,6 +31,7 @@ export interface AuditView {
   readonly error_code: string | null;
   readonly duration_ms: number;
   readonly correlation_id: string;
+  readonly model_id: string | null;
 }
 
 /** The stored form of an entry, stamped with the time it was taken. */
@@ -67,5 +73,6 @@ export async function listAudit(deps: Deps, tenantId: string, day: number, limit
     error_code: typeof item.errorCode === 'string' ? item.errorCode : null,
     duration_ms: Number(item.durationMs),
     correlation_id: String(item.correlationId),
+    model_id: typeof item.modelId === 'string' ? item.modelId : null,
   }));
 }

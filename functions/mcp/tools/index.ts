@@ -22,6 +22,7 @@ import { forgetMemoryTool } from './forget-memory.js';
 import { getMemoryTool } from './get-memory.js';
 import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
+import { setAutopilotTool } from './set-autopilot.js';
 import { storeMemoryTool } from './store-memory.js';
 
 /**
@@ -52,6 +53,7 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
+  setAutopilotTool,
 ] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists: the shared ones it may use, then its role's own. */
