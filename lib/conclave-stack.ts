@@ -5,6 +5,8 @@ import { DEFAULT_EMBEDDING_MODEL_ID } from '../functions/contracts/embeddings.js
 import { ENDPOINTS } from '../functions/contracts/roles.js';
 import { CONSUMER_WORKFLOWS, MACHINES, WORKFLOWS } from '../functions/contracts/workflows.js';
 import { ConclaveAlarms } from './constructs/alarms.js';
+import { Autopilot } from './constructs/autopilot.js';
+import { ENV } from '../functions/contracts/env.js';
 import { ConclaveBus } from './constructs/bus.js';
 import { BusConsumers } from './constructs/consumers.js';
 import { McpCustomDomain } from './constructs/custom-domain.js';
@@ -49,6 +51,19 @@ export interface ConclaveStackProps extends StackProps {
    * @default 'amazon.titan-embed-text-v2:0'
    */
   readonly embeddingModelId?: string;
+  /**
+   * The Bedrock models (or cross-region inference profiles) the autopilot
+   * may use; its function may call Converse on exactly these.
+   *
+   * @default ['anthropic.claude-3-5-haiku-20241022-v1:0']
+   */
+  readonly autopilotModelIds?: readonly string[];
+  /**
+   * Autopilot agents running at once (the autopilot function's reserved concurrency).
+   *
+   * @default 5
+   */
+  readonly autopilotConcurrency?: number;
   /**
    * How long the bus archive keeps Conclave's events for replay.
    *
@@ -98,6 +113,7 @@ export class ConclaveStack extends Stack {
   readonly workflows: Workflows;
   readonly alarms: ConclaveAlarms;
   readonly dashboard: ConclaveDashboard;
+  readonly autopilot: Autopilot;
   /** Present when `customDomain` is given. */
   readonly customDomain?: McpCustomDomain;
 
@@ -154,7 +170,19 @@ export class ConclaveStack extends Stack {
       embeddingModelId,
     };
     this.alarms = new ConclaveAlarms(this, 'Alarms', { signals, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
-    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: this.alarms.alarms });
+    this.autopilot = new Autopilot(this, 'Autopilot', {
+      table: this.table.table,
+      bus: this.bus.bus,
+      alarmTopic: this.alarms.topic,
+      ...(props.autopilotModelIds ? { modelIds: props.autopilotModelIds } : {}),
+      ...(props.autopilotConcurrency ? { reservedConcurrency: props.autopilotConcurrency } : {}),
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    // The agents' tools start and resume runs like the MCP endpoint's; set_autopilot accepts the models the grant names.
+    this.workflows.connect('Autopilot', this.autopilot.function, { start: WORKFLOWS, resume: true, describe: true });
+    this.mcp.function.addEnvironment(ENV.autopilotModelIds, this.autopilot.modelIds.join(','));
+    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: [...this.alarms.alarms, ...this.autopilot.alarms] });
     if (props.customDomain) {
       this.customDomain = new McpCustomDomain(this, 'CustomDomain', { functionUrl: this.mcp.functionUrl, ...props.customDomain });
     }

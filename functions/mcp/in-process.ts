@@ -15,6 +15,9 @@ export function agentActor(agent: Pick<AgentIdentity, 'tenantId' | 'role'>): Act
   return { tenantId: agent.tenantId, keyId: autopilotPrincipal(agent.role), roles: [agent.role], human: false, actingAs: agent.role };
 }
 
+/** Autopilot metrics aggregate over every role (what the alarms read) and per role. */
+const AUTOPILOT_DIMENSION_SETS: readonly (readonly string[])[] = [[], [DIMENSION.role]];
+
 /** Each tool's input as JSON Schema for a model, converted once per process. */
 const specs = new WeakMap<ToolDefinition, ModelToolSpec>();
 
@@ -81,13 +84,14 @@ export function inProcessTools(deps: Deps, observers: CallObservers): AgentTools
           { name: AUTOPILOT_METRIC.tokens, unit: 'Count', value: step.inputTokens + step.outputTokens },
         ],
         { [DIMENSION.role]: agent.role },
-        { context: { tenant_id: agent.tenantId, correlation_id: agent.correlationId, model_id: agent.modelId, stop_reason: step.stopReason } },
+        { context: { tenant_id: agent.tenantId, correlation_id: agent.correlationId, model_id: agent.modelId, stop_reason: step.stopReason }, dimensionSets: AUTOPILOT_DIMENSION_SETS },
       );
     },
     recordOutcome(agent, outcome) {
       const metric = { failed: AUTOPILOT_METRIC.failures, budget_exhausted: AUTOPILOT_METRIC.budgetExhausted, max_steps: AUTOPILOT_METRIC.maxSteps }[outcome];
       observers.metrics.record([{ name: metric, unit: 'Count', value: 1 }], { [DIMENSION.role]: agent.role }, {
         context: { tenant_id: agent.tenantId, correlation_id: agent.correlationId, model_id: agent.modelId },
+        dimensionSets: AUTOPILOT_DIMENSION_SETS,
       });
     },
   };
