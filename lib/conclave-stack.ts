@@ -153,27 +153,9 @@ export class ConclaveStack extends Stack {
       if (access) this.workflows.connect(consumer.spec.id, consumer.function, access);
     }
 
-    // What the alarms and the dashboard watch.
-    const signals: ConclaveSignals = {
-      mcpFunction: this.mcp.function,
-      functions: [
-        { name: 'mcp', function: this.mcp.function },
-        ...this.consumers.consumers.map((c) => ({ name: `consumer-${c.spec.consumer}`, function: c.function })),
-        ...MACHINES.map((m) => ({ name: `steps-${m.replace(/_/g, '-')}`, function: this.workflows.machines[m].stepFunction })),
-      ],
-      consumers: this.consumers.consumers.map((c) => c.spec.consumer),
-      deadLetterQueues: this.consumers.consumers.flatMap((c) => [
-        { name: `${c.spec.consumer}-delivery`, queue: c.deliveryDeadLetterQueue },
-        { name: `${c.spec.consumer}-processing`, queue: c.processingDeadLetterQueue },
-      ]),
-      stateMachines: MACHINES.map((m) => ({ machine: m, stateMachine: this.workflows.machines[m].stateMachine })),
-      embeddingModelId,
-    };
-    this.alarms = new ConclaveAlarms(this, 'Alarms', { signals, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
     this.autopilot = new Autopilot(this, 'Autopilot', {
       table: this.table.table,
       bus: this.bus.bus,
-      alarmTopic: this.alarms.topic,
       ...(props.autopilotModelIds ? { modelIds: props.autopilotModelIds } : {}),
       ...(props.autopilotConcurrency ? { reservedConcurrency: props.autopilotConcurrency } : {}),
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -182,7 +164,29 @@ export class ConclaveStack extends Stack {
     // The agents' tools start and resume runs like the MCP endpoint's; set_autopilot accepts the models the grant names.
     this.workflows.connect('Autopilot', this.autopilot.function, { start: WORKFLOWS, resume: true, describe: true });
     this.mcp.function.addEnvironment(ENV.autopilotModelIds, this.autopilot.modelIds.join(','));
-    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: [...this.alarms.alarms, ...this.autopilot.alarms] });
+
+    // What the alarms and the dashboard watch.
+    const signals: ConclaveSignals = {
+      mcpFunction: this.mcp.function,
+      functions: [
+        { name: 'mcp', function: this.mcp.function },
+        ...this.consumers.consumers.map((c) => ({ name: `consumer-${c.spec.consumer}`, function: c.function })),
+        ...MACHINES.map((m) => ({ name: `steps-${m.replace(/_/g, '-')}`, function: this.workflows.machines[m].stepFunction })),
+        { name: 'autopilot', function: this.autopilot.function },
+      ],
+      consumers: this.consumers.consumers.map((c) => c.spec.consumer),
+      deadLetterQueues: this.consumers.consumers.flatMap((c) => [
+        { name: `${c.spec.consumer}-delivery`, queue: c.deliveryDeadLetterQueue },
+        { name: `${c.spec.consumer}-processing`, queue: c.processingDeadLetterQueue },
+      ]).concat([
+        { name: 'autopilot-delivery', queue: this.autopilot.deliveryDeadLetterQueue },
+        { name: 'autopilot-processing', queue: this.autopilot.processingDeadLetterQueue },
+      ]),
+      stateMachines: MACHINES.map((m) => ({ machine: m, stateMachine: this.workflows.machines[m].stateMachine })),
+      embeddingModelId,
+    };
+    this.alarms = new ConclaveAlarms(this, 'Alarms', { signals, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
+    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: [...this.alarms.alarms, ...this.autopilot.addAlarms(this.alarms.topic)] });
     if (props.customDomain) {
       this.customDomain = new McpCustomDomain(this, 'CustomDomain', { functionUrl: this.mcp.functionUrl, ...props.customDomain });
     }

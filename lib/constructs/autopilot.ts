@@ -44,8 +44,6 @@ export interface AutopilotProps {
    * @default 5
    */
   readonly reservedConcurrency?: number;
-  /** Where the autopilot alarms notify (the stack's alarm topic). */
-  readonly alarmTopic: ITopic;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
@@ -128,7 +126,17 @@ export class Autopilot extends Construct {
       reason: "This queue is the dead-letter queue of the Autopilot rule's target (EventBridge DeadLetterConfig); a dead-letter queue needs no dead-letter queue of its own.",
     });
 
-    const action = new SnsAction(props.alarmTopic);
+  }
+
+  /**
+   * Alarms on agents that gave up after repeated model failures and on spent
+   * daily budgets, notifying `topic` (the stack's alarm topic). The
+   * function's errors and its dead-letter queues are watched with every
+   * other function's (ConclaveAlarms).
+   */
+  addAlarms(topic: ITopic): Alarm[] {
+    const stack = Stack.of(this);
+    const action = new SnsAction(topic);
     const metric = (name: string) =>
       new Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { [DIMENSION.service]: SERVICE_NAME.autopilot }, statistic: Stats.SUM, period: PERIOD });
     const alarm = (alarmId: string, name: string, m: Metric, description: string) => {
@@ -145,15 +153,18 @@ export class Autopilot extends Construct {
       created.addOkAction(action);
       this.alarms.push(created);
     };
-    alarm('Failures', 'autopilot-failures', metric(AUTOPILOT_METRIC.failures),
-      "An autopilot agent gave up after repeated model failures: its task or request is left for a person (the role's inbox says why). Check Bedrock throttling and model access for the configured models.");
-    alarm('BudgetExhausted', 'autopilot-budget-exhausted', metric(AUTOPILOT_METRIC.budgetExhausted),
-      "A tenant's autopilot daily token budget is spent: its agents are stopped until the UTC day ends or a person raises it with set_autopilot. The CEO and the board were told.");
-    alarm('Errors', 'errors-autopilot', this.function.metricErrors({ statistic: Stats.SUM, period: PERIOD }),
-      'The autopilot function failed (it is retried, then the event goes to its dead-letter queue). Search its log group for level ERROR.');
-    for (const [queueId, queue] of [['Delivery', this.deliveryDeadLetterQueue], ['Processing', this.processingDeadLetterQueue]] as const) {
-      alarm(`Dlq${queueId}`, `dlq-autopilot-${queueId.toLowerCase()}`, queue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM, period: PERIOD }),
-        `Trigger events are waiting in the autopilot ${queueId.toLowerCase()} dead-letter queue: their agents never ran. The work is still in the roles' task lists and inboxes.`);
-    }
+    alarm(
+      'Failures',
+      'autopilot-failures',
+      metric(AUTOPILOT_METRIC.failures),
+      "An autopilot agent gave up after repeated model failures: its task or request is left for a person (the role's inbox says why). Check Bedrock throttling and model access for the configured models.",
+    );
+    alarm(
+      'BudgetExhausted',
+      'autopilot-budget-exhausted',
+      metric(AUTOPILOT_METRIC.budgetExhausted),
+      "A tenant's autopilot daily token budget is spent: its agents are stopped until the UTC day ends or a person raises it with set_autopilot. The CEO and the board were told.",
+    );
+    return this.alarms;
   }
 }
