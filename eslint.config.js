@@ -7,6 +7,11 @@ const CORE_FORBIDDEN = [
   { group: ['**/adapters/**', '**/runtime/**', '**/handlers/**', '**/mcp/**', '../../lib/**', '../lib/**'], message: 'functions/core may import only ports, contracts and core modules.' },
 ];
 
+/** Imports an adapter must never make: it implements a port and sees only ports and contracts (and its SDK). */
+const ADAPTER_FORBIDDEN = [
+  { group: ['**/core/**', '**/runtime/**', '**/handlers/**', '**/mcp/**', '../../lib/**', '../lib/**'], message: 'functions/adapters import only ports and contracts (errors adapters raise live in functions/ports/errors.ts).' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.conclave/', '.bench/', 'coverage/'] },
   ...tseslint.configs.recommended,
@@ -20,6 +25,10 @@ export default tseslint.config(
   {
     files: ['functions/core/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: CORE_FORBIDDEN }] },
+  },
+  {
+    files: ['functions/adapters/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: ADAPTER_FORBIDDEN }] },
   },
   {
     files: ['functions/**/*.ts'],

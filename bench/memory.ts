@@ -27,7 +27,6 @@ import { readFile } from 'node:fs/promises';
 import type { EndpointId } from '../functions/contracts/roles.js';
 import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
 import { DynamoStore } from '../functions/adapters/aws/dynamo-store.js';
-import { localClient } from '../functions/adapters/local/dynalite.js';
 import type { Deps } from '../functions/core/context.js';
 import { memoryIndex } from '../functions/core/memory/memory-index.js';
 import type { RankingMode } from '../functions/core/memory/ranking.js';
@@ -109,7 +108,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const loadSeconds = (performance.now() - loadStarted) / 1000;
 
     // A fresh process's first search pays a full index load: time it on a second store client (its own index registry).
-    const coldClient = localClient(conclave.dynamoEndpoint);
+    const coldClient = conclave.engineClient();
     const coldStore = new DynamoStore(coldClient, LOCAL_TABLE);
     const coldStarted = performance.now();
     const coldIndex = await memoryIndex({ store: coldStore, clock: deps.clock }, bigTenant);

@@ -6,16 +6,18 @@
  *   revoke <key-id>
  *
  * Target: the local data dir (CONCLAVE_DATA_DIR, default .conclave) — through the
- * running `npm start` server's engine when it is up, else by opening the data dir —
+ * running `npm start` server's authenticated /admin route when it holds the data
+ * dir, else by opening the data dir —
  * or, with `--table <name> [--region <region>]`, a deployed stack's table using the
  * standard AWS credential chain.
  */
 import { parseArgs } from 'node:util';
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../functions/core/auth/api-keys.js';
+import type { ApiKeyRecord } from '../functions/core/auth/api-keys.js';
 import { ConclaveError } from '../functions/core/errors.js';
 import { ConfigError } from '../functions/runtime/config.js';
-import { systemClock } from '../functions/runtime/ids.js';
-import { openStoreTarget } from './store-target.js';
+import { DataDirError } from '../functions/runtime/data-dir.js';
+import { EngineOpenError } from '../functions/adapters/local/dynalite.js';
+import { openAdminTarget } from './store-target.js';
 
 const USAGE = `usage: npm run keys -- <command> [options]
 
@@ -65,23 +67,23 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'create' && (!values.tenant || !values.roles)) throw new UsageError('create needs --tenant and --roles');
   if (command === 'revoke' && rest.length !== 1) throw new UsageError('revoke needs exactly one key id (see `list`)');
 
-  const target = await openStoreTarget(values.table, values.region);
-  const deps = { store: target.store, clock: systemClock };
+  const target = await openAdminTarget({ table: values.table, region: values.region, tool: 'npm run keys' });
   const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {
     if (command === 'create') {
-      const { key, record } = await createApiKey(deps, {
-        tenantId: values.tenant as string,
+      const { key, record } = (await target.run({
+        command: 'keys.create',
+        tenant: values.tenant as string,
         roles: (values.roles as string).split(',').map((r) => r.trim()),
         human: values.human,
         ...(values.label ? { label: values.label } : {}),
-      });
+      })) as { key: string; record: ApiKeyRecord };
       print(`Created in ${target.description}:\n  ${show(record)}\n\nKey (shown once; only its hash is stored):\n  ${key}`, { key, ...record });
     } else if (command === 'list') {
-      const records = await listApiKeys(deps, values.tenant);
+      const records = (await target.run({ command: 'keys.list', ...(values.tenant ? { tenant: values.tenant } : {}) })) as ApiKeyRecord[];
       print(records.length ? records.map(show).join('\n') : `no keys in ${target.description}`, records);
     } else {
-      const record = await revokeApiKey(deps, rest[0] as string);
+      const record = (await target.run({ command: 'keys.revoke', keyId: rest[0] as string })) as ApiKeyRecord;
       print(`Revoked: ${show(record)}`, record);
     }
   } finally {
@@ -90,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || (error as Error)?.name === 'TypeError';
+  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirError || error instanceof EngineOpenError || (error as Error)?.name === 'TypeError';
   process.stderr.write(`error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
   if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
   process.exit(error instanceof UsageError ? 2 : 1);

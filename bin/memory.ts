@@ -8,8 +8,9 @@
  *   embed-pending --tenant <id>   embed the memories stored while the model was failing
  *
  * Target: the local data dir (CONCLAVE_DATA_DIR, default .conclave) with the
- * packaged offline model — through the running `npm start` server's engine
- * when it is up, else by opening the data dir — or, with `--table <name>
+ * packaged offline model — through the running `npm start` server's
+ * authenticated /admin route when it holds the data dir, else by opening the
+ * data dir — or, with `--table <name>
  * [--region <region>] [--model <id>]`, a deployed stack's table with Bedrock
  * (Titan Text Embeddings v2) using the standard AWS credential chain.
  * Both commands are idempotent: run them again to resume.
@@ -17,17 +18,15 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { parseArgs } from 'node:util';
 import { BedrockEmbedder } from '../functions/adapters/aws/bedrock-embedder.js';
+import { EngineOpenError } from '../functions/adapters/local/dynalite.js';
 import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
-import type { Deps } from '../functions/core/context.js';
 import { ConclaveError } from '../functions/core/errors.js';
-import { embedPending } from '../functions/core/memory/embed-pending.js';
-import { reembedMemories } from '../functions/core/memory/reembed-memories.js';
-import type { Embedder } from '../functions/ports/embedder.js';
-import type { Store } from '../functions/ports/store.js';
+import type { EmbedPendingResult } from '../functions/core/memory/embed-pending.js';
+import type { ReembedResult } from '../functions/core/memory/reembed-memories.js';
 import { ConfigError } from '../functions/runtime/config.js';
-import { systemClock, timeOrderedIds } from '../functions/runtime/ids.js';
-import { openStoreTarget } from './store-target.js';
+import { DataDirError } from '../functions/runtime/data-dir.js';
+import { openAdminTarget, type AdminTarget } from './store-target.js';
 
 const USAGE = `usage: npm run memory -- <command> --tenant <id> [options]
 
@@ -45,53 +44,21 @@ class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-interface Target {
-  readonly store: Store;
-  readonly embedder: Embedder;
-  readonly description: string;
-  close(): Promise<void>;
-}
-
-async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined): Promise<Target> {
+async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined): Promise<AdminTarget> {
   if (!table && model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
   const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
   if (table && !EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
-  const target = await openStoreTarget(table, region);
-  if (!target.remote) return { store: target.store, embedder: new PackagedEmbedder(), description: target.description, close: () => target.close() };
-  const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
-  return {
-    store: target.store,
-    embedder: new BedrockEmbedder(bedrock, modelId),
-    description: `${target.description} with Bedrock ${modelId}`,
-    close: async () => {
-      bedrock.destroy();
-      await target.close();
+  const target = await openAdminTarget({
+    table,
+    region,
+    tool: 'npm run memory',
+    localEmbedder: () => new PackagedEmbedder(),
+    remoteEmbedder: () => {
+      const bedrock = new BedrockRuntimeClient({ maxAttempts: 1, ...(region ? { region } : {}) });
+      return Object.assign(new BedrockEmbedder(bedrock, modelId), { close: () => bedrock.destroy() });
     },
-  };
-}
-
-/** The memory maintenance use cases publish no events and start no workflows: those ports refuse loudly. */
-function depsFor(target: Target): Deps {
-  const refuse = (what: string) => async (): Promise<never> => {
-    throw new Error(`npm run memory does not ${what}`);
-  };
-  const quiet = () => undefined;
-  return {
-    store: target.store,
-    bus: { publish: refuse('publish events') },
-    clock: systemClock,
-    ids: timeOrderedIds(systemClock),
-    log: { debug: quiet, info: quiet, warn: (message, fields) => process.stderr.write(`warning: ${message} ${JSON.stringify(fields ?? {})}\n`), error: quiet },
-    embedder: target.embedder,
-    workflows: {
-      start: refuse('start workflows'),
-      sendTaskSuccess: refuse('resume workflows'),
-      sendTaskFailure: refuse('resume workflows'),
-      sendTaskHeartbeat: refuse('resume workflows'),
-      describe: refuse('read workflows'),
-    },
-    settings: { staleAfterMs: 300_000 },
-  };
+  });
+  return table ? { ...target, description: `${target.description} with Bedrock ${modelId}`, run: target.run, close: target.close } : target;
 }
 
 // The SDK's advisory about future Node releases is noise for a local tool whose SDK version the lockfile pins.
@@ -122,26 +89,23 @@ async function main(argv: string[]): Promise<void> {
   const tenant = values.tenant;
 
   const target = await openTarget(values.table, values.region, values.model);
-  const deps = depsFor(target);
   const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {
     if (command === 'reembed') {
-      const result = await reembedMemories(deps, tenant, {
-        onProgress: (p) => {
-          if (!values.json) process.stderr.write(`  ${p.embedded} re-embedded of ${p.scanned} read so far\n`);
-        },
-      });
+      const result = (await target.run({ command: 'memory.reembed', tenant }, (p) => {
+        if (!values.json) process.stderr.write(`  ${p.embedded} re-embedded of ${p.scanned} read so far\n`);
+      })) as ReembedResult & { model: string };
       print(
-        `Re-embedded tenant ${tenant} in ${target.description} with ${target.embedder.modelId}:\n` +
+        `Re-embedded tenant ${tenant} in ${target.description} with ${result.model}:\n` +
           `  ${result.scanned} memories read, ${result.embedded} re-embedded, ${result.current} already current, ${result.skipped} changed meanwhile (left to their writer)`,
-        { tenant, model: target.embedder.modelId, ...result },
+        result,
       );
     } else {
-      const result = await embedPending(deps, tenant);
+      const result = (await target.run({ command: 'memory.embed-pending', tenant })) as EmbedPendingResult & { model: string };
       print(
-        `Embedded pending memories of tenant ${tenant} in ${target.description} with ${target.embedder.modelId}:\n` +
+        `Embedded pending memories of tenant ${tenant} in ${target.description} with ${result.model}:\n` +
           `  ${result.embedded} embedded, ${result.skipped} changed meanwhile, ${result.remaining} still pending`,
-        { tenant, model: target.embedder.modelId, ...result },
+        result,
       );
     }
   } finally {
@@ -150,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || (error as Error)?.name === 'TypeError';
+  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirError || error instanceof EngineOpenError || (error as Error)?.name === 'TypeError';
   process.stderr.write(`error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
   if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
   process.exit(error instanceof UsageError ? 2 : 1);

@@ -1,55 +1,134 @@
 /**
- * The store a command-line tool (`npm run keys`, `npm run memory`) works on:
- * a deployed stack's table (`--table`, with the standard AWS credential
- * chain), or the local data dir — through the running `npm start` server's
- * engine when it is up (the server holds the data dir's lock), else by
- * opening the data dir itself.
+ * Where a command-line tool (`npm run keys`, `npm run memory`) runs its
+ * command: a deployed stack's table (`--table`, with the standard AWS
+ * credential chain), or the local data dir — through the running
+ * `npm start` server's authenticated `/admin` route when a server holds it
+ * (the admin token in the data dir, or CONCLAVE_ADMIN_KEY: a human key with
+ * every role), else by taking the data dir's lock and opening it itself.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readFile } from 'node:fs/promises';
 import { DynamoStore, storeClientConfig } from '../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, localClient, startDynalite } from '../functions/adapters/local/dynalite.js';
+import { ensureTable, startDynalite } from '../functions/adapters/local/dynalite.js';
+import type { Deps } from '../functions/core/context.js';
+import type { ReembedResult } from '../functions/core/memory/reembed-memories.js';
+import type { Embedder } from '../functions/ports/embedder.js';
+import type { Store } from '../functions/ports/store.js';
+import { AdminCommandError, adminPath, runAdmin, type AdminRequest } from '../functions/runtime/admin.js';
 import { loadLocalConfig } from '../functions/runtime/config.js';
-import { dataFiles, LOCAL_TABLE } from '../functions/runtime/local.js';
+import { acquireLock, dataFiles, describeHolder, DataDirError, liveHolder, prepareDataDir, readAdminToken } from '../functions/runtime/data-dir.js';
+import { systemClock, timeOrderedIds } from '../functions/runtime/ids.js';
+import { LOCAL_TABLE } from '../functions/runtime/local.js';
 
-export interface StoreTarget {
-  readonly store: DynamoStore;
-  /** Where the command works, for its output. */
+export interface AdminTarget {
+  /** Where the command runs, for its output. */
   readonly description: string;
-  /** True for a deployed table. */
-  readonly remote: boolean;
+  /** Runs one command; `onProgress` is called only when the command runs in this process. */
+  run(request: AdminRequest, onProgress?: (progress: ReembedResult) => void): Promise<unknown>;
   close(): Promise<void>;
 }
 
-export async function openStoreTarget(table: string | undefined, region: string | undefined): Promise<StoreTarget> {
-  if (table) {
-    const client = new DynamoDBClient({ ...storeClientConfig, ...(region ? { region } : {}) });
-    return { store: new DynamoStore(client, table), description: `DynamoDB table ${table}`, remote: true, close: async () => client.destroy() };
+export interface TargetOptions {
+  readonly table?: string | undefined;
+  readonly region?: string | undefined;
+  /** The command-line tool, named in the data dir's lock while it holds it. */
+  readonly tool: string;
+  /** The embedder for a deployed table (the local data dir uses the packaged model). */
+  readonly remoteEmbedder?: () => Embedder & { close?(): void };
+  /** The local embedder, made only if the command runs in this process. */
+  readonly localEmbedder?: () => Embedder;
+}
+
+export async function openAdminTarget(options: TargetOptions): Promise<AdminTarget> {
+  if (options.table) {
+    const client = new DynamoDBClient({ ...storeClientConfig, ...(options.region ? { region: options.region } : {}) });
+    const embedder = options.remoteEmbedder?.();
+    const deps = cliDeps(new DynamoStore(client, options.table), embedder);
+    return {
+      description: `DynamoDB table ${options.table}`,
+      run: (request, onProgress) => runAdmin(deps, request, { kind: 'operator' }, onProgress ? { onProgress } : {}),
+      close: async () => {
+        embedder?.close?.();
+        client.destroy();
+      },
+    };
   }
   const { dataDir } = loadLocalConfig();
-  const endpoint = await readFile(dataFiles.endpoint(dataDir), 'utf8').then((s) => s.trim(), () => undefined);
-  if (endpoint && (await reachable(endpoint))) {
-    const client = localClient(endpoint);
-    return { store: new DynamoStore(client, LOCAL_TABLE), description: `the running local server (${dataDir})`, remote: false, close: async () => client.destroy() };
+  const holder = await liveHolder(dataDir);
+  if (holder?.holder === 'server' && holder.port !== undefined) return serverTarget(dataDir, holder.port);
+  if (holder) throw new DataDirError(`data dir ${dataDir} is in use by ${describeHolder(holder)}; try again in a moment`);
+  await prepareDataDir(dataDir);
+  const lock = await acquireLock(dataDir, options.tool);
+  try {
+    const engine = await startDynalite({ path: dataFiles.engine(dataDir) });
+    await ensureTable(engine.client, LOCAL_TABLE);
+    const deps = cliDeps(new DynamoStore(engine.client, LOCAL_TABLE), options.localEmbedder?.());
+    return {
+      description: `the local data dir ${dataDir}`,
+      run: (request, onProgress) => runAdmin(deps, request, { kind: 'operator' }, onProgress ? { onProgress } : {}),
+      close: async () => {
+        engine.client.destroy();
+        await engine.close();
+        await lock.release();
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
   }
-  const engine = await startDynalite({ path: dataFiles.engine(dataDir) });
-  await ensureTable(engine.client, LOCAL_TABLE);
+}
+
+/** The running server's admin route. */
+async function serverTarget(dataDir: string, port: number): Promise<AdminTarget> {
+  const token = process.env.CONCLAVE_ADMIN_KEY || (await readAdminToken(dataDir));
+  if (!token) throw new DataDirError(`no admin token in ${dataDir}; set CONCLAVE_ADMIN_KEY to a human key with every role`);
+  const base = `http://127.0.0.1:${port}`;
   return {
-    store: new DynamoStore(engine.client, LOCAL_TABLE),
-    description: `the local data dir ${dataDir}`,
-    remote: false,
-    close: async () => {
-      engine.client.destroy();
-      await engine.close();
+    description: `the running local server (${dataDir})`,
+    run: async (request) => {
+      const { command, ...args } = request;
+      let response: Response;
+      try {
+        response = await fetch(`${base}${adminPath(command)}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(args),
+          signal: AbortSignal.timeout(10 * 60_000),
+        });
+      } catch (error) {
+        throw new DataDirError(`the server holding ${dataDir} (${base}) did not answer: ${(error as Error).message}`);
+      }
+      const body = (await response.json().catch(() => ({}))) as { result?: unknown; error?: { message?: string } };
+      if (!response.ok) throw new AdminCommandError(body.error?.message ?? `the server answered ${response.status}`);
+      return body.result;
     },
+    close: async () => {},
   };
 }
 
-async function reachable(endpoint: string): Promise<boolean> {
-  try {
-    await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
+/** Deps for operator commands: they publish no events and start no workflows, so those ports refuse loudly. */
+function cliDeps(store: Store, embedder: Embedder | undefined): Deps {
+  const refuse = (what: string) => async (): Promise<never> => {
+    throw new Error(`this command does not ${what}`);
+  };
+  const quiet = () => undefined;
+  return {
+    store,
+    bus: { publish: refuse('publish events') },
+    clock: systemClock,
+    ids: timeOrderedIds(systemClock),
+    log: { debug: quiet, info: quiet, warn: (message, fields) => process.stderr.write(`warning: ${message} ${JSON.stringify(fields ?? {})}\n`), error: quiet },
+    embedder: embedder ?? {
+      modelId: 'none',
+      dimensions: 0,
+      embed: refuse('embed text'),
+    },
+    workflows: {
+      start: refuse('start workflows'),
+      sendTaskSuccess: refuse('resume workflows'),
+      sendTaskFailure: refuse('resume workflows'),
+      sendTaskHeartbeat: refuse('resume workflows'),
+      describe: refuse('read workflows'),
+    },
+    settings: { staleAfterMs: 300_000 },
+  };
 }

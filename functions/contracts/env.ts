@@ -13,6 +13,8 @@ export const ENV = {
   authCacheSeconds: 'CONCLAVE_AUTH_CACHE_SECONDS',
   /** The Bedrock embedding model (Titan Text Embeddings v2); default in functions/contracts/embeddings.ts. */
   embeddingModelId: 'CONCLAVE_EMBEDDING_MODEL_ID',
+  /** Host names the MCP endpoint answers to (comma-separated; `*.domain` and `name:*` allowed); others get 403. Unset: any. */
+  allowedHosts: 'CONCLAVE_ALLOWED_HOSTS',
   /** The state machines a function starts or resumes (set only on the functions granted them; see STATE_MACHINE_ARN_ENV). */
   featureDevelopmentArn: 'CONCLAVE_FEATURE_DEVELOPMENT_SM_ARN',
   incidentResponseArn: 'CONCLAVE_INCIDENT_RESPONSE_SM_ARN',
@@ -27,6 +29,20 @@ export const ENV = {
   autopilotOpenAiUrl: 'CONCLAVE_AUTOPILOT_OPENAI_URL',
   /** Local only: a bearer key for that server, if it needs one. */
   autopilotOpenAiKey: 'CONCLAVE_AUTOPILOT_OPENAI_KEY',
+  /**
+   * The public base URL (scheme://host[:port], no path) clients reach the
+   * endpoints at: the OAuth metadata, challenges and consent page are built
+   * from it, never from a request's Host header. AWS: set by the stack when a
+   * custom domain is configured (otherwise the Function URL domain Lambda
+   * reports for the request). Local: default the listen address.
+   */
+  publicUrl: 'CONCLAVE_PUBLIC_URL',
+  /** Local only: accept OAuth client metadata documents (and their redirect URIs) on loopback http, for testing clients locally. The AWS config refuses it. */
+  oauthLoopbackClients: 'CONCLAVE_OAUTH_LOOPBACK_CLIENTS',
+  /** Retention (functions/core/retention.ts): audit entries in days, memory versions by count and days. */
+  auditRetentionDays: 'CONCLAVE_AUDIT_RETENTION_DAYS',
+  memoryVersionsKept: 'CONCLAVE_MEMORY_VERSIONS_KEPT',
+  memoryVersionDays: 'CONCLAVE_MEMORY_VERSION_DAYS',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   // Local mode only.
@@ -34,6 +50,10 @@ export const ENV = {
   dataDir: 'CONCLAVE_DATA_DIR',
   devKey: 'CONCLAVE_DEV_KEY',
   showKey: 'CONCLAVE_SHOW_KEY',
+  /** Public host names a local server also answers to, besides 127.0.0.1, localhost and [::1] with its port (comma-separated). */
+  publicHost: 'CONCLAVE_PUBLIC_HOST',
+  /** For `npm run keys`/`memory` against a running server: a human key with every role, instead of the data dir's admin token. */
+  adminKey: 'CONCLAVE_ADMIN_KEY',
   /** Test-only: serve the MCP conformance suite's fixtures on /mcp/conformance (local only; the AWS config refuses it). */
   conformanceFixtures: 'CONCLAVE_CONFORMANCE_FIXTURES',
 } as const;

@@ -193,6 +193,21 @@ export const EVENT_CONTRACTS = {
     schema: z.object({ ...envelope, key: z.string().min(1), author: endpoint }),
     example: { ...base, key: 'draft/old-plan', author: 'ceo' },
   }),
+  'Org.ChartChanged.v1': contract({
+    source: EVENT_SOURCE,
+    description:
+      "The tenant's org chart changed (the board's set_authority / set_reports_to, or an operator's `npm run org`): one role's authority limit or reporting line, with the chart's new revision.",
+    schema: z.object({
+      ...envelope,
+      role,
+      field: z.enum(['authority_usd', 'reports_to']),
+      previous: z.union([z.number(), z.string()]),
+      value: z.union([z.number(), z.string()]),
+      revision: z.number().int().min(1),
+      changed_by: z.string().min(1).max(200).describe('The key id of the board member, or operator:<name>.'),
+    }),
+    example: { ...base, role: 'cto', field: 'authority_usd', previous: 500_000, value: 750_000, revision: 1, changed_by: 'k_01jd0p0z9y8x7w6v' },
+  }),
   'Agent.Heartbeat.v1': contract({
     source: EVENT_SOURCE,
     description: "A role's agent reported it is alive.",

@@ -4,6 +4,7 @@ import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import type { Workflows } from '../ports/workflows.js';
+import type { Retention } from './retention.js';
 
 /** Settings the core needs, validated once by the runtime config. */
 export interface CoreSettings {
@@ -11,6 +12,8 @@ export interface CoreSettings {
   readonly staleAfterMs: number;
   /** The model ids autopilot may be set to (the deployment's IAM grant names exactly these); empty or absent: any well-formed id. */
   readonly autopilotModelIds?: readonly string[];
+  /** How long audit entries and memory versions are kept (retention.ts); defaults when omitted. */
+  readonly retention?: Partial<Retention>;
 }
 
 /** Everything a use case may touch. Built once per process by a composition root. */

@@ -1,4 +1,5 @@
 import type { EndpointId } from '../contracts/roles.js';
+import { LOCAL_EXECUTION_KEYS } from '../contracts/table.js';
 import type { ItemKey } from '../ports/store.js';
 
 /**
@@ -12,9 +13,27 @@ export const keys = {
   /** GSI1 partition listing every API key, sorted by tenant then key id. */
   apiKeyIndex: 'APIKEYS',
 
+  /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
+  webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
+
+  /**
+   * OAuth (functions/core/oauth): registered clients, authorization codes
+   * (by the SHA-256 of the code), grants, and each grant's access and refresh
+   * tokens (by the SHA-256 of the token) in the grant's own item collection,
+   * so one BatchGet reads a token with its grant. Global like API keys: a
+   * grant names its tenant. Every one of them expires through the TTL attribute.
+   */
+  oauthClient: (clientId: string): ItemKey => ({ pk: `OAUTHCLIENT#${clientId}`, sk: 'CLIENT' }),
+  oauthCode: (codeHash: string): ItemKey => ({ pk: `OAUTHCODE#${codeHash}`, sk: 'CODE' }),
+  oauthGrant: (grantId: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: 'GRANT' }),
+  oauthAccessToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `AT#${tokenHash}` }),
+  oauthRefreshToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `RT#${tokenHash}` }),
+  /** A window's count of dynamic client registrations (the registration rate limit). */
+  oauthRegistrations: (window: string): ItemKey => ({ pk: 'OAUTHDCR', sk: window }),
+
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
-  roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
-  rolePrefix: 'ROLE#',
+  /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
+  orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),
 
   /** The tenant's autopilot switch and budget, and each role's autopilot setting (`AUTOPILOT#<role>`), in the tenant's collection. */
   autopilotTenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'AUTOPILOT' }),
@@ -66,14 +85,9 @@ export const keys = {
     sk: `WAITER#${runId}#${waitId}`,
   }),
   decisionWaiterPrefix: 'WAITER#',
-  /**
-   * Local mode only: the local workflow engine's record of one execution (its
-   * current state and that state's input), so runs survive a restart of the
-   * local server. Global like API keys: the engine resumes every tenant's runs.
-   */
-  localExecution: (machine: string, name: string): ItemKey => ({ pk: `LOCALEXEC#${machine}#${name}`, sk: 'EXECUTION' }),
-  /** GSI1 partition listing the local executions still running (a sparse index: finishing removes the entry). */
-  localExecutionsRunning: 'LOCALEXECS#RUNNING',
+  /** Local mode only: the local engine's execution records (keys defined in contracts/table.ts, which the adapter uses). */
+  localExecution: LOCAL_EXECUTION_KEYS.execution,
+  localExecutionsRunning: LOCAL_EXECUTION_KEYS.running,
 
   /** A role's (or the board's) inbox; message ids sort by time. */
   inbox: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#INBOX#${recipient}`,
@@ -83,6 +97,15 @@ export const keys = {
   }),
   /** GSI1 partition holding only unread messages (a sparse index: reading a message removes it). */
   unread: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#UNREAD#${recipient}`,
+  /** The inbox messages that ask for one thing (a task, a vote, a ruling), across recipients: resolved together when it is settled. */
+  request: (tenantId: string, requestKey: string) => `T#${tenantId}#REQUEST#${requestKey}`,
+  requestEntry: (tenantId: string, requestKey: string, recipient: EndpointId, messageId: string): ItemKey => ({
+    pk: `T#${tenantId}#REQUEST#${requestKey}`,
+    sk: `MSG#${recipient}#${messageId}`,
+  }),
+  /** A role's actionable messages (requests not yet settled), by message id: resolving a request removes its entries. */
+  actionable: (tenantId: string, recipient: EndpointId) => `T#${tenantId}#ACTIONABLE#${recipient}`,
+  actionableItem: (tenantId: string, recipient: EndpointId, messageId: string): ItemKey => ({ pk: `T#${tenantId}#ACTIONABLE#${recipient}`, sk: `MSG#${messageId}` }),
 
   /**
    * Organizational memory: one item collection per tenant holding every
@@ -93,6 +116,12 @@ export const keys = {
   memories: (tenantId: string) => `T#${tenantId}#MEMORY`,
   memory: (tenantId: string, key: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: `MEM#${key}` }),
   memoryPrefix: 'MEM#',
+  /** A memory's previous versions: one partition per key, newest last (the version zero-padded so string order is numeric order). */
+  memoryVersions: (tenantId: string, key: string) => `T#${tenantId}#MEMHIST#${key}`,
+  memoryVersion: (tenantId: string, key: string, version: number): ItemKey => ({
+    pk: `T#${tenantId}#MEMHIST#${key}`,
+    sk: `V#${String(version).padStart(10, '0')}`,
+  }),
   memoryRevision: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: 'REVISION' }),
   /** GSI1 partition: a tenant's memory writes ordered by write time, read to refresh an index with only what changed. */
   memoryChanges: (tenantId: string) => `T#${tenantId}#MEMCHANGES`,

@@ -12,6 +12,14 @@ export interface Principal {
   readonly roles: readonly EndpointId[];
   /** Humans may act as the board; agents never. */
   readonly human: boolean;
+  /**
+   * Set for an OAuth access token: the resources (RFC 8707 resource URLs)
+   * it was issued for. The edge refuses the token on any other endpoint.
+   * Absent for an API key, which is valid on every endpoint its roles allow.
+   */
+  readonly audience?: readonly string[];
+  /** Set for an OAuth access token: the grant it belongs to. */
+  readonly grantId?: string;
 }
 
 /** A principal acting as one endpoint for one request. */

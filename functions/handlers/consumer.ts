@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../contracts/observability.js';
 import type { ConsumerId } from '../contracts/rules.js';
+import { auditedConsumer } from '../core/audit/audited.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { MalformedEventError } from '../core/errors.js';
 import { buildAwsDeps } from '../runtime/aws.js';
@@ -32,7 +33,7 @@ export function consumerHandler(consumer: ConsumerId) {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, defaultDimensions: { [DIMENSION.consumer]: consumer } });
   const tracer = new Tracer();
   const deps = buildAwsDeps(config, logger, { instrument: (client) => tracer.captureAWSv3Client(client) });
-  const useCase = CONSUMER_USE_CASES[consumer];
+  const useCase = auditedConsumer(consumer, CONSUMER_USE_CASES[consumer]);
   return middy<EventBridgeEvent<string, unknown>, void>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -15,6 +15,8 @@ import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { EmfMetrics } from '../adapters/aws/emf-metrics.js';
+import { GuardedClientMetadataFetcher } from '../adapters/http/client-metadata-fetcher.js';
+import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contracts/observability.js';
 import { createHttpApp } from '../mcp/http.js';
 import { buildAwsDeps } from '../runtime/aws.js';
@@ -27,7 +29,20 @@ const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 // Built once per cold start.
 const config = loadAwsConfig();
 const logger = createLogger();
+// The public base URL of each request: the configured custom domain, else the Function URL domain that
+// Lambda itself reports in the event (requestContext.domainName), never the client's Host header.
+const requestBase = new WeakMap<Request, string>();
 const app = createHttpApp(buildAwsDeps(config, logger), {
+  oauth: {
+    publicUrl: (request) => {
+      const base = config.publicUrl ?? requestBase.get(request);
+      if (!base) throw new Error('no public base URL for this request');
+      return base;
+    },
+    // Deployed: https-only public metadata documents, never loopback (the config refuses the local flag).
+    fetcher: new GuardedClientMetadataFetcher({ allowLoopback: false }),
+    limits: DEFAULT_CLIENT_LIMITS,
+  },
   allowedOrigins: config.allowedOrigins,
   authCacheMs: config.authCacheMs,
   metrics: new EmfMetrics({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME.mcp }),
@@ -54,5 +69,7 @@ export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({
     const presented = event.headers?.['x-correlation-id'];
     const correlationId = presented && CORRELATION.test(presented) ? presented : (event.requestContext.requestId ?? randomUUID());
     logger.appendKeys({ correlation_id: correlationId, path: event.rawPath });
-    return fromResponse(await app(toRequest(event, correlationId)));
+    const request = toRequest(event, correlationId);
+    requestBase.set(request, `https://${event.requestContext.domainName}`);
+    return fromResponse(await app(request));
   });

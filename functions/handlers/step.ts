@@ -6,6 +6,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { DIMENSION, METRIC, METRICS_NAMESPACE } from '../contracts/observability.js';
 import type { MachineId } from '../contracts/workflows.js';
+import { auditedStep } from '../core/audit/audited.js';
 import { runStep } from '../core/workflows/steps.js';
 import { buildAwsDeps } from '../runtime/aws.js';
 import { loadAwsConfig } from '../runtime/config.js';
@@ -54,7 +55,7 @@ export function stepHandler(machine: MachineId) {
       if (correlationId) metrics.addMetadata('correlation_id', correlationId);
       if (typeof head.run?.tenant_id === 'string') metrics.addMetadata('tenant_id', head.run.tenant_id);
       try {
-        const result = await runStep(deps, machine, payload);
+        const result = await auditedStep(deps, machine, payload, () => runStep(deps, machine, payload));
         metrics.addMetric(METRIC.stepFailures, MetricUnit.Count, 0);
         logger.info('step done');
         return result;

@@ -1,13 +1,17 @@
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { randomUUID } from 'node:crypto';
 import { isEndpointId, type EndpointId } from '../contracts/roles.js';
-import { authenticate, authorizeEndpoint } from '../core/auth/api-keys.js';
+import { authorizeEndpoint } from '../core/auth/api-keys.js';
+import { authenticateBearer } from '../core/auth/authenticate.js';
 import type { Deps } from '../core/context.js';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
 import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
+import { bearerToken } from './bearer.js';
+import { hostMatcher } from './host-check.js';
+import { audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 
 /** Largest accepted request body. */
@@ -32,6 +36,14 @@ export interface HttpOptions {
    * Only the local server sets it, and only when its fixtures flag is on.
    */
   readonly plugin?: EndpointPlugin;
+  /** Host names this deployment answers to (host-check.ts); others are refused with 403. Omitted: any host. */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * The OAuth 2.1 authorization server and protected-resource metadata
+   * (functions/mcp/oauth-routes.ts). Without it, endpoints accept API keys
+   * only and a 401 carries a bare `Bearer realm="conclave"` challenge.
+   */
+  readonly oauth?: OAuthOptions;
 }
 
 /** An extra, keyless endpoint serving Conclave's surface plus an extension (test-only; see HttpOptions.plugin). */
@@ -70,7 +82,9 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     { legacy: 'stateless', maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => deps.log.warn('mcp error', { error: String(error) }) },
   );
   const originAllowed = originMatcher(options.allowedOrigins);
+  const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
+  const oauth = options.oauth ? createOAuthRoutes(deps, options.oauth) : undefined;
 
   const handle = async (request: Request): Promise<Response> => {
     const header = request.headers.get('x-correlation-id');
@@ -89,12 +103,16 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   return Object.assign(handle, { flush: () => auditTrail.flush() });
 
   async function route(request: Request, correlationId: string): Promise<Response> {
+    const host = request.headers.get('host') ?? new URL(request.url).host;
+    if (!hostAllowed(host)) return rpcError(403, -32600, `Forbidden: host ${host.slice(0, 100)} is not served here; use the server's own address`);
     const path = new URL(request.url).pathname.replace(/\/+$/, '');
     if (path === '/healthz') {
       return request.method === 'GET' || request.method === 'HEAD'
         ? Response.json({ status: 'ok' })
         : plainError(405, 'method_not_allowed', 'use GET', { allow: 'GET' });
     }
+    const oauthResponse = oauth ? await oauth(request, correlationId) : undefined;
+    if (oauthResponse) return oauthResponse;
     const match = /^\/mcp\/([a-z_]+)$/.exec(path);
     const endpoint = match?.[1];
     const pluginHere = plugin && endpoint === plugin.name ? plugin : undefined;
@@ -118,12 +136,18 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     try {
       actor = pluginHere ? pluginHere.actor : await authorize(request, endpoint as EndpointId);
     } catch (error) {
+      const base = options.oauth?.publicUrl(request);
+      const presented = /^Bearer\s+\S/i.test(request.headers.get('authorization') ?? '');
       if (error instanceof UnauthenticatedError) {
-        return rpcError(401, -32001, `Unauthorized: ${error.message}; send Authorization: Bearer <key>`, undefined, {
-          'www-authenticate': 'Bearer realm="conclave"',
-        });
+        const challenge = !base
+          ? 'Bearer realm="conclave"'
+          : bearerChallenge(base, endpoint as EndpointId, presented ? { code: 'invalid_token', description: error.message } : undefined);
+        return rpcError(401, -32001, `Unauthorized: ${error.message}; send Authorization: Bearer <key or OAuth access token>`, undefined, { 'www-authenticate': challenge });
       }
-      if (error instanceof ForbiddenError) return rpcError(403, -32003, `Forbidden: ${error.message}`);
+      if (error instanceof ForbiddenError) {
+        const challenge: Record<string, string> = base ? { 'www-authenticate': bearerChallenge(base, endpoint as EndpointId, { code: 'insufficient_scope', description: error.message }) } : {};
+        return rpcError(403, -32003, `Forbidden: ${error.message}`, undefined, challenge);
+      }
       throw error;
     }
 
@@ -155,9 +179,12 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   }
 
   async function authorize(request: Request, endpoint: EndpointId): Promise<Actor> {
-    const authorization = request.headers.get('authorization') ?? '';
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-    const principal = await authCache.resolve(bearer, (key) => authenticate(deps, key));
+    const bearer = bearerToken(request.headers.get('authorization'));
+    const principal = await authCache.resolve(bearer, (credential) => authenticateBearer(deps, credential));
+    // An OAuth token is bound to the endpoint(s) it was issued for (RFC 8707): elsewhere it is not a credential at all.
+    if (principal.audience && options.oauth && !audienceAllows(options.oauth.publicUrl(request), principal.audience, endpoint)) {
+      throw new UnauthenticatedError(`this access token was not issued for /mcp/${endpoint}`);
+    }
     authorizeEndpoint(principal, endpoint);
     return { ...principal, actingAs: endpoint };
   }

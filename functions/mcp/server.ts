@@ -1,18 +1,19 @@
-import { McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { McpServer, ResourceTemplate, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
 import { AGENT_ROLES } from '../contracts/roles.js';
 import { listAgents } from '../core/agents/agents.js';
-import { listAudit } from '../core/audit/audit.js';
+import { listAuditLog } from '../core/audit/audit-log.js';
 import { getAutopilot } from '../core/autopilot/settings.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
 import { ConclaveError, ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
-import { DEFAULT_CHART } from '../core/org/chart.js';
+import { loadTenantChart } from '../core/org/org-chart.js';
 import { roleBrief } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import type { Metrics } from '../ports/metrics.js';
+import { auditLogTool } from './tools/audit-log.js';
 import { toolsFor } from './tools/index.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -74,8 +75,10 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
   server.registerPrompt(
     'brief',
     { title: `Brief: ${actor.actingAs}`, description: `Who you are as ${actor.actingAs}, your authority and how to work with the others.` },
-    () => ({
-      messages: [{ role: 'user', content: { type: 'text', text: roleBrief(DEFAULT_CHART, actor.actingAs, tools.map((t) => t.name)) } }],
+    async () => ({
+      messages: [
+        { role: 'user', content: { type: 'text', text: roleBrief((await loadTenantChart(deps, actor.tenantId)).chart, actor.actingAs, tools.map((t) => t.name)) } },
+      ],
     }),
   );
   extension?.register(server);
@@ -228,17 +231,35 @@ function json(uri: URL, value: unknown) {
   return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
 }
 
+/** The audit resource's query parameters (conclave://audit/{date}?role=…&cursor=…), checked like the audit_log tool's arguments. */
+const AUDIT_QUERY = ['role', 'principal', 'action', 'outcome', 'object_id', 'cursor', 'limit'] as const;
+
+function auditQuery(uri: URL): Record<string, string | number> {
+  const query: Record<string, string | number> = {};
+  for (const [name, value] of uri.searchParams) {
+    if (!(AUDIT_QUERY as readonly string[]).includes(name)) throw new ValidationError(`unknown audit query parameter "${name}" (use ${AUDIT_QUERY.join(', ')})`);
+    if (value.length > 1000) throw new ValidationError(`${name} is too long`);
+    query[name] = name === 'limit' ? Number(value) : value;
+  }
+  return query;
+}
+
 function registerResources(server: McpServer, { deps, actor }: ToolContext): void {
   server.registerResource(
     'org-chart',
     'conclave://org-chart',
-    { title: 'Org chart', description: 'Every role: title, reports-to, authority (USD), mandate and autopilot setting.', mimeType: 'application/json' },
+    {
+      title: 'Org chart',
+      description: "Your organization's chart: every role's title, reports-to, authority (USD), mandate and autopilot setting, with the chart's revision.",
+      mimeType: 'application/json',
+    },
     async (uri) => {
-      const autopilot = await getAutopilot(deps, actor.tenantId);
+      const [{ chart, revision }, autopilot] = await Promise.all([loadTenantChart(deps, actor.tenantId), getAutopilot(deps, actor.tenantId)]);
       const byRole = new Map(autopilot.roles.map((r) => [r.role, r]));
       return json(uri, {
-        roles: AGENT_ROLES.map((r) => ({ ...DEFAULT_CHART[r], autopilot: byRole.get(r) })),
+        roles: AGENT_ROLES.map((r) => ({ ...chart[r], autopilot: byRole.get(r) })),
         top: 'board',
+        revision,
         board_autopilot: 'never: the board is people',
         autopilot: autopilot.tenant,
       });
@@ -253,9 +274,22 @@ function registerResources(server: McpServer, { deps, actor }: ToolContext): voi
   if (actor.actingAs === 'board' || actor.actingAs === 'ceo') {
     server.registerResource(
       'audit',
-      'conclave://audit/today',
-      { title: 'Audit trail (today)', description: "Today's audited calls for this tenant (UTC), newest first.", mimeType: 'application/json' },
-      async (uri) => json(uri, { entries: await listAudit(deps, actor.tenantId, deps.clock.now()) }),
+      new ResourceTemplate('conclave://audit/{date}', { list: undefined }),
+      {
+        title: 'Audit trail (one UTC day)',
+        description:
+          'The audit trail of one UTC day (YYYY-MM-DD or "today"), newest first, with next_cursor. Query parameters filter and page: ' +
+          `?${AUDIT_QUERY.map((q) => `${q}=`).join('&')} (as the audit_log tool).`,
+        mimeType: 'application/json',
+      },
+      async (uri) => {
+        const date = uri.pathname.replace(/^\//, '');
+        const query = auditQuery(uri);
+        const parsed = auditLogTool.input.safeParse({ ...query, from: date, to: date });
+        if (!parsed.success) throw new ValidationError(`invalid audit query: ${describeIssues(parsed.error)}`);
+        const { cursor, object_id: objectId, ...filters } = parsed.data;
+        return json(uri, await listAuditLog(deps, actor.tenantId, { ...filters, ...(cursor ? { cursor } : {}), ...(objectId ? { objectId } : {}) }));
+      },
     );
   }
 }

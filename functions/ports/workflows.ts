@@ -18,7 +18,7 @@ export interface ExecutionDescription {
  * Task tokens are opaque: whoever holds one (a task's wait record) may resume
  * the Task state waiting on it, once. A token that is unknown, already used or
  * whose Task state timed out is refused with `TaskTokenError`
- * (functions/core/workflows/model.ts).
+ * (functions/ports/errors.ts).
  */
 export interface Workflows {
   /**

@@ -3,6 +3,7 @@ import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contr
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
 import { MODEL_ID_PATTERN } from '../contracts/autopilot.js';
+import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
 export class ConfigError extends Error {
@@ -17,8 +18,21 @@ const origins = z
   .optional()
   .transform((value) => (value ?? '').split(',').map((o) => o.trim()).filter(Boolean));
 
+/** A preset dev key: long enough not to be guessed, and one Bearer token. */
+const DEV_KEY_PATTERN = /^[\x21-\x7e]{16,256}$/;
+
 const staleAfter = z.coerce.number().int().positive().default(300);
 const authCache = z.coerce.number().min(0).max(300).default(2);
+
+const retention = {
+  [ENV.auditRetentionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.auditDays),
+  [ENV.memoryVersionsKept]: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RETENTION.memoryVersions),
+  [ENV.memoryVersionDays]: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION.memoryVersionDays),
+};
+
+function retentionFrom(c: Record<string, unknown>): Retention {
+  return { auditDays: Number(c[ENV.auditRetentionDays]), memoryVersions: Number(c[ENV.memoryVersionsKept]), memoryVersionDays: Number(c[ENV.memoryVersionDays]) };
+}
 
 const embeddingModel = z
   .string()
@@ -45,25 +59,57 @@ const stateMachineArn = z
   .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
   .optional();
 
+/** A public base URL: an absolute http(s) URL without path, query or fragment; stored without a trailing slash. */
+const publicUrl = (schemes: readonly string[]) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || isBaseUrl(value, schemes), { message: `expected ${schemes.join(' or ')}://host[:port] with no path` })
+    .transform((value) => value?.replace(/\/$/, ''));
+
+function isBaseUrl(value: string, schemes: readonly string[]): boolean {
+  try {
+    const url = new URL(value);
+    return schemes.includes(url.protocol.slice(0, -1)) && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 const awsSchema = z.object({
   ...Object.fromEntries(MACHINES.map((m) => [STATE_MACHINE_ARN_ENV[m], stateMachineArn])),
   // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
   [ENV.conformanceFixtures]: flag.refine((on) => !on, { message: 'the conformance fixtures are a local test flag, refused in AWS' }),
+  [ENV.publicUrl]: publicUrl(['https']),
+  // Loopback client metadata documents are a local test aid: a deployment never fetches from loopback.
+  [ENV.oauthLoopbackClients]: flag.refine((on) => !on, { message: 'loopback OAuth clients are a local setting, refused in AWS' }),
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
   [ENV.allowedOrigins]: origins,
+  [ENV.allowedHosts]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
   [ENV.autopilotModelIds]: modelIds,
+  ...retention,
 });
 
 const localSchema = z.object({
   [ENV.port]: z.coerce.number().int().min(0).max(65535).default(8787),
   [ENV.dataDir]: z.string().min(1).default('.conclave'),
-  [ENV.devKey]: z.string().min(1).optional(),
+  [ENV.devKey]: z
+    .string()
+    .min(1)
+    .optional()
+    .refine((key) => key === undefined || DEV_KEY_PATTERN.test(key), {
+      message: 'must be 16-256 visible ASCII characters without spaces (or unset it to have a key generated)',
+    }),
+  [ENV.publicHost]: origins,
+  [ENV.adminKey]: z.string().min(1).max(200).optional(),
   [ENV.showKey]: z.enum(['0', '1', 'true', 'false']).optional(),
   [ENV.conformanceFixtures]: flag,
+  [ENV.publicUrl]: publicUrl(['http', 'https']),
+  [ENV.oauthLoopbackClients]: flag,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
@@ -75,6 +121,7 @@ const localSchema = z.object({
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_PROFILE: z.string().optional(),
   AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
+  ...retention,
 });
 
 /** Where a local server's autopilot gets its model. */
@@ -94,12 +141,18 @@ export interface AwsConfig {
   /** The Bedrock model memories and queries are embedded with. */
   readonly embeddingModelId: string;
   readonly allowedOrigins: string[];
+  /** Host names the endpoint answers to (the Function URL's and the custom domain); empty: any. */
+  readonly allowedHosts: string[];
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
   /** Model ids autopilot may use (the stack's IAM grant names exactly these). */
   readonly autopilotModelIds: string[];
+  /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
+  readonly publicUrl: string | undefined;
 }
 
 export interface LocalConfig {
@@ -109,11 +162,21 @@ export interface LocalConfig {
   /** Print the dev key and client commands on every start, not only the first. */
   readonly showKey: boolean;
   readonly allowedOrigins: string[];
+  /** Public host names the server answers to besides its loopback names. */
+  readonly publicHosts: string[];
+  /** A human key with every role for the CLIs to present to a running server (else the data dir's admin token). */
+  readonly adminKey: string | undefined;
   readonly staleAfterMs: number;
   readonly authCacheMs: number;
+  /** How long audit entries and memory versions are kept. */
+  readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
   readonly autopilot: LocalAutopilotConfig;
+  /** The public base URL, when not the listen address (e.g. behind a tunnel). */
+  readonly publicUrl: string | undefined;
+  /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS). */
+  readonly oauthLoopbackClients: boolean;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -136,8 +199,11 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     eventBusName: c[ENV.eventBusName],
     embeddingModelId: c[ENV.embeddingModelId],
     allowedOrigins: c[ENV.allowedOrigins],
+    allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    publicUrl: c[ENV.publicUrl],
+    retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
         const arn = (c as Record<string, unknown>)[STATE_MACHINE_ARN_ENV[m]];
@@ -157,9 +223,14 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     devKey: c[ENV.devKey],
     showKey: c[ENV.showKey] === '1' || c[ENV.showKey] === 'true',
     allowedOrigins: [...LOCAL_ORIGINS, ...c[ENV.allowedOrigins]],
+    publicHosts: c[ENV.publicHost],
+    adminKey: c[ENV.adminKey],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
+    publicUrl: c[ENV.publicUrl],
+    oauthLoopbackClients: c[ENV.oauthLoopbackClients],
     autopilot: localAutopilot(c),
   };
 }

@@ -3,6 +3,7 @@ import { MACHINES, STEP_FUNCTION_SUBSTITUTION, type MachineId } from '../contrac
 import type { Deps } from '../core/context.js';
 import { runRef } from '../core/workflows/model.js';
 import { reconcileRun } from '../core/workflows/runs.js';
+import { auditedStep } from '../core/audit/audited.js';
 import { runStep } from '../core/workflows/steps.js';
 import type { Log } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
@@ -30,7 +31,7 @@ export async function buildLocalWorkflows(deps: () => Deps, store: Store, log: L
   const functions: Record<string, LocalFunction> = {};
   const intercept = options.interceptStep;
   for (const machine of MACHINES) {
-    const step = (payload: unknown) => runStep(deps(), machine, payload);
+    const step = (payload: unknown) => auditedStep(deps(), machine, payload, () => runStep(deps(), machine, payload));
     functions[localFunctionArn(machine)] = intercept ? (payload) => intercept(machine, payload, () => step(payload)) : step;
   }
   return new LocalWorkflowEngine({

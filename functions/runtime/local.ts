@@ -1,19 +1,21 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EVENT_SOURCE, type BusEvent } from '../contracts/events.js';
 import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite } from '../adapters/local/dynalite.js';
+import { ensureTable, startDynalite, type LocalDynamo } from '../adapters/local/dynalite.js';
 import { LocalBus } from '../adapters/local/memory-bus.js';
 import { noMetrics } from '../adapters/local/memory-metrics.js';
 import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
+import { auditedConsumer } from '../core/audit/audited.js';
 import { CONSUMER_USE_CASES } from '../core/consumers/consumers.js';
 import { createApiKey, ensureApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
+import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -22,12 +24,20 @@ import { AUTOPILOT_RULE } from '../contracts/autopilot.js';
 import { runAutopilot } from '../core/autopilot/activate.js';
 import { AuditTrail } from '../mcp/audit-trail.js';
 import { inProcessTools } from '../mcp/in-process.js';
-import { createHttpApp } from '../mcp/http.js';
+import { createHttpApp, MAX_BODY_BYTES } from '../mcp/http.js';
+import { localHosts } from '../mcp/host-check.js';
+import { withAdminRoute } from './admin.js';
+import { acquireLock, dataFiles, ensureAdminToken, prepareDataDir, type DataDirLock } from './data-dir.js';
+import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
+import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
+import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
 import { FairGate, gated, type FairGateOptions } from './fair-gate.js';
-import { serveFetch } from './node-http.js';
+import { serveFetch, type ServedFetch } from './node-http.js';
+
+export { dataFiles } from './data-dir.js';
 
 /** The table name used locally (the stack names its own in AWS). */
 export const LOCAL_TABLE = 'conclave';
@@ -42,6 +52,8 @@ export interface LocalOptions {
   readonly devKey?: string;
   readonly allowedOrigins: readonly string[];
   readonly staleAfterMs: number;
+  /** How long audit entries and memory versions are kept; default DEFAULT_RETENTION. */
+  readonly retention?: Partial<Retention>;
   /** See HttpOptions.authCacheMs; default 2 s. */
   readonly authCacheMs?: number;
   readonly log: Log;
@@ -63,6 +75,18 @@ export interface LocalOptions {
   readonly autopilotModelIds?: readonly string[];
   /** Test-only: how the autopilot waits between model retries. */
   readonly autopilotSleep?: (ms: number) => Promise<void>;
+  /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST); the host of `publicUrl` is served too. */
+  readonly publicHosts?: readonly string[];
+  /** Edge limits; default LOCAL_EDGE_LIMITS with the MCP body limit (tests shorten the timeouts). */
+  readonly limits?: Partial<EdgeLimits>;
+  /** How long `close()` lets requests in flight finish; default 10 s. */
+  readonly shutdownGraceMs?: number;
+  /** The public base URL for OAuth (CONCLAVE_PUBLIC_URL); default the listen address. */
+  readonly publicUrl?: string | undefined;
+  /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS; tests). */
+  readonly oauthLoopbackClients?: boolean;
+  /** Limits of the metadata-document fetcher (tests shorten the time limit). */
+  readonly oauthFetcher?: GuardedFetcherOptions;
 }
 
 /**
@@ -82,25 +106,56 @@ export interface LocalConclave {
   readonly bus: LocalBus;
   /** The local workflow engine (the same ASL files as Step Functions). */
   readonly workflows: LocalWorkflowEngine;
-  readonly dynamoEndpoint: string;
+  /** The token the /admin route accepts as the operator (kept in the data dir's admin-token file when there is one). */
+  readonly adminToken: string;
+  /** A new client of the in-process engine (tests and benchmarks reading the table directly); there is no engine socket. */
+  engineClient(): DynamoDBClient;
+  /** Stops accepting, lets requests in flight finish (bounded), flushes the audit, drains the bus, closes the engine, releases the lock. */
   close(): Promise<void>;
 }
-
-/** Files the local server keeps in its data dir besides the engine's own. */
-export const dataFiles = {
-  engine: (dir: string) => join(dir, 'dynamodb'),
-  devKey: (dir: string) => join(dir, 'dev-key'),
-  /** The running engine's endpoint, so `npm run keys` can reach it while the server holds the data dir. */
-  endpoint: (dir: string) => join(dir, 'dynamodb-endpoint'),
-};
 
 /**
  * The local composition root: dynalite (persisted or in memory), the local
  * bus, the same core and the same HTTP app as Lambda, on node:http.
  */
 export async function startLocal(options: LocalOptions): Promise<LocalConclave> {
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
+  let lock: DataDirLock | undefined;
+  let dynamo: LocalDynamo | undefined;
+  let served: ServedFetch | undefined;
+  try {
+    if (options.dataDir) {
+      await prepareDataDir(options.dataDir);
+      lock = await acquireLock(options.dataDir, 'server');
+    }
+    // The port is taken first, so a port in use fails the start at once; until the app is ready, requests get 503.
+    const ready: { handle?: (request: Request) => Promise<Response> } = {};
+    served = await serveFetch((request) => (ready.handle ? ready.handle(request) : Promise.resolve(starting())), {
+      port: options.port,
+      host: '127.0.0.1',
+      limits: { ...LOCAL_EDGE_LIMITS, maxBodyBytes: MAX_BODY_BYTES, ...options.limits },
+    });
+    dynamo = await startDynalite(options.dataDir ? { path: dataFiles.engine(options.dataDir) } : {});
+    return await serve(options, dynamo, lock, served, ready);
+  } catch (error) {
+    await served?.shutdown(0);
+    dynamo?.client.destroy();
+    await dynamo?.close().catch(() => undefined);
+    await lock?.release();
+    throw error;
+  }
+}
+
+function starting(): Response {
+  return Response.json({ error: { code: 'starting', message: 'the server is starting; retry in a moment' } }, { status: 503, headers: { 'retry-after': '1' } });
+}
+
+async function serve(
+  options: LocalOptions,
+  dynamo: LocalDynamo,
+  lock: DataDirLock | undefined,
+  served: ServedFetch,
+  ready: { handle?: (request: Request) => Promise<Response> },
+): Promise<LocalConclave> {
   await ensureTable(dynamo.client, LOCAL_TABLE);
   const autopilotModel = options.autopilotModel;
   const autopilotAudit = (): AuditTrail => (agentAudit ??= new AuditTrail(deps));
@@ -119,7 +174,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
       ...RULES.map((rule) => ({
         rule,
         target: (event: BusEvent) =>
-          CONSUMER_USE_CASES[rule.consumer]({ ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) }, event),
+          auditedConsumer(rule.consumer, CONSUMER_USE_CASES[rule.consumer])(
+            { ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) },
+            event,
+          ),
       })),
       // The autopilot consumer: its own function in AWS, the same rule pattern here.
       ...(autopilotModel ? [{ rule: AUTOPILOT_RULE, target: (event: BusEvent) => runAutopilot(deps, autopilotRuntime(), event) }] : []),
@@ -138,7 +196,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs, ...(options.autopilotModelIds?.length ? { autopilotModelIds: options.autopilotModelIds } : {}) },
+    settings: {
+      staleAfterMs: options.staleAfterMs,
+      ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.autopilotModelIds?.length ? { autopilotModelIds: options.autopilotModelIds } : {}),
+    },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.
@@ -146,34 +208,49 @@ export async function startLocal(options: LocalOptions): Promise<LocalConclave> 
   if (resumed) options.log.info('resumed workflow runs', { resumed });
   // Loaded only when asked for, so a normal start never even imports the fixtures.
   const plugin = options.conformanceFixtures ? (await import('../mcp/conformance-fixtures.js')).conformancePlugin() : undefined;
+  if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
+  const adminToken = options.dataDir ? await ensureAdminToken(options.dataDir) : `cnadm_${randomBytes(32).toString('base64url')}`;
+  const port = Number(new URL(served.url).port);
+  const listenUrl = served.url;
+  const allowLoopback = options.oauthLoopbackClients === true;
+  if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
   const app = createHttpApp(deps, {
+    oauth: {
+      publicUrl: () => options.publicUrl ?? listenUrl,
+      fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
+      limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+    },
     allowedOrigins: options.allowedOrigins,
+    allowedHosts: localHosts(port, [...(options.publicHosts ?? []), ...(options.publicUrl ? [new URL(options.publicUrl).host] : [])]),
     authCacheMs: options.authCacheMs ?? 2000,
     metrics: options.metrics ?? noMetrics,
     ...(plugin ? { plugin } : {}),
   });
-  if (plugin) options.log.warn('conformance fixtures are on: /mcp/conformance serves without a key (test only)', { endpoint: `/mcp/${plugin.name}` });
-  const { server, url } = await serveFetch(gated(app, new FairGate(LOCAL_GATE)), { port: options.port, host: '127.0.0.1' });
-  if (options.dataDir) await writeFile(dataFiles.endpoint(options.dataDir), dynamo.endpoint);
+  ready.handle = gated(withAdminRoute(app, deps, adminToken), new FairGate(LOCAL_GATE));
+  await lock?.listening(port);
+  let closing: Promise<void> | undefined;
   return {
-    url,
+    url: served.url,
     devKey,
     firstStart,
     deps,
     bus,
     workflows,
-    dynamoEndpoint: dynamo.endpoint,
-    close: async () => {
-      await closeServer(server);
-      await app.flush();
-      // Stop the engine first: runs stay recorded where they are; events it caused still drain.
-      await workflows.close();
-      await bus.drain();
-      await agentAudit?.flush();
-      if (options.dataDir) await rm(dataFiles.endpoint(options.dataDir), { force: true });
-      dynamo.client.destroy();
-      await dynamo.close();
-    },
+    adminToken,
+    engineClient: () => dynamo.connect(),
+    close: () =>
+      (closing ??= (async () => {
+        const finished = await served.shutdown(options.shutdownGraceMs ?? 10_000);
+        if (!finished) options.log.warn('requests still running at shutdown were cut off', { grace_ms: options.shutdownGraceMs ?? 10_000 });
+        await app.flush();
+        // Stop the engine first: runs stay recorded where they are; events it caused still drain.
+        await workflows.close();
+        await bus.drain();
+        await agentAudit?.flush();
+        dynamo.client.destroy();
+        await dynamo.close();
+        await lock?.release();
+      })()),
   };
 }
 
@@ -192,11 +269,4 @@ async function ensureDevKey(deps: Deps, options: LocalOptions): Promise<{ devKey
   const { key } = await createApiKey(deps, grant);
   if (file) await writeFile(file, `${key}\n`, { mode: 0o600 });
   return { devKey: key, firstStart: true };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { engineLevel, ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { engineLevel, ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
 import { PreconditionFailedError, ValidationError } from '../../functions/core/errors.js';
 
 describe('DynamoStore against dynalite', () => {
@@ -67,8 +67,8 @@ describe('DynamoStore against dynalite', () => {
     expect(await store.get({ pk: 'P#marshal', sk: 'B' })).toBeUndefined();
   });
 
-  it('serves the in-process client and a loopback client (another process, e.g. `npm run keys`) from the same engine', async () => {
-    const overLoopback = new DynamoStore(localClient(dynamo.endpoint), 'store-test');
+  it('serves two clients of the same engine alike (each with its own SDK state)', async () => {
+    const overLoopback = new DynamoStore(dynamo.connect(), 'store-test');
     await store.put({ pk: 'P#shared', sk: 'A', written: 'in process', body: 'é—✓'.repeat(100) });
     expect(await overLoopback.get({ pk: 'P#shared', sk: 'A' })).toMatchObject({ written: 'in process', body: 'é—✓'.repeat(100) });
     await overLoopback.put({ pk: 'P#shared', sk: 'B', written: 'over loopback' });

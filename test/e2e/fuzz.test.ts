@@ -1,4 +1,5 @@
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_ROLES } from '../../functions/contracts/roles.js';
 import { createApiKey, revokeApiKey } from '../../functions/core/auth/api-keys.js';
@@ -60,7 +61,7 @@ describe(`hostile input at the edge (seed ${SEED})`, () => {
   beforeAll(async () => {
     const log = memoryLog();
     conclave = Object.assign(await startLocal({ port: 0, allowedOrigins: ['http://localhost:*'], staleAfterMs: 300_000, log, embedder: hashingEmbedder() }), { log });
-    dynamo = new DynamoDBClient({ endpoint: conclave.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    dynamo = conclave.engineClient();
     const key = async (roles: string[], human: boolean) => (await createApiKey(conclave.deps, { tenantId: 'fuzz', roles, human, label: 'fuzz' })).key;
     keys.human = await key(['all'], true);
     keys.agent = await key([...AGENT_ROLES], false);

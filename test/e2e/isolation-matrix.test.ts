@@ -1,4 +1,5 @@
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointId } from '../../functions/contracts/roles.js';
@@ -241,6 +242,55 @@ const MATRIX: Record<string, Entry> = {
       const r = await b('cto', 'store_memory', { key: 'a-secret-key', content: 'b memory', tags: ['a-tag'] });
       leakFree(r);
       expect(ok(r)).toMatchObject({ created: true, memory: { content: 'b memory' } });
+    },
+  },
+  memory_history: {
+    phase: 'read',
+    how: "A's memory key (which has two versions) is not_found, like an unknown key, for its history and its versions",
+    run: async ({ likeMissing }) => {
+      await likeMissing('cto', 'memory_history', (v) => ({ key: v('a-secret-key') }), 'not_found');
+      await likeMissing('cto', 'get_memory', (v) => ({ key: v('a-secret-key'), version: 1 }), 'not_found');
+    },
+  },
+  restore_memory: {
+    phase: 'write',
+    how: "restoring A's key is not_found, like an unknown key, and A's memory stays",
+    run: ({ likeMissing }) => likeMissing('cto', 'restore_memory', (v) => ({ key: v('a-secret-key'), version: 1 }), 'not_found'),
+  },
+  // --- records: audit and org chart ---
+  audit_log: {
+    phase: 'read',
+    how: "B's trail holds B's own calls only, filtered or not",
+    run: async ({ b, leakFree }) => {
+      for (const [endpoint, args] of [
+        ['board', {}],
+        ['ceo', { action: 'store_memory' }],
+        ['board', { role: 'cto', limit: 200 }],
+        ['board', { object_id: 'cto' }],
+      ] as const) {
+        const r = await b(endpoint, 'audit_log', args);
+        leakFree(r);
+        expect(JSON.stringify(r)).not.toContain('tenant-a');
+        for (const e of ok(r).entries as { action: string }[]) expect(e.action).not.toBe('tool:store_memory');
+      }
+    },
+  },
+  set_authority: {
+    phase: 'write',
+    how: "changes B's chart only (A's CTO keeps its limit)",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'set_authority', { role: 'cto', limit: 1 });
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ previous: 500_000, value: 1, revision: 1 });
+    },
+  },
+  set_reports_to: {
+    phase: 'write',
+    how: "changes B's chart only",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'set_reports_to', { role: 'test_lead', reports_to: 'senior_architect' });
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ previous: 'cto', value: 'senior_architect', revision: 2 });
     },
   },
   // --- ceo ---
@@ -549,7 +599,7 @@ const MATRIX: Record<string, Entry> = {
 /** Run ids of tenant A's workflows (filled by the seeding): one it started, and those its decisions started. */
 const aRuns: string[] = [];
 
-const WRITE_ORDER = ['forget_memory', 'store_memory', 'set_budget', 'allocate_budget', 'run_quality_gate', 'approve_deployment', 'approve_change_window', 'declare_incident'];
+const WRITE_ORDER = ['restore_memory', 'forget_memory', 'store_memory', 'set_budget', 'allocate_budget', 'run_quality_gate', 'approve_deployment', 'approve_change_window', 'declare_incident'];
 
 describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ€™s ids', () => {
   type Conclave = Awaited<ReturnType<typeof startLocal>>;
@@ -593,7 +643,7 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
 
   beforeAll(async () => {
     conclave = await startLocal({ port: 0, allowedOrigins: ['http://localhost:*'], staleAfterMs: 300_000, log: memoryLog(), embedder: hashingEmbedder() });
-    dynamo = new DynamoDBClient({ endpoint: conclave.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    dynamo = conclave.engineClient();
     keyA = await issueKey(conclave, 'tenant-a', ['all'], true);
     keyB = await issueKey(conclave, 'tenant-b', ['all'], true);
     const a = async (endpoint: EndpointId, tool: string, args: Record<string, unknown>) => ok(await callAs(keyA, endpoint, tool, args));
@@ -606,7 +656,9 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     const escalated = await a('ceo', 'approve_strategic_initiative', { initiative: MARK, business_value: MARK, budget: 2_000_000 });
     await a('ceo', 'set_budget', { department: 'secretdept', period: '2027-Q1', ceiling: 100_000 });
     const allocation = await a('ceo', 'allocate_budget', { department: 'secretdept', period: '2027-Q1', amount: 1000, justification: MARK });
+    await a('cto', 'store_memory', { key: 'a-secret-key', content: `${MARK} draft`, tags: ['a-tag'] });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: MARK, tags: ['a-tag'] });
+    await a('board', 'set_authority', { role: 'cto', limit: 500_000 });
     const hire = await a('chro', 'approve_hire', { role_title: MARK, department: 'secretdept', annual_cost: 50_000, justification: MARK });
     const feature = await a('product_manager', 'define_feature', { name: MARK, user_stories: ['As a user, I want x, so that y'], business_value: MARK });
     const request = await a('product_manager', 'gather_requirements', { feature: MARK, stakeholders: ['cto'], questions: [`${MARK}?`] });
@@ -736,12 +788,21 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     expect(ok(await callAs(keyA, 'ceo', 'get_decision', { decision_id: seed.decisionPending }))).toMatchObject({ status: 'pending', votes: [] });
   });
 
-  it("does not show A's agents or audit trail through B's resources", async () => {
+  it("does not show A's agents, chart or audit trail through B's resources", async () => {
     const board = await client('board', keyB);
-    for (const uri of ['conclave://agents', 'conclave://audit/today']) {
+    const today = new Date().toISOString().slice(0, 10);
+    for (const uri of ['conclave://agents', 'conclave://audit/today', `conclave://audit/${today}?limit=200`, `conclave://audit/${today}?role=cto`, 'conclave://org-chart']) {
       const text = JSON.stringify(await board.readResource({ uri }));
       expect(text).not.toContain(MARK);
       expect(text).not.toContain('tenant-a');
     }
+    // Each tenant reads its own chart: B's board changed B's CTO limit, A's stays as A set it.
+    const chartOf = async (key: string) =>
+      JSON.parse(((await (await client('cto', key)).readResource({ uri: 'conclave://org-chart' })).contents[0] as { text: string }).text) as {
+        roles: { id: string; authorityUsd: number; reportsTo: string }[];
+      };
+    expect((await chartOf(keyB)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(1);
+    expect((await chartOf(keyA)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(500_000);
+    expect((await chartOf(keyA)).roles.find((r) => r.id === 'test_lead')?.reportsTo).toBe('cto');
   });
 });

@@ -104,12 +104,12 @@ describe('ceo and chro role tools over MCP', () => {
     });
 
     it("uses the tenant's overridden CEO authority", async () => {
-      await conclave.deps.store.put({ ...keys.roleOverride('globex', 'ceo'), authorityUsd: 2_000_000 });
+      await other.ok('board', 'set_authority', { role: 'ceo', limit: 2_000_000 });
       const approved = await other.ok('ceo', 'approve_strategic_initiative', { initiative: 'Buy a rival', business_value: 'Share', budget: 1_500_000 });
       expect(approved).toMatchObject({ approved: true, authority_limit: 2_000_000 });
       const same = await roles.ok('ceo', 'approve_strategic_initiative', { initiative: 'Buy a rival', business_value: 'Share', budget: 1_500_000 });
       expect(same).toMatchObject({ approved: false, status: 'escalated', authority_limit: 1_000_000 });
-      await conclave.deps.store.delete(keys.roleOverride('globex', 'ceo'));
+      await other.ok('board', 'set_authority', { role: 'ceo', limit: 1_000_000 });
     });
 
     it('refuses bad arguments with a tool error naming the field', async () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/contracts/env.js';
 import { EVENT_SOURCE } from '../../functions/contracts/events.js';
 import { ENDPOINTS } from '../../functions/contracts/roles.js';
+import { TABLE_SCHEMA } from '../../functions/contracts/table.js';
 import { ConclaveStack, type ConclaveStackProps } from '../../lib/conclave-stack.js';
 import { acknowledgements } from './support.js';
 
@@ -93,6 +94,12 @@ describe('ConclaveStack', () => {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true, KMSMasterKeyId: Match.absent(), SSEType: Match.absent() },
+      });
+    });
+
+    it('expires items through the one shared TTL attribute', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
       });
     });
 

@@ -7,7 +7,7 @@ import { unusedWorkflows } from '../helpers/workflows.js';
 
 function depsWith(putMany: (items: readonly Item[]) => Promise<void>, log = memoryLog()): Deps {
   return {
-    store: { putMany } as unknown as Deps['store'],
+    store: { putMany, put: (item: Item) => putMany([item]) } as unknown as Deps['store'],
     bus: { publish: async () => undefined },
     clock: { now: () => Date.parse('2026-11-21T12:00:00Z') },
     ids: { next: () => 'id' },

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../functions/c
 import { allocateBudget, getBudget, listBudgets, setBudget } from '../../functions/core/finance/budget.js';
 import { approveStrategicInitiative } from '../../functions/core/finance/initiatives.js';
 import { currentQuarter, normalizeDepartment, resolvePeriod, toCents } from '../../functions/core/finance/money.js';
+import { setAuthority } from '../../functions/core/org/org-chart.js';
 import { keys } from '../../functions/core/keys.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
 import { testDeps } from '../helpers/deps.js';
@@ -95,7 +96,7 @@ describe('budgets and initiatives (core, against dynalite)', () => {
   });
 
   it('escalates a ceiling and an allocation above authority, then applies them once the decision is approved', async () => {
-    await deps.store.put({ ...keys.roleOverride('acme', 'ceo'), authorityUsd: 2000 });
+    await setAuthority(deps, ctx, { tenantId: 'acme', role: 'ceo', limit: 2000, by: { kind: 'operator', name: 'test' } });
     const asked = await setBudget(deps, ctx, { tenantId: 'acme', setter: 'ceo', department: 'sales', ceiling: 5000 });
     expect(asked).toMatchObject({ status: 'escalated', budget: null });
     expect(await getBudget(deps, 'acme', { department: 'sales' })).toBeNull();
@@ -118,7 +119,7 @@ describe('budgets and initiatives (core, against dynalite)', () => {
       allocateBudget(deps, ctx, { tenantId: 'acme', allocator: 'ceo', department: 'sales', amount: 2000.01, justification: 'fair', decisionId: big.decision_id as string }),
     ).rejects.toThrow(/already allocated/);
     expect((await getBudget(deps, 'acme', { department: 'sales' }))?.allocated_total).toBe(2000.01);
-    await deps.store.delete(keys.roleOverride('acme', 'ceo'));
+    await setAuthority(deps, ctx, { tenantId: 'acme', role: 'ceo', limit: 1_000_000, by: { kind: 'operator', name: 'test' } });
   });
 
   it('lists a period’s budgets per tenant only', async () => {

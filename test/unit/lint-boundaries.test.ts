@@ -26,6 +26,24 @@ describe('lint boundaries', () => {
     expect(await messagesFor(code, 'functions/core/agents/example.ts')).toEqual([]);
   });
 
+  it.each([
+    ["import { PreconditionFailedError } from '../../core/errors.js';"],
+    ["import { keys } from '../../core/keys.js';"],
+    ["import { TaskTokenError } from '../../core/workflows/model.js';"],
+    ["import { loadAwsConfig } from '../../runtime/config.js';"],
+    ["import { buildServer } from '../../mcp/server.js';"],
+  ])('rejects %s in functions/adapters', async (line) => {
+    const messages = await messagesFor(`${line}\nexport const x = 1;\n`, 'functions/adapters/aws/example.ts');
+    expect(messages.join('\n')).toMatch(/no-restricted-imports/);
+  });
+
+  it('allows ports, contracts and SDKs in functions/adapters', async () => {
+    const code =
+      "import { PreconditionFailedError } from '../../ports/errors.js';\nimport type { Store } from '../../ports/store.js';\nimport { TABLE_SCHEMA } from '../../contracts/table.js';\nimport { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n" +
+      'export type S = Store;\nexport const e = [PreconditionFailedError, TABLE_SCHEMA, DynamoDBClient];\n';
+    expect(await messagesFor(code, 'functions/adapters/aws/example.ts')).toEqual([]);
+  });
+
   it('rejects process.env outside the runtime config', async () => {
     const messages = await messagesFor('export const region = process.env.AWS_REGION;\n', 'functions/mcp/example.ts');
     expect(messages.join('\n')).toMatch(/no-restricted-properties/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, localClient, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
 import type { Deps } from '../../functions/core/context.js';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { keys } from '../../functions/core/keys.js';
@@ -154,7 +154,7 @@ describe('organizational memory (use cases against dynalite)', () => {
       const deps = depsWith(hashingEmbedder());
       await store(deps, 'draft/plan', 'A plan to migrate billing to Postgres.', { tags: ['draft'] });
       expect(keysOf(await searchMemories(deps, { tenantId: tenant, query: 'billing postgres plan' }))).toEqual(['draft/plan']);
-      expect(await forgetMemory(deps, ctx, { tenantId: tenant, key: 'draft/plan', by: 'ceo' })).toEqual({ key: 'draft/plan', forgotten: true });
+      expect(await forgetMemory(deps, ctx, { tenantId: tenant, key: 'draft/plan', by: 'ceo' })).toEqual({ key: 'draft/plan', forgotten: true, version: 2 });
       expect(published.at(-1)).toMatchObject({ detailType: 'Memory.Forgotten.v1', detail: { key: 'draft/plan', author: 'ceo', tenant_id: tenant } });
       expect(keysOf(await searchMemories(deps, { tenantId: tenant, query: 'billing postgres plan' }))).toEqual([]);
       await expect(getMemory(deps, tenant, 'draft/plan')).rejects.toBeInstanceOf(NotFoundError);
@@ -290,7 +290,7 @@ describe('organizational memory (use cases against dynalite)', () => {
     it('sees writes made by another process and drops memories another process forgot', async () => {
       const embedder = hashingEmbedder();
       const a = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
-      const b = depsWith(embedder, new DynamoStore(localClient(dynamo.endpoint), TABLE));
+      const b = depsWith(embedder, new DynamoStore(dynamo.connect(), TABLE));
       await store(a, 'x/1', 'Kafka carries order events.');
       expect(keysOf(await searchMemories(b, { tenantId: tenant, query: 'Kafka order events' }))).toEqual(['x/1']);
 

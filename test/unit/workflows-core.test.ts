@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/core/errors.js';
-import { listRuns, startWorkflow } from '../../functions/core/workflows/runs.js';
+import { listRuns } from '../../functions/core/workflows/run-views.js';
+import { startWorkflow } from '../../functions/core/workflows/runs.js';
 import { causeOf, runStep } from '../../functions/core/workflows/steps.js';
 import { startWorkflowConclave, type WorkflowConclave } from '../helpers/workflows.js';
 

@@ -1,6 +1,6 @@
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { EMBEDDING_DIMENSIONS } from '../../contracts/embeddings.js';
-import { DependencyError } from '../../core/errors.js';
+import { DependencyError } from '../../ports/errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 
 /** Titan Text Embeddings v2 accepts at most 50,000 characters (8,192 tokens) per text. */

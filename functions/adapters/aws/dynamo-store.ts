@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall as toAttributes, unmarshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_SCHEMA } from '../../contracts/table.js';
-import { DependencyError, PreconditionFailedError, ValidationError } from '../../core/errors.js';
+import { DependencyError, PreconditionFailedError, ValidationError } from '../../ports/errors.js';
 import type { Increment, Item, ItemKey, Page, Precondition, Query, Store } from '../../ports/store.js';
 
 type Attributes = Record<string, AttributeValue>;

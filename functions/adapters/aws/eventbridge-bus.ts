@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DependencyError } from '../../core/errors.js';
+import { DependencyError } from '../../ports/errors.js';
 import type { Bus, OutboundEvent } from '../../ports/bus.js';
 
 /** PutEvents accepts at most 10 entries and 256 KB per call. */

@@ -12,8 +12,8 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { MachineId } from '../../contracts/workflows.js';
-import { DependencyError } from '../../core/errors.js';
-import { TaskTokenError } from '../../core/workflows/model.js';
+import { DependencyError } from '../../ports/errors.js';
+import { TaskTokenError } from '../../ports/errors.js';
 import type { ExecutionDescription, Workflows } from '../../ports/workflows.js';
 
 /** Step Functions limits on SendTaskFailure's fields. */

@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { aslFileName, MACHINES, type MachineId } from '../../contracts/workflows.js';
-import { PreconditionFailedError } from '../../core/errors.js';
-import { keys } from '../../core/keys.js';
-import { TaskTokenError } from '../../core/workflows/model.js';
+import { PreconditionFailedError } from '../../ports/errors.js';
+import { LOCAL_EXECUTION_KEYS } from '../../contracts/table.js';
+import { TaskTokenError } from '../../ports/errors.js';
 import type { Log } from '../../ports/logger.js';
 import type { Item, Store } from '../../ports/store.js';
 import type { ExecutionDescription, Workflows } from '../../ports/workflows.js';
@@ -211,8 +211,8 @@ export class LocalWorkflowEngine implements Workflows {
     if (!definition) throw new Error(`the local workflow engine has no ${machine} machine`);
     const at = new Date().toISOString();
     const record: Item = {
-      ...keys.localExecution(machine, name),
-      gsi1pk: keys.localExecutionsRunning,
+      ...LOCAL_EXECUTION_KEYS.execution(machine, name),
+      gsi1pk: LOCAL_EXECUTION_KEYS.running,
       gsi1sk: `${at}#${machine}#${name}`,
       type: 'local_execution',
       machine,
@@ -239,7 +239,7 @@ export class LocalWorkflowEngine implements Workflows {
     const records: Item[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.options.store.query({ index: 'gsi1', pk: keys.localExecutionsRunning, limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await this.options.store.query({ index: 'gsi1', pk: LOCAL_EXECUTION_KEYS.running, limit: 100, ...(cursor ? { cursor } : {}) });
       records.push(...page.items);
       cursor = page.cursor;
     } while (cursor);
@@ -432,7 +432,7 @@ export class LocalWorkflowEngine implements Workflows {
   }
 
   async describe(machine: MachineId, name: string): Promise<ExecutionDescription | undefined> {
-    const record = await this.options.store.get(keys.localExecution(machine, name));
+    const record = await this.options.store.get(LOCAL_EXECUTION_KEYS.execution(machine, name));
     if (!record) return undefined;
     return {
       status: record.status as ExecutionDescription['status'],

@@ -1,8 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { TABLE_SCHEMA } from '../../contracts/table.js';
 import { storeClientConfig } from '../aws/dynamo-store.js';
 
@@ -10,39 +10,70 @@ const require = createRequire(import.meta.url);
 
 interface DynaliteServer {
   listeners(event: 'request'): ((req: IncomingMessage, res: ServerResponse) => void)[];
-  listen(port: number, host: string, callback: (error?: Error) => void): void;
-  close(callback: (error?: Error) => void): void;
-  address(): AddressInfo | string | null;
 }
-type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => DynaliteServer;
+type DynaliteOptions = { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number };
+type DynaliteFactory = (options: DynaliteOptions) => DynaliteServer;
+/** The engine's store, as dynalite's db module builds it: only the LevelDB handle is used here. */
+interface DynaliteStore {
+  readonly db: { open(): Promise<void>; close(): Promise<void> };
+}
+interface DynaliteDbModule {
+  create(options: DynaliteOptions): DynaliteStore;
+}
 
-/** A running dynalite engine: the real DynamoDB API on a loopback port, inside this process. */
+/** A running dynalite engine: the real DynamoDB API inside this process, with no socket. */
 export interface LocalDynamo {
-  /** The engine's loopback port, for clients in other processes (`npm run keys` while the server runs). */
-  readonly endpoint: string;
   /** A client for this process: the same requests and responses, handed to the engine without a socket. */
   readonly client: DynamoDBClient;
+  /** Another client of the same engine, with its own SDK state (as a second reader would have). */
+  connect(): DynamoDBClient;
   close(): Promise<void>;
 }
 
+/** Raised when the engine cannot open its data (held by another process, unreadable, not writable). */
+export class EngineOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EngineOpenError';
+  }
+}
+
 /**
- * Starts dynalite on 127.0.0.1 (a random port unless given). With `path`,
- * data persists in LevelDB there (one process at a time may open it);
- * without, it lives in memory.
+ * Starts dynalite in this process. It never listens: the engine checks no
+ * signature and answers any origin, so a socket would open the whole table to
+ * every local process and web page. Requests reach its request listener
+ * directly (InProcessHandler). With `path`, data persists in LevelDB there
+ * (one process at a time may open it); without, it lives in memory.
  */
-export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
+export async function startDynalite(options: { path?: string } = {}): Promise<LocalDynamo> {
   closeFinishedIterators();
   const dynalite = require('dynalite') as DynaliteFactory;
-  const server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => server.listen(options.port ?? 0, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const dbModule = require(join(dirname(require.resolve('dynalite')), 'db')) as DynaliteDbModule;
+  // dynalite does not hand out its store, and closing it means closing its (never started) server; take the store as it is made.
+  const create = dbModule.create;
+  let store: DynaliteStore | undefined;
+  dbModule.create = (o) => (store = create(o));
+  let server: DynaliteServer;
+  try {
+    server = dynalite({ ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  } finally {
+    dbModule.create = create;
+  }
+  const engine = store;
+  if (!engine) throw new Error('dynalite built no store; revisit startDynalite');
+  try {
+    await engine.db.open();
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    throw new EngineOpenError(`the database in ${options.path ?? 'memory'} cannot be opened: ${(cause as Error).message ?? String(cause)}`, { cause: error });
+  }
   const [listener] = server.listeners('request');
   if (!listener) throw new Error('dynalite exposes no request listener');
+  const handler = new InProcessHandler(listener);
   return {
-    endpoint,
-    client: localClient(endpoint, new InProcessHandler(listener)),
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    client: localClient(handler),
+    connect: () => localClient(handler),
+    close: () => engine.db.close(),
   };
 }
 
@@ -83,21 +114,21 @@ function closeFinishedIterators(): void {
 }
 
 /**
- * A DynamoDB client for a local engine. dynalite accepts any credentials and
- * does not verify signatures, so requests carry a fixed, well-formed
- * Authorization header instead of a SigV4 signature (pure CPU cost on
- * loopback), and the endpoint is fixed rather than resolved by the region
- * rule set on every call; everything else is the stock client, with the
- * store's settings. With a `requestHandler`, requests go to it instead of
- * over HTTP.
+ * A DynamoDB client for the in-process engine. dynalite accepts any
+ * credentials and does not verify signatures, so requests carry a fixed,
+ * well-formed Authorization header instead of a SigV4 signature (pure CPU
+ * cost), and the endpoint is a fixed placeholder (nothing is dialled: every
+ * request goes to `requestHandler`); everything else is the stock client,
+ * with the store's settings.
  */
-export function localClient(endpoint: string, requestHandler?: InProcessHandler): DynamoDBClient {
+function localClient(requestHandler: InProcessHandler): DynamoDBClient {
+  const endpoint = 'http://in-process.invalid';
   const url = new URL(endpoint);
   const client = new DynamoDBClient({
     ...storeClientConfig,
     endpoint,
     endpointProvider: () => ({ url }),
-    ...(requestHandler ? { requestHandler } : {}),
+    requestHandler,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     signer: {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BusEvent } from '../../contracts/events.js';
 import type { RuleSpec } from '../../contracts/rules.js';
-import { MalformedEventError } from '../../core/errors.js';
+import { MalformedEventError } from '../../ports/errors.js';
 import type { Bus, OutboundEvent } from '../../ports/bus.js';
 import { matchesPattern } from './event-pattern.js';
 

@@ -1,5 +1,5 @@
 import { EMBEDDING_DIMENSIONS } from '../../contracts/embeddings.js';
-import { DependencyError } from '../../core/errors.js';
+import { DependencyError } from '../../ports/errors.js';
 import type { Embedder } from '../../ports/embedder.js';
 
 /**

@@ -1,19 +1,37 @@
 import type { EndpointId } from '../../contracts/roles.js';
+import { expiresAt, TABLE_SCHEMA } from '../../contracts/table.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
+import { retentionOf } from '../retention.js';
 
-/** One audited call. Arguments are not recorded: they may carry secrets or personal data. */
+/**
+ * One audited state change (or call). Arguments and results are never
+ * recorded: they may carry secrets or personal data. The actor is either a
+ * principal (`keyId` and the endpoint it acted as in `role`) or the system
+ * (`component`, e.g. `workflow:feature_development` or `consumer:inbox-fanout`,
+ * with the run or decision it acted for).
+ */
 export interface AuditEntry {
   readonly tenantId: string;
-  readonly keyId: string;
-  readonly role: EndpointId;
-  /** What was done, e.g. `tool:list_agents` or `resource:conclave://org-chart`. */
+  /** The principal's public key id; absent when the system acted. */
+  readonly keyId?: string;
+  /** The endpoint the principal acted as, or the role a system change concerns. */
+  readonly role?: EndpointId;
+  /** The system component that acted (absent for a principal). */
+  readonly component?: string;
+  /** The workflow run the system acted for. */
+  readonly runId?: string;
+  /** The decision the system acted for. */
+  readonly decisionId?: string;
+  /** What was done, e.g. `tool:list_agents`, `step:feature_development.open_task`, `decision:escalated`. */
   readonly action: string;
+  /** The id of the object changed (a decision, run, memory key, role, …) when one is known. */
+  readonly objectId?: string;
   readonly outcome: 'ok' | 'error';
   /** The error code when outcome is `error`. */
   readonly errorCode?: string;
-  readonly durationMs: number;
+  readonly durationMs?: number;
   readonly correlationId: string;
   /** The model driving the caller when it is an autopilot agent (`keyId` is then `autopilot:<role>`). */
   readonly modelId?: string;
@@ -22,22 +40,41 @@ export interface AuditEntry {
   readonly outputTokens?: number;
 }
 
+/** Who made an audited change, as tools and resources show it. */
+export interface AuditActorView {
+  readonly type: 'principal' | 'system';
+  readonly key_id: string | null;
+  readonly role: EndpointId | null;
+  readonly component: string | null;
+  readonly run_id: string | null;
+  readonly decision_id: string | null;
+}
+
 export interface AuditView {
+  /** Stable id of the entry (its day and sort key). */
+  readonly id: string;
   readonly at: string;
-  readonly key_id: string;
-  readonly role: EndpointId;
+  readonly actor: AuditActorView;
+  /** Same as actor.key_id (kept for readers of the first audit format). */
+  readonly key_id: string | null;
+  /** Same as actor.role. */
+  readonly role: EndpointId | null;
   readonly action: string;
+  readonly object_id: string | null;
   readonly outcome: 'ok' | 'error';
   readonly error_code: string | null;
-  readonly duration_ms: number;
+  readonly duration_ms: number | null;
   readonly correlation_id: string;
   readonly model_id: string | null;
 }
 
-/** The stored form of an entry, stamped with the time it was taken. */
+const DAY_MS = 86_400_000;
+
+/** The stored form of an entry, stamped with the time it was taken and its expiry (TTL, seconds). */
 export function auditItem(deps: Deps, entry: AuditEntry): Item {
   const at = deps.clock.now();
-  return { ...keys.audit(entry.tenantId, at, deps.ids.next()), type: 'audit', at: new Date(at).toISOString(), ...entry };
+  const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
+  return { ...keys.audit(entry.tenantId, at, deps.ids.next()), type: 'audit', at: new Date(at).toISOString(), [TABLE_SCHEMA.ttlAttribute]: expiresAt(at, retentionOf(deps).auditDays * DAY_MS), ...defined };
 }
 
 /**
@@ -48,7 +85,9 @@ export function auditItem(deps: Deps, entry: AuditEntry): Item {
 export async function writeAudit(deps: Deps, items: readonly Item[]): Promise<void> {
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      await deps.store.putMany(items);
+      // One item goes through `put`, which every function's table grant includes (consumers have no BatchWriteItem).
+      if (items.length === 1) await deps.store.put(items[0] as Item);
+      else await deps.store.putMany(items);
       return;
     } catch (error) {
       if (attempt === 2) for (const item of items) deps.log.error('audit write failed; entry follows', { audit: item, error: String(error) });
@@ -56,23 +95,57 @@ export async function writeAudit(deps: Deps, items: readonly Item[]): Promise<vo
   }
 }
 
-/** Appends one audit entry now (see writeAudit). */
+/** Appends one audit entry now (see writeAudit). The port for any code that changes state outside a tool call. */
 export async function recordAudit(deps: Deps, entry: AuditEntry): Promise<void> {
   await writeAudit(deps, [auditItem(deps, entry)]);
 }
 
-/** The tenant's audit trail for one UTC day, newest first. */
-export async function listAudit(deps: Deps, tenantId: string, day: number, limit = 50): Promise<AuditView[]> {
-  const page = await deps.store.query({ pk: keys.auditPartition(tenantId, day), descending: true, limit });
-  return page.items.map((item) => ({
+/** What the system did, for one tenant: `recordAudit` with the system as the actor. */
+export interface SystemChange {
+  readonly tenantId: string;
+  readonly component: string;
+  readonly action: string;
+  readonly correlationId: string;
+  readonly runId?: string;
+  readonly decisionId?: string;
+  readonly objectId?: string;
+  readonly role?: EndpointId;
+  readonly outcome?: 'ok' | 'error';
+  readonly errorCode?: string;
+  readonly durationMs?: number;
+}
+
+/** Audits a change made by the system (a workflow step, consumer, deadline, timeout, reminder, approval taking effect). */
+export async function auditSystemChange(deps: Deps, change: SystemChange): Promise<void> {
+  const { outcome = 'ok', ...rest } = change;
+  await recordAudit(deps, { ...rest, outcome });
+}
+
+/** The view of a stored entry. */
+export function toAuditView(item: Item): AuditView {
+  const str = (v: unknown): string | null => (typeof v === 'string' && v.length ? v : null);
+  const keyId = str(item.keyId);
+  const role = (str(item.role) as EndpointId | null) ?? null;
+  const day = String(item.pk).slice(-10);
+  return {
+    id: `${day}|${String(item.sk)}`,
     at: String(item.at),
-    key_id: String(item.keyId),
-    role: item.role as EndpointId,
+    actor: {
+      type: keyId ? 'principal' : 'system',
+      key_id: keyId,
+      role,
+      component: str(item.component),
+      run_id: str(item.runId),
+      decision_id: str(item.decisionId),
+    },
+    key_id: keyId,
+    role,
     action: String(item.action),
+    object_id: str(item.objectId),
     outcome: item.outcome === 'ok' ? 'ok' : 'error',
-    error_code: typeof item.errorCode === 'string' ? item.errorCode : null,
-    duration_ms: Number(item.durationMs),
+    error_code: str(item.errorCode),
+    duration_ms: typeof item.durationMs === 'number' ? item.durationMs : null,
     correlation_id: String(item.correlationId),
-    model_id: typeof item.modelId === 'string' ? item.modelId : null,
-  }));
+    model_id: str(item.modelId),
+  };
 }

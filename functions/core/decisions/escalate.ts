@@ -1,12 +1,10 @@
-import { buildEvent } from '../../contracts/events.js';
 import { BOARD, type RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.js';
-import { keys } from '../keys.js';
+import { ConflictError } from '../errors.js';
 import { sendMessage, type Priority } from '../messages/messages.js';
-import { getDecision, settleIfDue } from './decisions.js';
-import { CLOSED, type Decision, type DecisionStatus } from './model.js';
+import { getDecision, transition } from './decision-record.js';
+import { settleIfDue } from './decisions.js';
+import { CLOSED, type Decision } from './model.js';
 
 /** How urgently the board should look at an escalation; it becomes the board message's priority. */
 export const URGENCY_PRIORITY = { low: 'low', normal: 'normal', high: 'high', critical: 'urgent' } as const satisfies Record<string, Priority>;
@@ -40,62 +38,27 @@ export interface EscalateResult {
  */
 export async function escalateToBoard(deps: Deps, ctx: RequestContext, input: EscalateInput): Promise<EscalateResult> {
   await settleIfDue(deps, ctx, input.tenantId, input.decisionId);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.store.get(keys.decisionItem(input.tenantId, input.decisionId));
-    if (!current) throw new NotFoundError(`no decision ${input.decisionId}`);
-    if (CLOSED.includes(current.status as DecisionStatus)) {
-      throw new ConflictError(`decision ${input.decisionId} is already ${String(current.status)}; only an open decision can be escalated`);
-    }
+  const reason = `escalated to the board by ${input.by} (urgency ${input.urgency})${input.reason ? `: ${input.reason}` : ''}`;
+  const moved = await transition(deps, ctx, input.tenantId, input.decisionId, (current) => {
+    if (CLOSED.includes(current.status)) throw new ConflictError(`decision ${input.decisionId} is already ${current.status}; only an open decision can be escalated`);
     if (current.awaiting === BOARD) throw new ConflictError(`decision ${input.decisionId} already awaits the board`);
-    const now = deps.clock.now();
-    const at = new Date(now).toISOString();
-    const escalationId = deps.ids.next();
-    const reason = `escalated to the board by ${input.by} (urgency ${input.urgency})${input.reason ? `: ${input.reason}` : ''}`;
-    const next: Item = { ...current, status: 'escalated', awaiting: BOARD, completed_at: null, version: Number(current.version) + 1 };
-    try {
-      await deps.store.put(next, { kind: 'version', version: Number(current.version) });
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) continue; // a vote or a ruling landed first: re-read
-      throw error;
-    }
-    await deps.store.put({
-      ...keys.escalation(input.tenantId, input.decisionId, escalationId),
-      type: 'escalation',
-      escalation_id: escalationId,
-      from: input.by,
-      to: BOARD,
-      reason,
-      urgency: input.urgency,
-      at,
-    });
-    await deps.bus.publish([
-      buildEvent('Decision.Escalated.v1', {
-        tenant_id: input.tenantId,
-        correlation_id: ctx.correlationId,
-        occurred_at: at,
-        decision_id: input.decisionId,
-        escalation_id: escalationId,
-        from: input.by,
-        to: BOARD,
-        reason,
-        amount: (current.amount as number | null) ?? null,
-      }),
-    ]);
-    const decision = await getDecision(deps, input.tenantId, input.decisionId);
-    const amount = decision.amount === null ? '' : `\nAmount: ${decision.amount.toLocaleString('en-US', { maximumFractionDigits: 2 })} USD`;
-    const sent = await sendMessage(deps, ctx, {
-      tenantId: input.tenantId,
-      from: input.by,
-      to: BOARD,
-      type: 'escalation',
-      priority: URGENCY_PRIORITY[input.urgency],
-      subject: `Escalation (${input.urgency}): ${decision.decision_type} decision ${decision.decision_id}`.slice(0, 200),
-      content:
-        `${reason}\n\nDecision ${decision.decision_id} (${decision.mode}, proposed by ${decision.initiator}):\n${decision.context}${amount}\n\n` +
-        `Rule with: rule_on_decision { decision_id: "${decision.decision_id}", ruling: approve | reject, rationale }`,
-      threadId: decision.decision_id,
-    });
-    return { decision, escalation_id: escalationId, message_id: sent.message_id };
-  }
-  throw new ConflictError(`decision ${input.decisionId} is changing concurrently; try again`);
+    return { status: 'escalated', awaiting: BOARD, outcome: current.outcome, escalation: { from: input.by, to: BOARD, reason, urgency: input.urgency } };
+  });
+  if (!moved?.escalationId) throw new ConflictError(`decision ${input.decisionId} is changing concurrently; try again`);
+  const escalationId = moved.escalationId;
+  const decision = await getDecision(deps, input.tenantId, input.decisionId);
+  const amount = decision.amount === null ? '' : `\nAmount: ${decision.amount.toLocaleString('en-US', { maximumFractionDigits: 2 })} USD`;
+  const sent = await sendMessage(deps, ctx, {
+    tenantId: input.tenantId,
+    from: input.by,
+    to: BOARD,
+    type: 'escalation',
+    priority: URGENCY_PRIORITY[input.urgency],
+    subject: `Escalation (${input.urgency}): ${decision.decision_type} decision ${decision.decision_id}`.slice(0, 200),
+    content:
+      `${reason}\n\nDecision ${decision.decision_id} (${decision.mode}, proposed by ${decision.initiator}):\n${decision.context}${amount}\n\n` +
+      `Rule with: rule_on_decision { decision_id: "${decision.decision_id}", ruling: approve | reject, rationale }`,
+    threadId: decision.decision_id,
+  });
+  return { decision, escalation_id: escalationId, message_id: sent.message_id };
 }

@@ -23,6 +23,21 @@ export interface Escalation {
   readonly at: string;
 }
 
+/** The governed acts an approval can commit the organization to. */
+export const COMMITMENT_KINDS = ['budget_ceiling', 'budget_allocation', 'change_window', 'hire', 'strategic_initiative', 'deployment'] as const;
+export type CommitmentKind = (typeof COMMITMENT_KINDS)[number];
+
+/**
+ * What approving a decision commits the organization to: the governed act and
+ * its parameters as the initiator asked for it. When the decision is
+ * approved, Conclave applies it once (keyed on the decision id) and records
+ * the link; a rejection or expiry is recorded the same way.
+ */
+export interface Commitment {
+  readonly kind: CommitmentKind;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
 /** A decision as clients see it (SPEC "Decisions"). */
 export interface Decision {
   readonly decision_id: string;
@@ -45,6 +60,8 @@ export interface Decision {
   readonly created_at: string;
   readonly completed_at: string | null;
   readonly deadline: string | null;
+  /** What approving it commits the organization to (applied by Conclave once approved), or null. */
+  readonly commitment: Commitment | null;
 }
 
 export interface Tally {

@@ -4,6 +4,8 @@ import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
 import { bumpRevision, noteLocalWrite } from './memory-index.js';
+import { keepPreviousVersion } from './history.js';
+import { assertMayEdit } from './ownership.js';
 import { conflictBackoff, fromItem, toItem, validateKey, type MemoryRecord } from './model.js';
 
 const ATTEMPTS = 12;
@@ -12,18 +14,25 @@ const ATTEMPTS = 12;
  * Forgets a memory of the tenant: its content, tags, metadata and vector are
  * deleted, leaving a tombstone (key and version) so that every process's
  * search index drops it (memory-index.ts). It is never returned by a search
- * afterwards. Storing the key again starts a new memory. Publishes Memory.Forgotten.v1.
+ * afterwards; its last version stays in the key's history (restore_memory).
+ * Storing the key again starts a new memory. Forgetting is the owner's, its
+ * superiors' and the board's (ownership.ts). Publishes Memory.Forgotten.v1.
  */
-export async function forgetMemory(deps: Deps, ctx: RequestContext, input: { tenantId: string; key: string; by: EndpointId }): Promise<{ key: string; forgotten: true }> {
+export async function forgetMemory(
+  deps: Deps,
+  ctx: RequestContext,
+  input: { tenantId: string; key: string; by: EndpointId; principal?: string },
+): Promise<{ key: string; forgotten: true; version: number }> {
   const key = validateKey(input.key);
   const itemKey = keys.memory(input.tenantId, key);
   for (let attempt = 1; ; attempt++) {
     const item = await deps.store.get(itemKey);
     const existing = item ? fromItem(item) : undefined;
     if (!existing || existing.state !== 'active') throw new NotFoundError(`no memory with key "${key}"`);
+    await assertMayEdit(deps, input.tenantId, existing, { role: input.by, ...(input.principal ? { principal: input.principal } : {}) }, 'forget');
     const now = deps.clock.now();
     const at = new Date(now).toISOString();
-    const { vector: _dropped, ...kept } = existing;
+    const { vector: _dropped, authorPrincipal: _previousPrincipal, ...kept } = existing;
     const tombstone: MemoryRecord = {
       ...kept,
       state: 'forgotten',
@@ -32,10 +41,12 @@ export async function forgetMemory(deps: Deps, ctx: RequestContext, input: { ten
       tags: [],
       metadata: {},
       author: input.by,
+      ...(input.principal ? { authorPrincipal: input.principal } : {}),
       updatedAt: at,
       embedding: 'pending',
     };
     try {
+      await keepPreviousVersion(deps, input.tenantId, existing);
       await deps.store.put(toItem(input.tenantId, tombstone, now), { kind: 'version', version: existing.version });
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
@@ -48,6 +59,6 @@ export async function forgetMemory(deps: Deps, ctx: RequestContext, input: { ten
     await deps.bus.publish([
       buildEvent('Memory.Forgotten.v1', { tenant_id: input.tenantId, correlation_id: ctx.correlationId, occurred_at: at, key, author: input.by }),
     ]);
-    return { key, forgotten: true };
+    return { key, forgotten: true, version: tombstone.version };
   }
 }

@@ -34,8 +34,12 @@ export interface MemoryRecord {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** The role that last wrote it. */
   readonly author: EndpointId;
-  /** The role that first wrote it. */
+  /** The principal (key id) that last wrote it; `system:<component>` for Conclave's own records; undefined for memories older than ownership. */
+  readonly authorPrincipal?: string;
+  /** The role that first wrote it: its owner (ownership.ts). */
   readonly createdBy: EndpointId;
+  /** The principal that first wrote it. */
+  readonly createdByPrincipal?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly embedding: EmbeddingStatus;
@@ -49,7 +53,13 @@ export interface MemoryView {
   readonly tags: string[];
   readonly metadata: Record<string, unknown>;
   readonly author: EndpointId;
+  /** The principal (key id, or system:<component>) that last wrote it. */
+  readonly author_principal: string | null;
+  /** The owner: the role that first wrote it. Overwrite and forget are the owner's, its superiors' and the board's (or anyone's with the shared_edit tag). */
   readonly created_by: EndpointId;
+  readonly created_by_principal: string | null;
+  /** Incremented by every write; get_memory {key, version} reads an earlier one. */
+  readonly version: number;
   readonly created_at: string;
   readonly updated_at: string;
   readonly embedding: 'ready' | 'pending' | 'stale';
@@ -122,6 +132,8 @@ export function toItem(tenantId: string, record: MemoryRecord, changedAt: number
     created_by: record.createdBy,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
+    ...(record.authorPrincipal ? { author_principal: record.authorPrincipal } : {}),
+    ...(record.createdByPrincipal ? { created_by_principal: record.createdByPrincipal } : {}),
   };
   if (record.state === 'forgotten') return base;
   return {
@@ -147,7 +159,9 @@ export function fromItem(item: Item): MemoryRecord {
     tags: Array.isArray(item.tags) ? item.tags.map(String) : [],
     metadata: (item.metadata ?? {}) as Record<string, unknown>,
     author: item.author as EndpointId,
+    ...(typeof item.author_principal === 'string' ? { authorPrincipal: item.author_principal } : {}),
     createdBy: (item.created_by ?? item.author) as EndpointId,
+    ...(typeof item.created_by_principal === 'string' ? { createdByPrincipal: item.created_by_principal } : {}),
     createdAt: String(item.created_at ?? ''),
     updatedAt: String(item.updated_at ?? ''),
     embedding: item.embedding === 'ready' && vector ? 'ready' : 'pending',
@@ -167,7 +181,10 @@ export function toView(record: MemoryRecord, model: string, dims: number): Memor
     tags: [...record.tags],
     metadata: { ...record.metadata },
     author: record.author,
+    author_principal: record.authorPrincipal ?? null,
     created_by: record.createdBy,
+    created_by_principal: record.createdByPrincipal ?? null,
+    version: record.version,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     embedding: record.embedding === 'pending' ? 'pending' : hasVectorOf(record, model, dims) ? 'ready' : 'stale',

@@ -22,6 +22,8 @@ import {
   conflictBackoff,
 } from './model.js';
 import { encodeVector } from './vectors.js';
+import { keepPreviousVersion } from './history.js';
+import { assertMayEdit } from './ownership.js';
 
 export interface StoreMemoryInput {
   readonly tenantId: string;
@@ -32,6 +34,10 @@ export interface StoreMemoryInput {
   /** Replaces the memory's metadata; omitted on an update, the stored metadata stays. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly author: EndpointId;
+  /** The principal writing it: a key id, or `system:<component>` when Conclave records its own history (ownership.ts). */
+  readonly principal?: string;
+  /** Restoring: keep the owner of the key even over a forget (restore_memory). */
+  readonly keepOwner?: boolean;
 }
 
 export interface StoreMemoryResult {
@@ -54,7 +60,9 @@ const OPPORTUNISTIC_BATCH = EMBED_BATCH / 2;
  * to commit wins, none is half-applied). Publishes Memory.Stored.v1.
  *
  * This is the one write path for memories: tools, workflows (a postmortem,
- * a spec) and decisions (a rationale) all store through it.
+ * a spec) and decisions (a rationale) all store through it. Overwriting is
+ * the owner's, its superiors' and the board's (ownership.ts); the version
+ * replaced is kept in the key's history (history.ts).
  */
 export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreMemoryInput): Promise<StoreMemoryResult> {
   const key = validateKey(input.key);
@@ -67,6 +75,8 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
   const vector = await vectorFor(deps, key, content, existing);
   for (let attempt = 1; ; attempt++) {
     const live = existing?.state === 'active' ? existing : undefined;
+    const owner = input.keepOwner ? existing : live;
+    if (live) await assertMayEdit(deps, input.tenantId, live, { role: input.author, ...(input.principal ? { principal: input.principal } : {}) }, 'overwrite');
     const now = deps.clock.now();
     const at = new Date(now).toISOString();
     const record: MemoryRecord = {
@@ -77,13 +87,16 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
       tags: tags ?? live?.tags ?? [],
       metadata: metadata ?? live?.metadata ?? {},
       author: input.author,
-      createdBy: live?.createdBy ?? input.author,
-      createdAt: live?.createdAt ?? at,
+      ...(input.principal ? { authorPrincipal: input.principal } : {}),
+      createdBy: owner?.createdBy ?? input.author,
+      ...((owner ? owner.createdByPrincipal : input.principal) ? { createdByPrincipal: (owner ? owner.createdByPrincipal : input.principal) as string } : {}),
+      createdAt: owner?.createdAt ?? at,
       updatedAt: at,
       embedding: vector ? 'ready' : 'pending',
       ...(vector ? { vector } : {}),
     };
     try {
+      if (existing) await keepPreviousVersion(deps, input.tenantId, existing);
       await deps.store.put(toItem(input.tenantId, record, now), existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;

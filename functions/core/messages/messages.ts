@@ -5,6 +5,7 @@ import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { actionableMessageIds, indexRequest } from './requests.js';
 
 export type Channel = (typeof CHANNELS)[number];
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -26,6 +27,8 @@ export interface InboxMessage {
   readonly correlation_id: string;
   readonly sent_at: string;
   readonly read: boolean;
+  /** A request (task, vote, ruling) that still needs the recipient; false once settled or for plain messages. */
+  readonly actionable: boolean;
 }
 
 /** The inboxes a destination resolves to. `all` is the nine roles; `leadership` the four of SPEC.md. */
@@ -123,6 +126,8 @@ export interface Delivery {
   readonly replyTo: string | null;
   readonly correlationId: string;
   readonly sentAt: string;
+  /** What the message asks the recipient to do (`task:<id>`, `decision:<id>`): it stays actionable until that is settled. */
+  readonly request?: string;
 }
 
 /**
@@ -154,9 +159,11 @@ export async function deliver(deps: Deps, delivery: Delivery): Promise<{ deliver
             correlation_id: delivery.correlationId,
             sent_at: delivery.sentAt,
             read: false,
+            ...(delivery.request ? { request: delivery.request, resolved: false } : {}),
           },
           { kind: 'absent' },
         );
+        if (delivery.request) await indexRequest(deps, delivery.tenantId, delivery.request, recipient, delivery.messageId);
         delivered.push(recipient);
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
@@ -217,7 +224,7 @@ export interface InboxPage {
 }
 
 interface InboxCursor {
-  readonly phase: 'unread' | 'read';
+  readonly phase: 'unread' | 'read' | 'actionable';
   readonly inner?: string;
 }
 
@@ -228,8 +235,9 @@ interface InboxCursor {
  */
 export async function readInbox(
   deps: Deps,
-  input: { tenantId: string; recipient: EndpointId; unreadOnly: boolean; limit: number; cursor?: string },
+  input: { tenantId: string; recipient: EndpointId; unreadOnly: boolean; limit: number; cursor?: string; actionableOnly?: boolean },
 ): Promise<InboxPage> {
+  if (input.actionableOnly) return readActionable(deps, input);
   let cursor = decodeInboxCursor(input.cursor);
   const messages: InboxMessage[] = [];
   while (cursor && messages.length < input.limit) {
@@ -321,7 +329,7 @@ function decodeInboxCursor(cursor: string | undefined): InboxCursor | undefined 
   if (cursor === undefined) return { phase: 'unread' };
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as InboxCursor;
-    if ((parsed.phase === 'unread' || parsed.phase === 'read') && (parsed.inner === undefined || typeof parsed.inner === 'string')) return parsed;
+    if ((parsed.phase === 'unread' || parsed.phase === 'read' || parsed.phase === 'actionable') && (parsed.inner === undefined || typeof parsed.inner === 'string')) return parsed;
   } catch {
     // fall through
   }
@@ -342,5 +350,24 @@ function toMessage(item: Item): InboxMessage {
     correlation_id: String(item.correlation_id),
     sent_at: String(item.sent_at),
     read: item.read === true,
+    actionable: typeof item.request === 'string' && item.resolved !== true,
+  };
+}
+
+/** `read_inbox {actionable: true}`: the requests that still need this role (read or not), newest first. */
+async function readActionable(deps: Deps, input: { tenantId: string; recipient: EndpointId; limit: number; cursor?: string }): Promise<InboxPage> {
+  let inner: string | undefined;
+  if (input.cursor !== undefined) {
+    const parsed = decodeInboxCursor(input.cursor) as { phase: string; inner?: string } | undefined;
+    if (parsed?.phase !== 'actionable') throw new ValidationError('invalid cursor: pass back next_cursor from the previous page unchanged');
+    inner = parsed.inner;
+  }
+  const page = await actionableMessageIds(deps, input.tenantId, input.recipient, input.limit, inner);
+  const items = page.ids.length ? await deps.store.getMany(page.ids.map((id) => keys.inboxItem(input.tenantId, input.recipient, id))) : [];
+  const messages = items.map(toMessage).filter((m) => m.actionable).sort((a, b) => b.message_id.localeCompare(a.message_id));
+  return {
+    threads: groupByThread(messages),
+    unread_total_in_page: messages.filter((m) => !m.read).length,
+    next_cursor: page.cursor ? Buffer.from(JSON.stringify({ phase: 'actionable', inner: page.cursor })).toString('base64url') : null,
   };
 }

@@ -1,7 +1,7 @@
-import { BOARD, isRoleId, type EndpointId, type RoleId } from '../../contracts/roles.js';
+import { BOARD, type EndpointId, type RoleId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
-import { keys } from '../keys.js';
-import { chartWithOverrides, escalationChain, type AuthorityOverrides, type OrgChart } from './chart.js';
+import { escalationChain, type OrgChart } from './chart.js';
+import { loadTenantChart } from './org-chart.js';
 
 /** The outcome of the one authority check used everywhere. */
 export type AuthorityCheck =
@@ -41,13 +41,7 @@ export function checkAuthority(chart: OrgChart, actor: EndpointId, amount: numbe
   };
 }
 
-/** The tenant's org chart: the default chart with its stored authority overrides. */
+/** The tenant's org chart (core/org/org-chart.ts): what every authority check and escalation follows. */
 export async function loadChart(deps: Deps, tenantId: string): Promise<OrgChart> {
-  const page = await deps.store.query({ pk: keys.tenant(tenantId).pk, skPrefix: keys.rolePrefix, limit: 20 });
-  const overrides: AuthorityOverrides = {};
-  for (const item of page.items) {
-    const role = String(item.sk).slice(keys.rolePrefix.length);
-    if (isRoleId(role) && typeof item.authorityUsd === 'number') overrides[role] = item.authorityUsd;
-  }
-  return chartWithOverrides(overrides);
+  return (await loadTenantChart(deps, tenantId)).chart;
 }

@@ -14,7 +14,7 @@ export interface RoleDefinition {
 
 export type OrgChart = Readonly<Record<RoleId, RoleDefinition>>;
 
-/** The default chart from SPEC.md; a tenant may override authority limits. */
+/** The default chart from SPEC.md; a tenant's board changes its own limits and reporting lines (org-chart.ts). */
 export const DEFAULT_CHART: OrgChart = {
   ceo: {
     id: 'ceo',
@@ -81,24 +81,12 @@ export const DEFAULT_CHART: OrgChart = {
   },
 };
 
-/** Per-tenant overrides of authority limits (USD). */
-export type AuthorityOverrides = Partial<Record<RoleId, number>>;
-
-/** The tenant's chart: the default with its authority overrides applied. */
-export function chartWithOverrides(overrides: AuthorityOverrides): OrgChart {
-  const chart = { ...DEFAULT_CHART } as Record<RoleId, RoleDefinition>;
-  for (const role of AGENT_ROLES) {
-    const limit = overrides[role];
-    if (limit !== undefined) chart[role] = { ...chart[role], authorityUsd: limit };
-  }
-  return chart;
-}
-
 /** The chain of superiors above a role, nearest first, ending with the board. */
 export function escalationChain(chart: OrgChart, role: RoleId): EndpointId[] {
   const chain: EndpointId[] = [];
   let current: RoleId | typeof BOARD = chart[role].reportsTo;
-  while (current !== BOARD) {
+  // Charts are validated acyclic when written; the bound keeps a damaged item from looping.
+  while (current !== BOARD && chain.length < AGENT_ROLES.length) {
     chain.push(current);
     current = chart[current].reportsTo;
   }

@@ -1,7 +1,8 @@
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
-import { ConflictError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { updateVersioned } from '../versioned.js';
 
 /**
  * The record kind of a release's quality summary: one item per release
@@ -50,23 +51,16 @@ export async function updateRelease(
   change: (current: ReleaseSummary) => Partial<ReleaseSummary> | undefined,
 ): Promise<void> {
   const key = keys.record(tenantId, RELEASE, release);
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const current = await deps.store.get(key);
-    const summary = current ? toSummary(current) : emptySummary(release);
-    const patch = change(summary);
-    if (!patch) return;
-    const version = Number(current?.version ?? 0);
-    try {
-      await deps.store.put(
-        { ...key, type: 'release', tenant_id: tenantId, ...summary, ...patch, updated_at: new Date(deps.clock.now()).toISOString(), version: version + 1 },
-        current ? { kind: 'version', version } : { kind: 'absent' },
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
-  }
-  throw new ConflictError(`release ${release} is being updated concurrently; try again`);
+  await updateVersioned(
+    deps.store,
+    key,
+    (current) => {
+      const summary = current.version ? toSummary(current) : emptySummary(release);
+      const patch = change(summary);
+      return patch && { ...key, type: 'release', tenant_id: tenantId, ...summary, ...patch, updated_at: new Date(deps.clock.now()).toISOString() };
+    },
+    { what: `release ${release}`, create: () => ({ ...key }) },
+  );
 }
 
 function emptySummary(release: string): ReleaseSummary {

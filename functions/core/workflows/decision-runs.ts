@@ -1,9 +1,10 @@
-import { buildEvent, type EventDetail } from '../../contracts/events.js';
+import type { EventDetail } from '../../contracts/events.js';
 import { BOARD, LEADERSHIP, type EndpointId, type RoleId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { getDecision, proposeDecision, settleIfDue } from '../decisions/decisions.js';
 import { CLOSED, type Decision, type DecisionStatus } from '../decisions/model.js';
-import { PreconditionFailedError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { transition } from '../decisions/decision-record.js';
 import { keys } from '../keys.js';
 import { loadChart } from '../org/authority.js';
 import type { RunRef, RunView } from './model.js';
@@ -93,53 +94,28 @@ export async function openRulingTask(
  * `escalation_timeout`: the awaited role did not rule in time. Below the
  * board the decision escalates to that role's superior (a new escalation
  * record and Decision.Escalated.v1, which starts the next hop's run); at the
- * board, or past the decision's deadline, it expires. The run ends timed out.
+ * board it expires (Decision.Completed.v1: the initiator hears of it). A
+ * decision's own deadline does not cut this short: an escalated decision
+ * stays escalated until it is ruled or its escalation policy expires it. The
+ * run ends timed out.
  */
 export async function escalationTimeout(deps: Deps, ref: RunRef, input: { decisionId: string; awaiting: EndpointId }): Promise<{ action: 'escalated' | 'expired' | 'none'; to: EndpointId | null }> {
   const ctx = { correlationId: ref.correlation_id };
-  let result: { action: 'escalated' | 'expired' | 'none'; to: EndpointId | null } = { action: 'none', to: null };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.store.get(keys.decisionItem(ref.tenant_id, input.decisionId));
-    if (!current || CLOSED.includes(current.status as DecisionStatus) || current.awaiting !== input.awaiting) break;
-    const now = deps.clock.now();
-    const at = new Date(now).toISOString();
-    if (current.deadline !== null && now > Date.parse(String(current.deadline))) {
-      await settleIfDue(deps, ctx, ref.tenant_id, input.decisionId);
-      result = { action: 'expired', to: null };
-      break;
-    }
-    const base = { tenant_id: ref.tenant_id, correlation_id: ref.correlation_id, occurred_at: at, decision_id: input.decisionId };
-    if (input.awaiting === BOARD) {
-      const outcome = `expired: the board did not rule within the escalation timeout`;
-      try {
-        await deps.store.put(
-          { ...current, status: 'expired', awaiting: null, outcome, completed_at: at, version: Number(current.version) + 1 },
-          { kind: 'version', version: Number(current.version) },
-        );
-      } catch (error) {
-        if (error instanceof PreconditionFailedError) continue;
-        throw error;
-      }
-      await deps.bus.publish([buildEvent('Decision.Completed.v1', { ...base, status: 'expired', consensus_score: (current.consensus_score as number | null) ?? null, outcome })]);
-      result = { action: 'expired', to: null };
-      break;
-    }
-    const to = (await loadChart(deps, ref.tenant_id))[input.awaiting as RoleId].reportsTo;
-    const escalationId = deps.ids.next();
-    const reason = `${input.awaiting} did not rule within the escalation timeout; escalated to ${to}`;
-    try {
-      await deps.store.put({ ...current, status: 'escalated', awaiting: to, completed_at: null, version: Number(current.version) + 1 }, { kind: 'version', version: Number(current.version) });
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) continue;
-      throw error;
-    }
-    await deps.store.put({ ...keys.escalation(ref.tenant_id, input.decisionId, escalationId), type: 'escalation', escalation_id: escalationId, from: input.awaiting, to, reason, at });
-    await deps.bus.publish([
-      buildEvent('Decision.Escalated.v1', { ...base, escalation_id: escalationId, from: input.awaiting, to, reason, amount: (current.amount as number | null) ?? null }),
-    ]);
-    result = { action: 'escalated', to };
-    break;
-  }
+  const chart = input.awaiting === BOARD ? undefined : await loadChart(deps, ref.tenant_id);
+  const moved = await transition(deps, ctx, ref.tenant_id, input.decisionId, (current) => {
+    if (CLOSED.includes(current.status) || current.awaiting !== input.awaiting) return undefined;
+    if (input.awaiting === BOARD || !chart) return { status: 'expired', awaiting: null, outcome: 'expired: the board did not rule within the escalation timeout' };
+    const to = chart[input.awaiting as RoleId].reportsTo;
+    return { status: 'escalated', awaiting: to, outcome: current.outcome, escalation: { from: input.awaiting, to, reason: `${input.awaiting} did not rule within the escalation timeout; escalated to ${to}` } };
+  }).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  const result: { action: 'escalated' | 'expired' | 'none'; to: EndpointId | null } = !moved
+    ? { action: 'none', to: null }
+    : moved.change.status === 'expired'
+      ? { action: 'expired', to: null }
+      : { action: 'escalated', to: moved.change.awaiting };
   const cause =
     result.action === 'escalated'
       ? `${input.awaiting} did not rule in time; decision ${input.decisionId} escalated to ${result.to}`
@@ -245,7 +221,7 @@ export async function openLeadershipVote(
 ): Promise<OpenWaitResult> {
   const waitId = `${input.state}.${input.round}`;
   const run = await loadRun(deps, ref.tenant_id, ref.run_id);
-  let decisionId = (run.vote_decisions as Record<string, string> | undefined)?.[waitId];
+  let decisionId: string | undefined = run.vote_decisions[waitId];
   if (!decisionId) {
     const total = input.proposal.allocations.reduce((sum, a) => sum + a.amount, 0);
     const lines = input.proposal.allocations.map((a) => `- ${a.department}: ${usd(a.amount)} USD (owner ${a.owner})`).join('\n');
@@ -261,7 +237,7 @@ export async function openLeadershipVote(
       amount: Math.round(total * 100) / 100,
     });
     decisionId = decision.decision_id;
-    await updateRun(deps, ref.tenant_id, ref.run_id, (r) => ({ ...r, decision_id: decisionId, vote_decisions: { ...((r.vote_decisions as Record<string, string>) ?? {}), [waitId]: decisionId as string } }));
+    await updateRun(deps, ref.tenant_id, ref.run_id, (r) => ({ ...r, decision_id: decisionId ?? null, vote_decisions: { ...r.vote_decisions, [waitId]: decisionId as string } }));
   }
   return openWait(deps, {
     ref,

@@ -1,16 +1,9 @@
 import { z } from 'zod';
 import { ENDPOINTS, type EndpointId } from '../../contracts/roles.js';
 import { MACHINES, type MachineId, type RunStatus, type TaskKind, type TaskOutcome, type TaskStatus } from '../../contracts/workflows.js';
-import { ConclaveError } from '../errors.js';
 
-/**
- * The workflow engine refused a task token: unknown, already used, or its
- * Task state timed out. The run has moved on (or ended) without this token.
- */
-export class TaskTokenError extends ConclaveError {
-  override name = 'TaskTokenError';
-  readonly code = 'task_token_invalid';
-}
+/** The engine's refusal of a task token (defined with the ports: the workflow adapters raise it). */
+export { TaskTokenError } from '../../ports/errors.js';
 
 /** Who a run is, carried in every execution's state (`$.run`) and every step payload. */
 export const runRef = z.object({
@@ -50,6 +43,10 @@ export interface TaskView {
   readonly status: TaskStatus;
   readonly outcome: TaskOutcome | null;
   readonly allowed_outcomes: TaskOutcome[];
+  /** The result `complete_task` must carry for this stage (a JSON Schema object); null when any result will do. */
+  readonly result_schema: Record<string, unknown> | null;
+  /** Why this task came to the assignee: the stage's role, or a capability its agent declared. */
+  readonly routed_because: string | null;
   readonly result: Record<string, unknown> | null;
   readonly run_id: string;
   readonly workflow: MachineId;
@@ -79,10 +76,23 @@ export interface RunView {
   readonly waiting_on: EndpointId[];
   /** A decision the run is about (escalation, collaborative decision) or waits on (strategic planning), if any. */
   readonly decision_id: string | null;
+  /** What the run is about, carried from stage to stage (e.g. a feature run's `release_id` and `feature_id`). */
+  readonly subject: Record<string, string>;
+}
+
+/** One role a run waits on, and why: an open task, a vote not yet cast, or a ruling. */
+export interface WaitingFor {
+  readonly role: EndpointId;
+  readonly why: 'task' | 'vote' | 'ruling';
+  readonly task_id: string | null;
+  readonly decision_id: string | null;
+  readonly stage: string | null;
 }
 
 export interface RunStatusView extends RunView {
+  /** Every role the run waits on, each with why (open tasks, pending voters, the awaited ruler). */
+  readonly waiting_for: WaitingFor[];
   readonly stages: StageView[];
-  readonly open_tasks: { task_id: string; assignee: EndpointId; title: string; due_at: string | null; reminders: number }[];
+  readonly open_tasks: { task_id: string; assignee: EndpointId; title: string; stage: string; due_at: string | null; reminders: number }[];
   readonly history: HistoryEntry[];
 }

@@ -1,13 +1,16 @@
 import { buildEvent } from '../../contracts/events.js';
 import type { EndpointId } from '../../contracts/roles.js';
-import { ROUNDS, STAGES, WORKFLOW_INPUTS, type MachineId, type RunStatus, type WorkflowName } from '../../contracts/workflows.js';
-import type { Item } from '../../ports/store.js';
+import { ROUNDS, WORKFLOW_INPUTS, type MachineId, type RunStatus, type WorkflowName } from '../../contracts/workflows.js';
 import type { Deps, RequestContext } from '../context.js';
-import { ConflictError, DependencyError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { DependencyError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { deliver, notificationId } from '../messages/messages.js';
-import type { HistoryEntry, RunRef, RunStatusView, RunView, StageView } from './model.js';
-import { closeOpenWaits } from './tasks.js';
+import type { RunRef, RunView } from './model.js';
+import { runCodec, type RunRecord } from './records.js';
+import { describe, envelope, loadRun, recordHistory, refOf, toRunView, updateRun } from './run-record.js';
+import { closeOpenWaits } from './waits.js';
+
+export { describe, envelope, loadRun, recordHistory, refOf, toRunView, updateRun } from './run-record.js';
 
 /** The state every execution starts with: who the run is, its validated input, zeroed loop counters, no results yet. */
 export function executionInput(ref: RunRef, input: Record<string, unknown>): Record<string, unknown> {
@@ -24,6 +27,8 @@ export interface StartRunInput {
   /** The workflow's input as the machine reads it (`$.input`). */
   readonly input: Record<string, unknown>;
   readonly decisionId?: string;
+  /** What the run is about (e.g. `release_id`, `feature_id`), carried to every stage. */
+  readonly subject?: Record<string, string>;
 }
 
 /**
@@ -37,13 +42,9 @@ export interface StartRunInput {
  */
 export async function startRun(deps: Deps, ctx: RequestContext, s: StartRunInput): Promise<RunView> {
   const at = new Date(deps.clock.now()).toISOString();
-  const item: Item = {
-    ...keys.run(s.tenantId, s.runId),
-    gsi1pk: keys.runs(s.tenantId),
-    gsi1sk: `${at}#${s.runId}`,
-    type: 'run',
-    run_id: s.runId,
+  const record: RunRecord = {
     tenant_id: s.tenantId,
+    run_id: s.runId,
     workflow: s.workflow,
     initiator: s.initiator,
     title: s.title,
@@ -59,23 +60,26 @@ export async function startRun(deps: Deps, ctx: RequestContext, s: StartRunInput
     current_wait_id: null,
     waiting_on: [],
     decision_id: s.decisionId ?? null,
+    subject: s.subject ?? {},
+    vote_decisions: {},
+    started_published: false,
     version: 1,
   };
-  let run = item;
+  let run = record;
   try {
-    await deps.store.put(item, { kind: 'absent' });
+    await deps.store.put(runCodec.encode(record), { kind: 'absent' });
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
-    run = (await deps.store.get(keys.run(s.tenantId, s.runId))) as Item;
+    run = await loadRun(deps, s.tenantId, s.runId);
   }
   if (run.status === 'running') {
     try {
-      await deps.workflows.start(s.workflow, s.runId, executionInput(refOf(run), run.input as Record<string, unknown>));
+      await deps.workflows.start(s.workflow, s.runId, executionInput(refOf(run), run.input));
     } catch (error) {
       throw new DependencyError(`could not start ${s.workflow} run ${s.runId}: ${describe(error)}`, { cause: error });
     }
   }
-  return toRunView((await deps.store.get(keys.run(s.tenantId, s.runId))) ?? run);
+  return toRunView(await loadRun(deps, s.tenantId, s.runId));
 }
 
 /**
@@ -203,184 +207,3 @@ export async function reconcileRun(deps: Deps, ref: RunRef, engine: { status: st
   return finishRun(deps, { correlationId: ref.correlation_id }, ref, { status, cause });
 }
 
-/** Applies `mutate` to the run item with optimistic concurrency; `undefined` from `mutate` means "no change". */
-export async function updateRun(deps: Deps, tenantId: string, runId: string, mutate: (run: Item) => Item | undefined): Promise<Item | undefined> {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const current = await deps.store.get(keys.run(tenantId, runId));
-    if (!current) throw new NotFoundError(`no workflow run ${runId}`);
-    const next = mutate(current);
-    if (!next) return undefined;
-    try {
-      await deps.store.put({ ...next, version: Number(current.version) + 1 }, { kind: 'version', version: Number(current.version) });
-      return next;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
-  }
-  throw new ConflictError(`workflow run ${runId} is changing concurrently; try again`);
-}
-
-export async function loadRun(deps: Deps, tenantId: string, runId: string): Promise<Item> {
-  const run = await deps.store.get(keys.run(tenantId, runId));
-  if (!run) throw new NotFoundError(`no workflow run ${runId}`);
-  return run;
-}
-
-/** Appends a line to the run's history (time-ordered). */
-export async function recordHistory(deps: Deps, ref: RunRef, entry: Omit<HistoryEntry, 'at'>): Promise<void> {
-  await deps.store.put({
-    ...keys.runStep(ref.tenant_id, ref.run_id, deps.ids.next()),
-    type: 'run_step',
-    at: new Date(deps.clock.now()).toISOString(),
-    ...entry,
-    detail: entry.detail.slice(0, 2000),
-  });
-}
-
-export function refOf(run: Item): RunRef {
-  return {
-    run_id: String(run.run_id),
-    tenant_id: String(run.tenant_id),
-    workflow: run.workflow as MachineId,
-    initiator: run.initiator as EndpointId,
-    correlation_id: String(run.correlation_id),
-  };
-}
-
-export function toRunView(run: Item): RunView {
-  return {
-    run_id: String(run.run_id),
-    workflow: run.workflow as MachineId,
-    title: String(run.title),
-    status: run.status as RunStatus,
-    initiator: run.initiator as EndpointId,
-    started_at: String(run.started_at),
-    ended_at: (run.ended_at as string | null) ?? null,
-    cause: (run.cause as string | null) ?? null,
-    outcome: (run.outcome as string | null) ?? null,
-    current_stage: (run.current_stage as string | null) ?? null,
-    waiting_on: (run.waiting_on as EndpointId[] | undefined) ?? [],
-    decision_id: (run.decision_id as string | null) ?? null,
-  };
-}
-
-/** Every item of a run's collection: the run, its waits and its history. */
-async function readRunCollection(deps: Deps, tenantId: string, runId: string): Promise<{ run: Item; waits: Item[]; steps: Item[] }> {
-  const items: Item[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.query({ pk: keys.runPartition(tenantId, runId), limit: 200, ...(cursor ? { cursor } : {}) });
-    items.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor && items.length < 5000);
-  const run = items.find((i) => i.sk === 'RUN');
-  if (!run) throw new NotFoundError(`no workflow run ${runId}`);
-  return {
-    run,
-    waits: items.filter((i) => String(i.sk).startsWith(keys.runWaitPrefix)),
-    steps: items.filter((i) => String(i.sk).startsWith(keys.runStepPrefix)),
-  };
-}
-
-/**
- * `workflow_status`: the run with its stages (pending, active or done, with
- * rounds), who it waits on, its open tasks and its history. A run the store
- * shows running is first checked against the engine (reconcileRun).
- */
-export async function getRunStatus(deps: Deps, tenantId: string, runId: string, historyLimit = 100): Promise<RunStatusView> {
-  let { run, waits, steps } = await readRunCollection(deps, tenantId, runId);
-  if (run.status === 'running' && deps.clock.now() - Date.parse(String(run.started_at)) > 1000) {
-    // The engine's view; 'unknown' when it cannot be asked (then nothing is reconciled).
-    const engine = await deps.workflows.describe(run.workflow as MachineId, runId).catch((error: unknown) => {
-      deps.log.warn('could not describe a workflow execution', { run_id: runId, error: String(error) });
-      return 'unknown' as const;
-    });
-    // No execution a minute after the run was recorded: the engine never took it.
-    const missing = engine === undefined && deps.clock.now() - Date.parse(String(run.started_at)) > 60_000 ? { status: 'FAILED', error: 'NotStarted', cause: 'the workflow engine has no execution for this run' } : undefined;
-    const state = engine === 'unknown' ? undefined : (engine ?? missing);
-    if (state && (await reconcileRun(deps, refOf(run), state))) ({ run, waits, steps } = await readRunCollection(deps, tenantId, runId));
-  }
-  const stages: StageView[] = STAGES[run.workflow as MachineId].map((stage) => {
-    const mine = waits.filter((w) => w.stage === stage).sort((a, b) => String(a.opened_at).localeCompare(String(b.opened_at)));
-    const last = mine[mine.length - 1];
-    const active = last !== undefined && last.status === 'waiting';
-    return {
-      stage,
-      status: last === undefined ? 'pending' : active ? 'active' : 'done',
-      rounds: mine.length,
-      assignees: [...new Set(mine.flatMap((w) => (w.tasks as { assignee: EndpointId }[]).map((t) => t.assignee)))],
-      last_outcome: last && !active ? summarizeResolution(last.resolution) : null,
-    };
-  });
-  const openTaskRefs = waits.filter((w) => w.status === 'waiting').flatMap((w) => w.tasks as { assignee: EndpointId; task_id: string }[]);
-  const taskItems = openTaskRefs.length ? await deps.store.getMany(openTaskRefs.map((t) => keys.task(tenantId, t.assignee, t.task_id))) : [];
-  const history = steps
-    .map((s) => ({ at: String(s.at), event: s.event as HistoryEntry['event'], stage: (s.stage as string | null) ?? null, actor: (s.actor as EndpointId | null) ?? null, detail: String(s.detail) }))
-    .slice(-historyLimit);
-  return {
-    ...toRunView(run),
-    stages,
-    open_tasks: taskItems
-      .filter((t) => t.status === 'open')
-      .map((t) => ({ task_id: String(t.task_id), assignee: t.assignee as EndpointId, title: String(t.title), due_at: (t.due_at as string | null) ?? null, reminders: Number(t.reminders ?? 0) })),
-    history,
-  };
-}
-
-function summarizeResolution(resolution: unknown): string | null {
-  if (!resolution || typeof resolution !== 'object') return null;
-  const r = resolution as Record<string, unknown>;
-  if (typeof r.closed === 'string') return r.closed;
-  if (typeof r.error === 'string') return r.error;
-  const output = r.output as Record<string, unknown> | undefined;
-  if (output && typeof output.outcome === 'string') return output.outcome;
-  if (output && typeof output.status === 'string') return output.status;
-  return null;
-}
-
-export interface ListRunsInput {
-  readonly tenantId: string;
-  readonly status?: RunStatus;
-  readonly workflow?: MachineId;
-  readonly limit: number;
-  readonly cursor?: string;
-}
-
-/** `list_workflow_runs`: newest first, filtered by status and workflow, a page at a time. */
-export async function listRuns(deps: Deps, input: ListRunsInput): Promise<{ runs: RunView[]; next_cursor: string | null }> {
-  const matches = (item: Item) => (input.status === undefined || item.status === input.status) && (input.workflow === undefined || item.workflow === input.workflow);
-  const found: Item[] = [];
-  let cursor = input.cursor;
-  let next: string | null = null;
-  // Filters apply after reading: read pages until the page is full or the index is exhausted (at most 20 pages a call).
-  scan: for (let pages = 0; pages < 20; pages++) {
-    const page = await deps.store.query({ index: 'gsi1', pk: keys.runs(input.tenantId), descending: true, limit: 50, ...(cursor ? { cursor } : {}) });
-    for (const [i, item] of page.items.entries()) {
-      if (!matches(item)) continue;
-      found.push(item);
-      if (found.length === input.limit) {
-        next = i < page.items.length - 1 || page.cursor ? encodeAfter(item) : null;
-        break scan;
-      }
-    }
-    cursor = page.cursor;
-    next = cursor ?? null;
-    if (!cursor) break;
-  }
-  // Index entries may lag: read the runs themselves.
-  const runs = found.length ? await deps.store.getMany(found.map((item) => keys.run(input.tenantId, String(item.run_id)))) : [];
-  const byId = new Map(runs.map((r) => [String(r.run_id), r]));
-  return { runs: found.map((f) => byId.get(String(f.run_id)) ?? f).filter(matches).map(toRunView), next_cursor: next };
-}
-
-function encodeAfter(item: Item): string {
-  return Buffer.from(JSON.stringify({ pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk })).toString('base64url');
-}
-
-export function envelope(ref: RunRef, at: string) {
-  return { tenant_id: ref.tenant_id, correlation_id: ref.correlation_id, occurred_at: at };
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

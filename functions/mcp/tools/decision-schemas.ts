@@ -33,4 +33,8 @@ export const decision = z.object({
   created_at: z.string(),
   completed_at: z.string().nullable(),
   deadline: z.string().nullable(),
+  commitment: z
+    .object({ kind: z.string(), params: z.record(z.string(), z.unknown()) })
+    .nullable()
+    .describe('What approving the decision commits the organization to; Conclave applies it once when the decision is approved.'),
 });

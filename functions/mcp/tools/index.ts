@@ -24,6 +24,11 @@ import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
 import { setAutopilotTool } from './set-autopilot.js';
 import { storeMemoryTool } from './store-memory.js';
+import { auditLogTool } from './audit-log.js';
+import { memoryHistoryTool } from './memory-history.js';
+import { restoreMemoryTool } from './restore-memory.js';
+import { setAuthorityTool } from './set-authority.js';
+import { setReportsToTool } from './set-reports-to.js';
 
 /**
  * The tool registry's shared part: the tools offered to several endpoints
@@ -53,6 +58,11 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
+  memoryHistoryTool,
+  restoreMemoryTool,
+  auditLogTool,
+  setAuthorityTool,
+  setReportsToTool,
   setAutopilotTool,
 ] as readonly ToolDefinition[];
 

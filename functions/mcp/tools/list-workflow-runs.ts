@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { MACHINES, RUN_STATUSES } from '../../contracts/workflows.js';
-import { listRuns } from '../../core/workflows/runs.js';
+import { listRuns } from '../../core/workflows/run-views.js';
 import { defineTool } from '../tool.js';
 import { run } from './workflow-schemas.js';
 

@@ -29,4 +29,5 @@ export const inboxMessage = z.object({
   correlation_id: z.string(),
   sent_at: z.string(),
   read: z.boolean(),
+  actionable: z.boolean().describe('A request (task, vote, ruling) that still needs you; false once it is settled, and for plain messages.'),
 });

@@ -9,9 +9,11 @@ export const readInboxTool = defineTool({
   title: 'Read your inbox',
   description:
     'Reads your inbox: unread messages first (newest first), then read ones unless unread_only, grouped by thread. ' +
-    'Reading does not mark messages read: call mark_read once you have handled them. Pass next_cursor back as cursor for the next page.',
+    'Reading does not mark messages read: call mark_read once you have handled them. Pass next_cursor back as cursor for the next page. ' +
+    'actionable: true shows only what still needs you — requests (tasks, votes, rulings) not yet settled, read or not; a request leaves this view for every recipient once its task or decision closes.',
   input: z.object({
     unread_only: z.boolean().default(false),
+    actionable: z.boolean().default(false).describe('Only requests that still need you (open tasks, votes, rulings).'),
     limit: z.number().int().min(1).max(100).default(20),
     cursor: z.string().min(1).max(2000).optional(),
   }),
@@ -27,6 +29,7 @@ export const readInboxTool = defineTool({
       tenantId: actor.tenantId,
       recipient: actor.actingAs,
       unreadOnly: input.unread_only,
+      actionableOnly: input.actionable,
       limit: input.limit,
       ...(input.cursor ? { cursor: input.cursor } : {}),
     }),

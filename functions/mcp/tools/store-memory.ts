@@ -12,7 +12,9 @@ export const storeMemoryTool = defineTool({
     "Saves something the organization should remember — a decision and its rationale, a postmortem, a spec, a hire, a budget, " +
     'a lesson — under a key, for every role of your organization to find later with search_memories. Storing an existing key ' +
     'replaces its content (an upsert); tags and metadata are replaced when given and kept when omitted. Write self-contained ' +
-    'content with the names, ids and numbers someone would search for. You are recorded as the author.',
+    'content with the names, ids and numbers someone would search for. You are recorded as the author; the first author ' +
+    'owns the key: only the owner, the roles above it and the board may overwrite it, unless it is tagged shared_edit. Every ' +
+    'version replaced is kept (memory_history, restore_memory).',
   input: z.object({
     key: memoryKey,
     content: z.string().min(1).max(MEMORY_LIMITS.contentChars).describe('The memory itself, in plain language.'),
@@ -28,6 +30,7 @@ export const storeMemoryTool = defineTool({
       key: input.key,
       content: input.content,
       author: actor.actingAs,
+      principal: actor.keyId,
       ...(input.tags ? { tags: input.tags } : {}),
       ...(input.metadata ? { metadata: input.metadata } : {}),
     }),

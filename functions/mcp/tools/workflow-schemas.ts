@@ -14,6 +14,11 @@ export const task = z.object({
   status: z.enum(TASK_STATUSES),
   outcome: taskOutcome.nullable(),
   allowed_outcomes: z.array(taskOutcome),
+  result_schema: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('The result complete_task must carry for this stage (a JSON Schema object); null when any result will do.'),
+  routed_because: z.string().nullable().describe('Why this task came to you: the stage names your role, or a capability your agent declared.'),
   result: z.record(z.string(), z.unknown()).nullable(),
   run_id: z.string(),
   workflow: z.enum(MACHINES),
@@ -39,9 +44,21 @@ export const run = z.object({
   current_stage: z.string().nullable(),
   waiting_on: z.array(z.enum(ENDPOINTS)),
   decision_id: z.string().nullable(),
+  subject: z.record(z.string(), z.string()).describe('What the run is about, carried from stage to stage (a feature run: release_id, feature_id).'),
 });
 
 export const runStatus = run.extend({
+  waiting_for: z
+    .array(
+      z.object({
+        role: z.enum(ENDPOINTS),
+        why: z.enum(['task', 'vote', 'ruling']),
+        task_id: z.string().nullable(),
+        decision_id: z.string().nullable(),
+        stage: z.string().nullable(),
+      }),
+    )
+    .describe('Every role the run waits on and why: an open task, a vote not yet cast, or a ruling.'),
   stages: z.array(
     z.object({
       stage: z.string(),
@@ -51,7 +68,7 @@ export const runStatus = run.extend({
       last_outcome: z.string().nullable(),
     }),
   ),
-  open_tasks: z.array(z.object({ task_id: z.string(), assignee: z.enum(ENDPOINTS), title: z.string(), due_at: z.string().nullable(), reminders: z.number().int() })),
+  open_tasks: z.array(z.object({ task_id: z.string(), assignee: z.enum(ENDPOINTS), title: z.string(), stage: z.string(), due_at: z.string().nullable(), reminders: z.number().int() })),
   history: z.array(
     z.object({
       at: z.string(),

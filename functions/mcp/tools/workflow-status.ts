@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
-import { getRunStatus } from '../../core/workflows/runs.js';
+import { getRunStatus } from '../../core/workflows/run-views.js';
 import { defineTool } from '../tool.js';
 import { runId, runStatus } from './workflow-schemas.js';
 
