@@ -30,7 +30,7 @@ export const setAutopilotTool = defineTool({
   name: 'set_autopilot',
   title: 'Turn a role’s autopilot on or off',
   description:
-    'People only (an agent is refused). With role: turns that role’s autopilot on or off — an agent driven by a Bedrock model that ' +
+    'Turns a role’s autopilot on or off, or every role’s at once; people only (an agent is refused). With role: turns that role’s autopilot on or off — an agent driven by a Bedrock model that ' +
     'acts through exactly that role’s tools, within its authority, when a task is assigned to it, its vote is required or a request ' +
     'message reaches it (triggers) — and sets its model_id and max_steps per activation. Without role: the tenant-wide kill switch ' +
     '(enabled false stops every autopilot at once). daily_token_budget (tokens per UTC day, all roles together) may be given either way. ' +
