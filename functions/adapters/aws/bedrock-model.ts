@@ -6,7 +6,7 @@ import {
   type Tool as BedrockTool,
   type ToolUseBlock as BedrockToolUse,
 } from '@aws-sdk/client-bedrock-runtime';
-import { DependencyError } from '../../core/errors.js';
+import { DependencyError } from '../../ports/errors.js';
 import type { ContentBlock, Model, ModelRequest, ModelResponse, StopReason, TextBlock, ToolUseBlock } from '../../ports/model.js';
 
 /** Errors worth another attempt: capacity and transient service faults. */

@@ -1,4 +1,4 @@
-import { DependencyError } from '../../core/errors.js';
+import { DependencyError } from '../../ports/errors.js';
 import type { Model, ModelMessage, ModelRequest, ModelResponse, StopReason, TextBlock, ToolUseBlock } from '../../ports/model.js';
 
 export interface OpenAiModelOptions {
