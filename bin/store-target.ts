@@ -127,6 +127,7 @@ function cliDeps(store: Store, embedder: Embedder | undefined): Deps {
       sendTaskSuccess: refuse('resume workflows'),
       sendTaskFailure: refuse('resume workflows'),
       sendTaskHeartbeat: refuse('resume workflows'),
+      stop: refuse('stop workflows'),
       describe: refuse('read workflows'),
     },
     settings: { staleAfterMs: 300_000 },

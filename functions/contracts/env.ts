@@ -29,6 +29,14 @@ export const ENV = {
   autopilotOpenAiUrl: 'CONCLAVE_AUTOPILOT_OPENAI_URL',
   /** Local only: a bearer key for that server, if it needs one. */
   autopilotOpenAiKey: 'CONCLAVE_AUTOPILOT_OPENAI_KEY',
+  /** The front door (functions/contracts/rate-limits.ts): `off` turns every limit off; each number overrides a default. */
+  rateLimits: 'CONCLAVE_RATE_LIMITS',
+  rateKeyPerMinute: 'CONCLAVE_RATE_KEY_PER_MINUTE',
+  rateTenantPerMinute: 'CONCLAVE_RATE_TENANT_PER_MINUTE',
+  rateBurst: 'CONCLAVE_RATE_BURST',
+  rateDailyToolCalls: 'CONCLAVE_RATE_DAILY_TOOL_CALLS',
+  /** AWS only, set when CloudFront fronts the function: the value CloudFront sends in x-conclave-origin-verify. */
+  originSecret: 'CONCLAVE_ORIGIN_SECRET',
   /**
    * The public base URL (scheme://host[:port], no path) clients reach the
    * endpoints at: the OAuth metadata, challenges and consent page are built

@@ -1,3 +1,4 @@
+import type { RateLimits } from '../contracts/rate-limits.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
@@ -12,6 +13,8 @@ export interface CoreSettings {
   readonly staleAfterMs: number;
   /** The model ids autopilot may be set to (the deployment's IAM grant names exactly these); empty or absent: any well-formed id. */
   readonly autopilotModelIds?: readonly string[];
+  /** The front door's default limits (each tenant's board may override them); absent when limits are off. */
+  readonly rateLimits?: RateLimits;
   /** How long audit entries and memory versions are kept (retention.ts); defaults when omitted. */
   readonly retention?: Partial<Retention>;
 }

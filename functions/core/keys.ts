@@ -32,6 +32,12 @@ export const keys = {
   oauthRegistrations: (window: string): ItemKey => ({ pk: 'OAUTHDCR', sk: window }),
 
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
+  roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
+  /** The board's overrides of the front door's limits for its tenant. */
+  rateLimits: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'LIMITS' }),
+  /** A request counter of one limit scope (`key#<id>` or `tenant`) for one window; expires after it. */
+  rateWindow: (tenantId: string, scope: string, window: string): ItemKey => ({ pk: `T#${tenantId}#RATE`, sk: `${scope}#${window}` }),
+  rolePrefix: 'ROLE#',
   /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
   orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),
 

@@ -44,8 +44,10 @@ const app = createHttpApp(buildAwsDeps(config, logger), {
     limits: DEFAULT_CLIENT_LIMITS,
   },
   allowedOrigins: config.allowedOrigins,
+  allowedHosts: config.allowedHosts,
   authCacheMs: config.authCacheMs,
   metrics: new EmfMetrics({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME.mcp }),
+  ...(config.originSecret ? { frontDoor: { originSecret: config.originSecret } } : {}),
 });
 
 export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({

@@ -6,7 +6,8 @@ import type { Deps } from '../core/context.js';
 import type { Actor } from '../core/principal.js';
 import type { AgentIdentity, AgentToolResult, AgentTools } from '../ports/agent-tools.js';
 import type { ModelToolSpec } from '../ports/model.js';
-import { callTool, type CallObservers } from './server.js';
+import { invokeTool } from './invoke.js';
+import type { CallObservers } from './server.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { toolsFor } from './tools/index.js';
 
@@ -34,13 +35,13 @@ function specOf(tool: ToolDefinition): ModelToolSpec {
 /**
  * The in-process invoker: an autopilot agent's tool calls go through the
  * same registry (`toolsFor(role)`: exactly the tools the role's endpoint
- * lists), the same call path as an MCP client's (`callTool`: argument
+ * lists), the same call path as an MCP client's (`invokeTool`: strict arguments, argument
  * validation, the tool's authority rules, audit and metrics) as the agent
  * principal `autopilot:<role>`. A tool the role does not have is refused and
  * audited like any other refused call.
  */
 export function inProcessTools(deps: Deps, observers: CallObservers): AgentTools {
-  const ctxOf = (agent: AgentIdentity): ToolContext => ({ deps, actor: agentActor(agent), correlationId: agent.correlationId, audit: observers.audit });
+  const ctxOf = (agent: AgentIdentity): ToolContext => ({ deps, actor: agentActor(agent), correlationId: agent.correlationId, audit: observers.audit, modelId: agent.modelId });
   return {
     async list(role: RoleId) {
       return (await toolsFor(role)).map(specOf);
@@ -62,8 +63,11 @@ export function inProcessTools(deps: Deps, observers: CallObservers): AgentTools
         });
         return { isError: true, structured: { error: { code: 'forbidden', message } }, text: `forbidden: ${message}` };
       }
-      const result = await callTool(tool, args, ctxOf(agent), observers.metrics, { modelId: agent.modelId });
-      return { isError: result.isError === true, structured: result.structuredContent, text: result.content.map((c) => c.text).join('\n') };
+      const ctx = ctxOf(agent);
+      const outcome = await invokeTool(tool, ctx, observers.metrics, args, (input) => tool.run(input, ctx));
+      if (!outcome.ok) return { isError: true, structured: outcome.error.structuredContent, text: outcome.error.content.map((c) => c.text).join('\n') };
+      const value = outcome.value as Record<string, unknown>;
+      return { isError: false, structured: value, text: JSON.stringify(value) };
     },
     recordStep(agent, step) {
       observers.audit.record({

@@ -35,6 +35,11 @@ export function buildAwsDeps(config: AwsConfig, logger: Logger, options: AwsDeps
     // maxAttempts 1: the adapter owns retries (backoff with jitter on throttling).
     embedder: new BedrockEmbedder(client(new BedrockRuntimeClient({ maxAttempts: 1 })), config.embeddingModelId),
     workflows: new StepFunctionsWorkflows(client(new SFNClient({ maxAttempts: 5 })), config.stateMachineArns),
-    settings: { staleAfterMs: config.staleAfterMs, retention: config.retention, autopilotModelIds: config.autopilotModelIds },
+    settings: {
+      staleAfterMs: config.staleAfterMs,
+      retention: config.retention,
+      autopilotModelIds: config.autopilotModelIds,
+      ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
+    },
   };
 }

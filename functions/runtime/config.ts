@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimitName, type RateLimits } from '../contracts/rate-limits.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
 import { MODEL_ID_PATTERN } from '../contracts/autopilot.js';
 import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
@@ -59,6 +60,28 @@ const stateMachineArn = z
   .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
   .optional();
 
+/** One limit: a whole number within its bounds, or the stated default. */
+const limit = (name: RateLimitName) => z.coerce.number().int().min(RATE_LIMIT_BOUNDS[name][0]).max(RATE_LIMIT_BOUNDS[name][1]).default(DEFAULT_RATE_LIMITS[name]);
+
+/** The front door's limits: on unless `off`. */
+const rateLimitFields = {
+  [ENV.rateLimits]: z.enum(['on', 'off']).default('on'),
+  [ENV.rateKeyPerMinute]: limit('keyPerMinute'),
+  [ENV.rateTenantPerMinute]: limit('tenantPerMinute'),
+  [ENV.rateBurst]: limit('burst'),
+  [ENV.rateDailyToolCalls]: limit('dailyToolCalls'),
+};
+
+function rateLimitsOf(c: Record<string, unknown>): RateLimits | undefined {
+  if (c[ENV.rateLimits] === 'off') return undefined;
+  return {
+    keyPerMinute: c[ENV.rateKeyPerMinute] as number,
+    tenantPerMinute: c[ENV.rateTenantPerMinute] as number,
+    burst: c[ENV.rateBurst] as number,
+    dailyToolCalls: c[ENV.rateDailyToolCalls] as number,
+  };
+}
+
 /** A public base URL: an absolute http(s) URL without path, query or fragment; stored without a trailing slash. */
 const publicUrl = (schemes: readonly string[]) =>
   z
@@ -91,6 +114,8 @@ const awsSchema = z.object({
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
   [ENV.autopilotModelIds]: modelIds,
+  ...rateLimitFields,
+  [ENV.originSecret]: z.string().min(32, 'the origin secret must be at least 32 characters').optional(),
   ...retention,
 });
 
@@ -121,6 +146,7 @@ const localSchema = z.object({
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_PROFILE: z.string().optional(),
   AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
+  ...rateLimitFields,
   ...retention,
 });
 
@@ -151,6 +177,10 @@ export interface AwsConfig {
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
   /** Model ids autopilot may use (the stack's IAM grant names exactly these). */
   readonly autopilotModelIds: string[];
+  /** The front door's default limits; undefined when turned off. */
+  readonly rateLimits: RateLimits | undefined;
+  /** Set when CloudFront fronts the function: requests without it are refused. */
+  readonly originSecret: string | undefined;
   /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
   readonly publicUrl: string | undefined;
 }
@@ -173,6 +203,8 @@ export interface LocalConfig {
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
   readonly autopilot: LocalAutopilotConfig;
+  /** The front door's default limits; undefined when turned off. */
+  readonly rateLimits: RateLimits | undefined;
   /** The public base URL, when not the listen address (e.g. behind a tunnel). */
   readonly publicUrl: string | undefined;
   /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS). */
@@ -202,6 +234,8 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    rateLimits: rateLimitsOf(c),
+    originSecret: c[ENV.originSecret],
     publicUrl: c[ENV.publicUrl],
     retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
@@ -229,6 +263,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
+    rateLimits: rateLimitsOf(c),
     publicUrl: c[ENV.publicUrl],
     oauthLoopbackClients: c[ENV.oauthLoopbackClients],
     autopilot: localAutopilot(c),

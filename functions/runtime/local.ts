@@ -24,6 +24,7 @@ import { AUTOPILOT_RULE } from '../contracts/autopilot.js';
 import { runAutopilot } from '../core/autopilot/activate.js';
 import { AuditTrail } from '../mcp/audit-trail.js';
 import { inProcessTools } from '../mcp/in-process.js';
+import type { RateLimits } from '../contracts/rate-limits.js';
 import { createHttpApp, MAX_BODY_BYTES } from '../mcp/http.js';
 import { localHosts } from '../mcp/host-check.js';
 import { withAdminRoute } from './admin.js';
@@ -75,6 +76,8 @@ export interface LocalOptions {
   readonly autopilotModelIds?: readonly string[];
   /** Test-only: how the autopilot waits between model retries. */
   readonly autopilotSleep?: (ms: number) => Promise<void>;
+  /** The front door's limits (functions/mcp/front-door.ts); none when absent. */
+  readonly rateLimits?: RateLimits;
   /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST); the host of `publicUrl` is served too. */
   readonly publicHosts?: readonly string[];
   /** Edge limits; default LOCAL_EDGE_LIMITS with the MCP body limit (tests shorten the timeouts). */
@@ -200,6 +203,7 @@ async function serve(
       staleAfterMs: options.staleAfterMs,
       ...(options.retention ? { retention: options.retention } : {}),
       ...(options.autopilotModelIds?.length ? { autopilotModelIds: options.autopilotModelIds } : {}),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);

@@ -71,14 +71,6 @@ export const ERAS: readonly Era[] = [
     selectionText:
       'the frozen 2026-07-28 requirements (`--requirements 2026-07-28`): every scored scenario, plus the not-scored extension and pending ones, which run for visibility',
     baseline: [
-      ...['sep-2575-server-sends-tools-list-changed-on-subscription', 'sep-2575-server-sends-prompts-list-changed-on-subscription'].map((check) => ({
-        entry: `server-stateless:${check}`,
-        reason:
-          'A SHOULD check (a warning). Conclave\'s tool and prompt lists are fixed for a deployment, so nothing changes them at run time; the SDK ' +
-          'declares listChanged for every server on its own. The fixtures deliberately leave out the suite\'s mutation hooks (test_trigger_tool_change, ' +
-          'test_trigger_prompt_change): Conclave has no path that changes a list, and a subscriptions/listen stream served by one Lambda instance ' +
-          'could not hear a change made on another. Every other server-stateless check passes.',
-      })),
       ...[
       'tasks-lifecycle',
       'tasks-capability-negotiation',

@@ -2,6 +2,7 @@ import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../../functions/contracts/rate-limits.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { allTools } from '../../functions/mcp/tools/index.js';
 import { LOCAL_TABLE, startLocal } from '../../functions/runtime/local.js';
@@ -600,6 +601,24 @@ const MATRIX: Record<string, Entry> = {
     how: "plans B's own release va",
     run: async ({ b, leakFree }) => leakFree(await b('test_lead', 'create_test_plan', { release: 'va', scope: ['b'], risk_level: 'low' })),
   },
+  get_rate_limits: {
+    phase: 'read',
+    how: "B sees the deployment's defaults, not A's overrides",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'get_rate_limits', {});
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ key_per_minute: DEFAULT_RATE_LIMITS.keyPerMinute, daily_tool_calls: DEFAULT_RATE_LIMITS.dailyToolCalls, overridden: [] });
+    },
+  },
+  set_rate_limits: {
+    phase: 'write',
+    how: "B's override is B's own: A's limits (in the snapshot) stay 7 and 9999",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'set_rate_limits', { key_per_minute: 300 });
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ key_per_minute: 300, daily_tool_calls: DEFAULT_RATE_LIMITS.dailyToolCalls, overridden: ['key_per_minute'] });
+    },
+  },
   report_defect: {
     phase: 'write',
     how: "reports B's own defect",
@@ -670,6 +689,7 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     const allocation = await a('ceo', 'allocate_budget', { department: 'secretdept', period: '2027-Q1', amount: 1000, justification: MARK });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: `${MARK} draft`, tags: ['a-tag'] });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: MARK, tags: ['a-tag'] });
+    await a('board', 'set_rate_limits', { key_per_minute: 7, daily_tool_calls: 9999 });
     await a('board', 'set_authority', { role: 'cto', limit: 500_000 });
     await a('board', 'set_autopilot', { role: 'cto', enabled: true, model_id: 'tenant-a-model', max_steps: 7, daily_token_budget: 12_345 });
     const hire = await a('chro', 'approve_hire', { role_title: MARK, department: 'secretdept', annual_cost: 50_000, justification: MARK });

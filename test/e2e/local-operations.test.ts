@@ -214,10 +214,11 @@ describe('the data dir lock', () => {
 });
 
 describe('the edge: hosts, credentials, the admin route', () => {
-  let conclave: LocalConclave;
+  let conclave: LocalConclave & { log: ReturnType<typeof memoryLog> };
   let port: string;
   beforeAll(async () => {
-    conclave = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 60_000, log: memoryLog(), publicHosts: ['conclave.example.com'] });
+    const log = memoryLog();
+    conclave = Object.assign(await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 60_000, log, publicHosts: ['conclave.example.com'] }), { log });
     port = new URL(conclave.url).port;
   });
   afterAll(() => conclave.close());
@@ -245,6 +246,23 @@ describe('the edge: hosts, credentials, the admin route', () => {
     const missing = await raw(conclave.url, { method: 'POST', path: '/mcp/ceo', headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }, body: initialize });
     expect(missing.status).toBe(401);
     expect(missing.body).not.toContain('malformed');
+  });
+
+  it('refuses an oversized input as invalid_input naming the field and its limit, and logs no error', { timeout: 30_000 }, async () => {
+    const key = await issueKey(conclave, 'acme', ['cto']);
+    const cto = await modernClient(conclave, 'cto', key);
+    try {
+      const design = { notes: 'x'.repeat(450 * 1024) };
+      const result = await cto.callTool({ name: 'review_architecture', arguments: { design, components: ['api (2 replicas)'], scalability: '2k req/s' } });
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({ error: { code: 'invalid_input' } });
+      const message = (result.structuredContent as { error: { message: string } }).error.message;
+      expect(message).toContain('design');
+      expect(message).toContain('100,000 characters');
+      expect(conclave.log.lines.filter((l) => l.level === 'error')).toEqual([]);
+    } finally {
+      await cto.close();
+    }
   });
 
   it('serves /admin to the admin token (any tenant) and to a human key with every role (its own tenant only), and to nobody else', async () => {

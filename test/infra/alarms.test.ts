@@ -67,9 +67,9 @@ describe('ConclaveAlarms', () => {
   describe('alarms', () => {
     it('notify the topic on ALARM and on OK, evaluate 5-minute periods and treat missing data as fine', () => {
       const all = alarms(template);
-      // Per consumer two DLQs; per function its errors (the autopilot's included); per machine its failures; Bedrock throttles and MCP 5xx;
+      // Per consumer two DLQs; per function its errors (the autopilot's included); per machine its failures; four more;
       // the autopilot's two DLQs, its failures and its spent budgets.
-      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length + 1) + MACHINES.length + 2 + 4);
+      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length + 1) + MACHINES.length + 4 + 4);
       for (const a of all) {
         expect(a.AlarmName.startsWith('Conclave-'), a.AlarmName).toBe(true);
         expect(a.AlarmActions).toEqual([{ Ref: topicId }]);

@@ -4,6 +4,7 @@ import { RUN_STATUSES } from '../../contracts/workflows.js';
 import { completeTask } from '../../core/workflows/tasks.js';
 import { defineTool } from '../tool.js';
 import { task, taskOutcome } from './workflow-schemas.js';
+import { boundedJson } from './bounded.js';
 
 /** Results travel with the workflow's state (Step Functions caps a state at 256 KB): keep each one small. */
 const RESULT_LIMIT = 16_000;
@@ -21,10 +22,7 @@ export const completeTaskTool = defineTool({
   input: z.object({
     task_id: z.string().min(1).max(300),
     outcome: taskOutcome,
-    result: z
-      .record(z.string(), z.unknown())
-      .refine((value) => JSON.stringify(value).length <= RESULT_LIMIT, `result must be at most ${RESULT_LIMIT} characters of JSON`)
-      .optional(),
+    result: boundedJson(RESULT_LIMIT).optional(),
   }),
   output: z.object({ task, resumed: z.boolean(), run_status: z.enum(RUN_STATUSES), note: z.string() }),
   annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },

@@ -24,6 +24,8 @@ import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
 import { setAutopilotTool } from './set-autopilot.js';
 import { storeMemoryTool } from './store-memory.js';
+import { getRateLimitsTool } from './get-rate-limits.js';
+import { setRateLimitsTool } from './set-rate-limits.js';
 import { auditLogTool } from './audit-log.js';
 import { memoryHistoryTool } from './memory-history.js';
 import { restoreMemoryTool } from './restore-memory.js';
@@ -58,6 +60,8 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
+  getRateLimitsTool,
+  setRateLimitsTool,
   memoryHistoryTool,
   restoreMemoryTool,
   auditLogTool,

@@ -21,7 +21,7 @@ export const proposeDecisionTool = defineTool({
     mode: decisionMode,
     context: z.string().trim().min(1).max(10_000).describe('What is being decided and why.'),
     participants: z.array(z.enum(ENDPOINTS)).min(1).max(10).optional().describe('Collaborative only: who votes.'),
-    deadline: z.iso.datetime({ offset: true }).optional().describe('ISO 8601; when voting closes or the ruling expires.'),
+    deadline: z.iso.datetime({ offset: true }).max(64).optional().describe('ISO 8601; when voting closes or the ruling expires.'),
     threshold: z.number().min(0).max(1).optional(),
     quorum: z.number().gt(0).max(1).optional().describe('Share of participants that must vote (default 0.5).'),
     amount: usdAmount.optional().describe('The commitment in USD, checked against authority.'),

@@ -3,7 +3,8 @@ import { ENDPOINTS } from '../../contracts/roles.js';
 import { MEMORY_LIMITS } from '../../core/memory/model.js';
 import { storeMemory } from '../../core/memory/store-memory.js';
 import { defineTool } from '../tool.js';
-import { memory, memoryKey, memoryMetadata, memoryTag } from './memory-schemas.js';
+import { memory, memoryKey, memoryTag } from './memory-schemas.js';
+import { boundedJson } from './bounded.js';
 
 export const storeMemoryTool = defineTool({
   name: 'store_memory',
@@ -19,7 +20,7 @@ export const storeMemoryTool = defineTool({
     key: memoryKey,
     content: z.string().min(1).max(MEMORY_LIMITS.contentChars).describe('The memory itself, in plain language.'),
     tags: z.array(memoryTag).max(MEMORY_LIMITS.tags).optional().describe('Labels to filter by, e.g. ["postmortem", "checkout"]; case-insensitive.'),
-    metadata: memoryMetadata.optional().describe('Structured facts to keep with it (JSON, up to 8 KB), e.g. {"incident_id": "INC-2041"}.'),
+    metadata: boundedJson(8_192).optional().describe('Structured facts to keep with it (JSON, up to 8 KB), e.g. {"incident_id": "INC-2041"}.'),
   }),
   output: z.object({ memory, created: z.boolean().describe('True when the key was new.') }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

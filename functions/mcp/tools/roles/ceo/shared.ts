@@ -14,6 +14,7 @@ export const department = z
 export const period = z
   .string()
   .trim()
+  .max(16)
   .regex(/^\d{4}(-[Qq][1-4])?$/, 'a quarter like 2026-Q4 or a year like 2026')
   .describe('A calendar quarter like "2026-Q4" or a year like "2026"; defaults to the current quarter (UTC).');
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reviewArchitecture } from '../../../../core/engineering/architecture-review.js';
 import { defineTool } from '../../../tool.js';
+import { boundedJson } from '../../bounded.js';
 
 export const reviewArchitectureTool = defineTool({
   name: 'review_architecture',
@@ -17,7 +18,7 @@ export const reviewArchitectureTool = defineTool({
     'modifications. No spending: no authority limit applies.',
   input: z.object({
     design_id: z.string().trim().min(1).max(64).optional().describe('The stored design under review, if any.'),
-    design: z.record(z.string(), z.unknown()).describe('The design as reviewed (architecture, data flow, decisions).'),
+    design: boundedJson(100_000).describe('The design as reviewed (architecture, data flow, decisions).'),
     components: z.array(z.string().trim().min(1).max(200)).min(1).max(50).describe('Each component, with its redundancy, e.g. "postgres (primary + replica)".'),
     scalability: z.string().trim().min(1).max(2000).describe('How it scales, with figures: e.g. "2k req/s, p95 < 200 ms".'),
     verdict: z.enum(['approve', 'reject']).optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { selectTechnology } from '../../../../core/engineering/technology-selection.js';
 import { defineTool } from '../../../tool.js';
+import { boundedRecord } from '../../bounded.js';
 
 const name = z.string().trim().min(1).max(100);
 
@@ -17,8 +18,8 @@ export const selectTechnologyTool = defineTool({
     'choice is a separate decision (propose_decision).',
   input: z.object({
     options: z.array(name).min(2).max(20),
-    criteria: z.record(name, z.number().min(0).max(1000)).describe('Criterion → relative weight, e.g. {"performance": 3, "cost": 2}.'),
-    scores: z.record(name, z.record(name, z.number().min(0).max(10))).describe('Option → criterion → score 0..10, for every option and criterion.'),
+    criteria: boundedRecord(name, z.number().min(0).max(1000), 50).describe('Criterion → relative weight, e.g. {"performance": 3, "cost": 2}.'),
+    scores: boundedRecord(name, boundedRecord(name, z.number().min(0).max(10), 50), 50).describe('Option → criterion → score 0..10, for every option and criterion.'),
     timeline: z.string().trim().min(1).max(200).describe('E.g. "12 weeks", "2 quarters".'),
   }),
   output: z.object({

@@ -16,8 +16,8 @@ export const approveChangeWindowTool = defineTool({
     '(status "escalated" with escalation_id and who it awaits), never refused and never approved above authority. Exactly your ' +
     'limit is within authority. The window must end in the future.',
   input: z.object({
-    start: z.iso.datetime({ offset: true }).describe('ISO 8601 start.'),
-    end: z.iso.datetime({ offset: true }).describe('ISO 8601 end, after start.'),
+    start: z.iso.datetime({ offset: true }).max(64).describe('ISO 8601 start.'),
+    end: z.iso.datetime({ offset: true }).max(64).describe('ISO 8601 end, after start.'),
     services: serviceNames.describe('The services changed, each distinct.'),
     risk: z.enum(['low', 'medium', 'high']),
     amount: usdAmount.optional().describe('The change\'s cost in USD, checked against your authority.'),

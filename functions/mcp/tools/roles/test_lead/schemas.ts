@@ -6,6 +6,7 @@ import { RELEASE_PATTERN } from '../../../../core/quality/release.js';
 export const releaseName = z
   .string()
   .trim()
+  .max(64)
   .regex(RELEASE_PATTERN, 'a release name is 1–64 letters, digits, ".", "_", "-" or "+", starting with a letter or digit')
   .describe('The release, e.g. "v2.4.0".');
 

@@ -20,7 +20,7 @@ export const reviewAccessibilityTool = defineTool({
     findings: z
       .array(
         z.object({
-          criterion: z.string().trim().regex(/^[1-4]\.\d{1,2}\.\d{1,2}$/, 'a WCAG success criterion id like "1.4.3"'),
+          criterion: z.string().trim().max(16).regex(/^[1-4]\.\d{1,2}\.\d{1,2}$/, 'a WCAG success criterion id like "1.4.3"'),
           level: z.enum(WCAG_LEVELS),
           passed: z.boolean(),
           notes: z.string().trim().max(2000).optional(),
