@@ -18,6 +18,7 @@ import { EdgeFirewall, type EdgeFirewallProps } from './constructs/edge-firewall
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
 import type { ConclaveSignals } from './constructs/signals.js';
 import { ConclaveTable } from './constructs/table.js';
+import { MemoryVectors } from './constructs/memory-vectors.js';
 import { Workflows } from './constructs/workflows.js';
 
 export interface ConclaveStackProps extends StackProps {
@@ -155,6 +156,8 @@ export class ConclaveStack extends Stack {
   readonly table: ConclaveTable;
   readonly bus: ConclaveBus;
   readonly mcp: McpEndpoint;
+  /** Memory vectors (S3 Vectors); the MCP function writes and queries them. */
+  readonly memoryVectors: MemoryVectors;
   readonly consumers: BusConsumers;
   readonly workflows: Workflows;
   readonly alarms: ConclaveAlarms;
@@ -187,6 +190,9 @@ export class ConclaveStack extends Stack {
       // OAuth metadata names the custom domain when there is one (the Function URL keeps working with API keys and its own metadata otherwise).
       ...(props.customDomain ? { publicUrl: `https://${props.customDomain.domainName}` } : {}),
     });
+    this.memoryVectors = new MemoryVectors(this, 'MemoryVectors', { removalPolicy });
+    // The MCP tools store, search and forget memories (and run the pending-embedding retry path).
+    this.memoryVectors.grantReadWrite(this.mcp.function);
     this.consumers = new BusConsumers(this, 'Consumers', {
       table: this.table.table,
       bus: this.bus.bus,
@@ -270,6 +276,10 @@ export class ConclaveStack extends Stack {
       this.costCeiling = new CostCeiling(this, 'CostCeiling', { monthlyUsd: props.monthlyBudgetUsd, email: props.alarmEmail });
     }
 
+    new CfnOutput(this, 'VectorIndexArn', {
+      value: this.memoryVectors.index.attrIndexArn,
+      description: 'The S3 Vectors index of memory vectors (npm run memory -- reembed --vector-index)',
+    });
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
     for (const endpoint of ENDPOINTS) {
       new CfnOutput(this, `${pascal(endpoint)}McpUrl`, {

@@ -13,6 +13,8 @@ export const ENV = {
   authCacheSeconds: 'CONCLAVE_AUTH_CACHE_SECONDS',
   /** The Bedrock embedding model (Titan Text Embeddings v2); default in functions/contracts/embeddings.ts. */
   embeddingModelId: 'CONCLAVE_EMBEDDING_MODEL_ID',
+  /** The S3 Vectors index holding memory vectors (set on the functions that search or write memories). */
+  vectorIndexArn: 'CONCLAVE_VECTOR_INDEX_ARN',
   /** Host names the MCP endpoint answers to (comma-separated; `*.domain` and `name:*` allowed); others get 403. Unset: any. */
   allowedHosts: 'CONCLAVE_ALLOWED_HOSTS',
   /** The state machines a function starts or resumes (set only on the functions granted them; see STATE_MACHINE_ARN_ENV). */

@@ -109,6 +109,10 @@ const awsSchema = z.object({
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
+  [ENV.vectorIndexArn]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:s3vectors:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9.-]+\/index\/[a-z0-9.-]+$/, 'expected an S3 Vectors index ARN')
+    .optional(),
   [ENV.allowedOrigins]: origins,
   [ENV.allowedHosts]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
@@ -166,6 +170,8 @@ export interface AwsConfig {
   readonly eventBusName: string;
   /** The Bedrock model memories and queries are embedded with. */
   readonly embeddingModelId: string;
+  /** The S3 Vectors index of memory vectors; absent on functions that neither search nor write memories. */
+  readonly vectorIndexArn: string | undefined;
   readonly allowedOrigins: string[];
   /** Host names the endpoint answers to (the Function URL's and the custom domain); empty: any. */
   readonly allowedHosts: string[];
@@ -230,6 +236,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     tableName: c[ENV.tableName],
     eventBusName: c[ENV.eventBusName],
     embeddingModelId: c[ENV.embeddingModelId],
+    vectorIndexArn: c[ENV.vectorIndexArn],
     allowedOrigins: c[ENV.allowedOrigins],
     allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,

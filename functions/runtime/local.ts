@@ -8,6 +8,8 @@ import { ensureTable, startDynalite, type LocalDynamo } from '../adapters/local/
 import { LocalBus } from '../adapters/local/memory-bus.js';
 import { noMetrics } from '../adapters/local/memory-metrics.js';
 import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
+import { HnswVectorIndex } from '../adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../adapters/local/local-lexical-index.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
@@ -189,6 +191,9 @@ async function serve(
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
   const store = new DynamoStore(dynamo.client, LOCAL_TABLE);
+  const indexDir = options.dataDir ? dataFiles.memoryIndex(options.dataDir) : undefined;
+  const vectors = new HnswVectorIndex(indexDir ? { dir: indexDir } : {});
+  const lexicon = new LocalLexicalIndex(indexDir ? { dir: indexDir } : {});
   // Like the bus, the engine's step functions run only after start-up and close over `deps`.
   const workflows = await buildLocalWorkflows(() => deps, store, options.log, options.workflows);
   const deps: Deps = {
@@ -198,6 +203,8 @@ async function serve(
     ids: timeOrderedIds(systemClock),
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
+    vectors,
+    lexicon,
     workflows,
     settings: {
       staleAfterMs: options.staleAfterMs,
@@ -251,6 +258,8 @@ async function serve(
         await workflows.close();
         await bus.drain();
         await agentAudit?.flush();
+        // The vector index's journal becomes a snapshot, so the next start loads it without replaying.
+        await vectors.flush();
         dynamo.client.destroy();
         await dynamo.close();
         await lock?.release();
