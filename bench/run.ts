@@ -33,6 +33,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   workflow: () => import('./workflow.js'),
   memory: () => import('./memory.js'),
   autopilot: () => import('./autopilot.js'),
+  console: () => import('./console.js'),
 };
 
 async function main(args: readonly string[]): Promise<number> {
