@@ -33,6 +33,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   workflow: () => import('./workflow.js'),
   memory: () => import('./memory.js'),
   autopilot: () => import('./autopilot.js'),
+  reject: () => import('./reject.js'),
   console: () => import('./console.js'),
 };
 
