@@ -25,6 +25,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
   memory: () => import('./memory.js'),
+  soak: () => import('./soak.js'),
 };
 
 async function main(names: readonly string[]): Promise<number> {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { keys } from '../../functions/core/keys.js';
@@ -19,19 +18,18 @@ import { hashingEmbedder, switchableEmbedder } from '../helpers/embedders.js';
 import { memoryLog } from '../helpers/conclave.js';
 import { unusedWorkflows } from '../helpers/workflows.js';
 
-const TABLE = 'memory-test';
 const ctx = { correlationId: 'corr-1' };
 
-describe('organizational memory (use cases against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('organizational memory (use cases against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let now = Date.parse('2026-11-21T09:00:00.000Z');
   const clock = { now: () => now };
   const published: OutboundEvent[] = [];
   let tenantSeq = 0;
   let tenant: string;
 
-  /** Deps as one process builds them; a new `DynamoStore` stands for another process (its own in-memory indexes). */
-  function depsWith(embedder: Embedder, store = new DynamoStore(dynamo.client, TABLE)): Deps {
+  /** Deps as one process builds them; a new connection stands for another process (its own in-memory indexes). */
+  function depsWith(embedder: Embedder, store = dynamo.connect()): Deps {
     return {
       store,
       bus: { publish: async (events) => void published.push(...events) },
@@ -45,12 +43,9 @@ describe('organizational memory (use cases against dynalite)', () => {
   }
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, TABLE);
+    dynamo = new MemoryStore();
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
   beforeEach(() => {
     tenant = `t${++tenantSeq}`;
@@ -191,7 +186,7 @@ describe('organizational memory (use cases against dynalite)', () => {
 
       // Model B maps text to the very same vectors: a mix-up would give a non-null semantic score.
       const modelB = hashingEmbedder('test/model-b');
-      const depsB = depsWith(modelB, new DynamoStore(dynamo.client, TABLE));
+      const depsB = depsWith(modelB, dynamo.connect());
       const before = await searchMemories(depsB, { tenantId: tenant, query: 'Postgres outage' });
       expect(before.unembedded).toBe(2);
       expect(keysOf(before)).toEqual(['m1']);
@@ -254,7 +249,7 @@ describe('organizational memory (use cases against dynalite)', () => {
       for (let i = 0; i < 20; i++) await store(deps, `pending/${i}`, `memory number ${i}`);
       embedder.failing = false;
       // Another process runs the command (its own index, loaded from the table).
-      const command = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
+      const command = depsWith(embedder, dynamo.connect());
       expect(await embedPending(command, tenant)).toEqual({ embedded: 20, skipped: 0, remaining: 0 });
       expect(await embedPending(command, tenant)).toEqual({ embedded: 0, skipped: 0, remaining: 0 });
       const { memories } = await listMemories(deps, { tenantId: tenant, limit: 100 });
@@ -289,8 +284,8 @@ describe('organizational memory (use cases against dynalite)', () => {
   describe('the in-process index across processes', () => {
     it('sees writes made by another process and drops memories another process forgot', async () => {
       const embedder = hashingEmbedder();
-      const a = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
-      const b = depsWith(embedder, new DynamoStore(dynamo.connect(), TABLE));
+      const a = depsWith(embedder, dynamo.connect());
+      const b = depsWith(embedder, dynamo.connect());
       await store(a, 'x/1', 'Kafka carries order events.');
       expect(keysOf(await searchMemories(b, { tenantId: tenant, query: 'Kafka order events' }))).toEqual(['x/1']);
 
@@ -308,7 +303,7 @@ describe('organizational memory (use cases against dynalite)', () => {
     it('returns nothing forgotten even when its index has not caught up yet (results are re-read)', async () => {
       const embedder = hashingEmbedder();
       const a = depsWith(embedder);
-      const b = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
+      const b = depsWith(embedder, dynamo.connect());
       await store(a, 'gone', 'Launch codes for the payments beta.');
       expect(keysOf(await searchMemories(b, { tenantId: tenant, query: 'payments beta launch' }))).toEqual(['gone']);
       // Forget behind the revision counter's back, as if B read the counter just before the tombstone landed.
@@ -321,7 +316,7 @@ describe('organizational memory (use cases against dynalite)', () => {
       const embedder = hashingEmbedder();
       const writer = depsWith(embedder);
       for (let i = 0; i < 30; i++) await store(writer, `bulk/${i}`, `memory ${i} about carriers`);
-      const counting = countingStore(new DynamoStore(dynamo.client, TABLE));
+      const counting = countingStore(dynamo.connect());
       const reader = depsWith(embedder, counting);
       await memoryIndex(reader, tenant);
       expect(counting.itemsRead).toBeGreaterThanOrEqual(30);
@@ -345,8 +340,8 @@ describe('organizational memory (use cases against dynalite)', () => {
 });
 
 /** A store that counts the items its reads return. */
-function countingStore(inner: DynamoStore): DynamoStore & { itemsRead: number } {
-  const counter = Object.create(inner) as DynamoStore & { itemsRead: number };
+function countingStore(inner: MemoryStore): MemoryStore & { itemsRead: number } {
+  const counter = Object.create(inner) as MemoryStore & { itemsRead: number };
   counter.itemsRead = 0;
   counter.get = async (key) => {
     const item = await inner.get(key);
