@@ -67,12 +67,12 @@ const OVERHEAD_LIMIT = 1.5;
 const ERROR_EXAMPLES = 3;
 
 /** What one replayable `tools/call` looks like on the wire, and the structured result the client that sent it received. */
-interface CapturedCall extends ReplayTarget {
+export interface CapturedCall extends ReplayTarget {
   readonly structuredContent: unknown;
 }
 
 /** Latency and throughput of one phase (all calls, errors included, so a failing path cannot look fast unnoticed). */
-interface PhaseFigures {
+export interface PhaseFigures {
   readonly calls: number;
   readonly concurrency: number;
   readonly errors: number;
@@ -102,7 +102,7 @@ interface ServerFigures {
 type WarmupBlock = Pick<PhaseFigures, 'calls' | 'errors' | 'p50Ms' | 'p95Ms' | 'reqPerSec' | 'cpuMsPerCall'>;
 
 /** A server under test: where to send the call, and how to stop it. */
-interface Subject {
+export interface Subject {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -225,7 +225,7 @@ async function startBare(deps: Deps): Promise<Subject> {
  * Connects a real SDK v2 client (version negotiation on, so it discovers the
  * 2026-07-28 protocol), calls the tool once and records the request it sent.
  */
-async function captureToolCall(subject: Subject): Promise<CapturedCall> {
+export async function captureToolCall(subject: Subject): Promise<CapturedCall> {
   let captured: Omit<CapturedCall, 'structuredContent'> | undefined;
   const recordingFetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
     if (typeof init?.body === 'string') {
@@ -273,7 +273,7 @@ async function measure(ours: Send, bare: Send): Promise<[ServerFigures, ServerFi
 }
 
 /** `calls` per server in `blocks` alternating blocks; `firstBlock` continues the A B B A order of an earlier run of blocks. */
-async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number, firstBlock = 0): Promise<[Tally, Tally]> {
+export async function alternate(a: Send, b: Send, calls: number, concurrency: number, blocks: number, firstBlock = 0): Promise<[Tally, Tally]> {
   const tallies: [Tally, Tally] = [new Tally(concurrency), new Tally(concurrency)];
   const sends = [a, b] as const;
   const perBlock = Math.ceil(calls / blocks);
@@ -285,10 +285,10 @@ async function alternate(a: Send, b: Send, calls: number, concurrency: number, b
 }
 
 /** Runs `calls` calls with `concurrency` in flight at a time against one server, adding latencies, errors and wall time to `tally`. */
-type Send = (calls: number, concurrency: number, tally: Tally) => Promise<void>;
+export type Send = (calls: number, concurrency: number, tally: Tally) => Promise<void>;
 
 /** The load generator's process (bench/load-generator.ts), driven one phase at a time. */
-class LoadGenerator {
+export class LoadGenerator {
   private constructor(private readonly child: ChildProcess) {}
 
   static async start(): Promise<LoadGenerator> {
@@ -339,7 +339,7 @@ class LoadGenerator {
 }
 
 /** One server's results in one mode, gathered over several blocks; throughput is its calls over its own blocks' wall time. */
-class Tally {
+export class Tally {
   readonly latencies: number[] = [];
   readonly errorReasons: Record<string, number> = {};
   readonly errorExamples: string[] = [];

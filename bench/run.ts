@@ -12,7 +12,12 @@
 
 /** A benchmark module: prints its report and resolves with its figures (JSON-serializable). */
 export interface Benchmark {
-  run(): Promise<Record<string, unknown>>;
+  run(options: BenchOptions): Promise<Record<string, unknown>>;
+}
+
+/** Options after the names: `--scale <n>` (the memory benchmark's tenant size). */
+export interface BenchOptions {
+  readonly scale?: number;
 }
 
 /**
@@ -21,6 +26,8 @@ export interface Benchmark {
  */
 const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   mcp: () => import('./mcp.js'),
+  /** The mcp benchmark's token mode: an OAuth access token against an API key on the same call. */
+  'mcp-token': () => import('./mcp-token.js'),
   cold: () => import('./cold.js'),
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
@@ -28,7 +35,20 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   soak: () => import('./soak.js'),
 };
 
-async function main(names: readonly string[]): Promise<number> {
+async function main(args: readonly string[]): Promise<number> {
+  const names: string[] = [];
+  const options: { scale?: number } = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--scale') {
+      const scale = Number(args[++i]);
+      if (!Number.isInteger(scale) || scale < 1) {
+        console.error('--scale takes a positive whole number of memories');
+        return 1;
+      }
+      options.scale = scale;
+    } else names.push(arg);
+  }
   const known = Object.keys(BENCHMARKS);
   const unknown = names.filter((name) => !Object.hasOwn(BENCHMARKS, name));
   if (unknown.length > 0) {
@@ -38,7 +58,7 @@ async function main(names: readonly string[]): Promise<number> {
   for (const name of names.length > 0 ? names : known) {
     const load = BENCHMARKS[name] as () => Promise<Benchmark>;
     try {
-      const figures = await (await load()).run();
+      const figures = await (await load()).run(options);
       console.log(JSON.stringify({ bench: name, ...figures }));
     } catch (error) {
       console.error(`benchmark ${name} could not run:`, error);

@@ -13,11 +13,22 @@
  * - `customDomainName`          serve the endpoints at https://<name>/ through CloudFront (default none)
  * - `customDomainCertificateArn` the ACM certificate (us-east-1) for it; required with customDomainName
  * - `customDomainHostedZoneId`  a Route 53 zone to create the alias records in (default none: point a CNAME yourself)
+ * - `rateLimits`                `off` serves without the front door's limits (default on)
+ * - `rateKeyPerMinute`, `rateTenantPerMinute`, `rateBurst`, `rateDailyToolCalls`
+ *                               the default limits (120, 600, 20, 20000); each tenant's board may override them
+ * - `mcpReservedConcurrency`    executions reserved for the MCP function, or `none` (default 100)
+ * - `consumerReservedConcurrency` executions reserved for each bus consumer, or `none` (default 10)
+ * - `waf`                       `off` attaches no web ACL to the custom domain's distribution (default on)
+ * - `wafRequestsPerIp`, `wafRequestsPerCredential` the web ACL's rate rules per 5 minutes (3000, 1500)
+ * - `webAclArn`                 attach this CLOUDFRONT web ACL (us-east-1) instead of creating one
+ * - `monthlyBudgetUsd`          an AWS Budgets cost budget e-mailing alarmEmail at 80 % actual / 100 % forecast
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimits } from '../functions/contracts/rate-limits.js';
 import type { ConclaveStackProps } from '../lib/conclave-stack.js';
+import type { EdgeFirewallProps } from '../lib/constructs/edge-firewall.js';
 import { ALARM_EMAIL_PATTERN } from '../lib/constructs/alarms.js';
 import { CUSTOM_DOMAIN_PATTERNS } from '../lib/constructs/custom-domain.js';
 
@@ -116,8 +127,60 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     return { domainName, certificateArn, ...(hostedZoneId ? { hostedZoneId } : {}) };
   };
 
+  const onOff = (key: string): boolean => {
+    const raw = text(key)?.toLowerCase() ?? 'on';
+    if (raw !== 'on' && raw !== 'off') throw new ContextError(key, `expected "on" or "off", got ${JSON.stringify(raw)}`);
+    return raw === 'on';
+  };
+
+  const wholeNumberIn = (key: string, fallback: number, [min, max]: readonly [number, number]): number => {
+    const value = positiveInteger(key, fallback);
+    if (value < min || value > max) throw new ContextError(key, `expected a whole number from ${min} to ${max}, got ${value}`);
+    return value;
+  };
+
+  const rateLimits = (): RateLimits | 'off' => {
+    if (!onOff('rateLimits')) return 'off';
+    return {
+      keyPerMinute: wholeNumberIn('rateKeyPerMinute', DEFAULT_RATE_LIMITS.keyPerMinute, RATE_LIMIT_BOUNDS.keyPerMinute),
+      tenantPerMinute: wholeNumberIn('rateTenantPerMinute', DEFAULT_RATE_LIMITS.tenantPerMinute, RATE_LIMIT_BOUNDS.tenantPerMinute),
+      burst: wholeNumberIn('rateBurst', DEFAULT_RATE_LIMITS.burst, RATE_LIMIT_BOUNDS.burst),
+      dailyToolCalls: wholeNumberIn('rateDailyToolCalls', DEFAULT_RATE_LIMITS.dailyToolCalls, RATE_LIMIT_BOUNDS.dailyToolCalls),
+    };
+  };
+
+  const reserved = (key: string, fallback: number): number | 'none' => {
+    if (text(key)?.toLowerCase() === 'none') return 'none';
+    return wholeNumberIn(key, fallback, [1, 10_000]);
+  };
+
+  const edgeFirewall = (): EdgeFirewallProps | false => {
+    if (!onOff('waf')) return false;
+    return {
+      requestsPerIpPer5Min: wholeNumberIn('wafRequestsPerIp', 3000, [10, 2_000_000_000]),
+      requestsPerCredentialPer5Min: wholeNumberIn('wafRequestsPerCredential', 1500, [10, 2_000_000_000]),
+    };
+  };
+
+  const webAclArn = (): string | undefined => {
+    const arn = text('webAclArn');
+    if (arn !== undefined && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]+\/[0-9a-f-]{36}$/.test(arn)) {
+      throw new ContextError('webAclArn', `expected a CLOUDFRONT (global) web ACL ARN in us-east-1, got ${JSON.stringify(arn)}`);
+    }
+    return arn;
+  };
+
+  const monthlyBudgetUsd = (): number | undefined => {
+    if (context('monthlyBudgetUsd') === undefined) return undefined;
+    const amount = positiveInteger('monthlyBudgetUsd', 0);
+    if (alarmEmail() === undefined) throw new ContextError('monthlyBudgetUsd', 'needs alarmEmail: the budget e-mails that address');
+    return amount;
+  };
+
   const email = alarmEmail();
   const domain = customDomain();
+  const budget = monthlyBudgetUsd();
+  const acl = webAclArn();
   return {
     logRetention: logRetention(),
     allowedOrigins: allowedOrigins(),
@@ -126,5 +189,11 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     embeddingModelId: embeddingModelId(),
     ...(email ? { alarmEmail: email } : {}),
     ...(domain ? { customDomain: domain } : {}),
+    rateLimits: rateLimits(),
+    mcpReservedConcurrency: reserved('mcpReservedConcurrency', 100),
+    consumerReservedConcurrency: reserved('consumerReservedConcurrency', 10),
+    edgeFirewall: edgeFirewall(),
+    ...(acl ? { webAclArn: acl } : {}),
+    ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
   };
 }

@@ -38,19 +38,24 @@ target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave, with the pa
   --table <name> [--region <region>] [--model <bedrock model id>]
                  a deployed stack's table (stack output TableName), embedding with Bedrock
                  (default model ${DEFAULT_EMBEDDING_MODEL_ID}: use the one the stack is configured with)
+  --vector-index <arn>
+                 with --table: the stack's S3 Vectors index (stack output VectorIndexArn); reembed
+                 then rebuilds the vectors too (without it they are left to the MCP function's retry path)
   --json         machine-readable output`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined): Promise<AdminTarget> {
+async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined, vectorIndexArn: string | undefined): Promise<AdminTarget> {
   if (!table && model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
+  if (!table && vectorIndexArn) throw new UsageError('--vector-index applies to --table; locally the data dir holds the index');
   const modelId = model ?? DEFAULT_EMBEDDING_MODEL_ID;
   if (table && !EMBEDDING_MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model must be a Titan Text Embeddings v2 model id such as ${DEFAULT_EMBEDDING_MODEL_ID}`);
   const target = await openAdminTarget({
     table,
     region,
+    vectorIndexArn,
     tool: 'npm run memory',
     localEmbedder: () => new PackagedEmbedder(),
     remoteEmbedder: () => {
@@ -73,6 +78,7 @@ async function main(argv: string[]): Promise<void> {
       table: { type: 'string' },
       region: { type: 'string' },
       model: { type: 'string' },
+      'vector-index': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,7 +94,7 @@ async function main(argv: string[]): Promise<void> {
   if (!values.tenant) throw new UsageError(`${command} needs --tenant`);
   const tenant = values.tenant;
 
-  const target = await openTarget(values.table, values.region, values.model);
+  const target = await openTarget(values.table, values.region, values.model, values['vector-index']);
   const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {
     if (command === 'reembed') {
@@ -97,7 +103,8 @@ async function main(argv: string[]): Promise<void> {
       })) as ReembedResult & { model: string };
       print(
         `Re-embedded tenant ${tenant} in ${target.description} with ${result.model}:\n` +
-          `  ${result.scanned} memories read, ${result.embedded} re-embedded, ${result.current} already current, ${result.skipped} changed meanwhile (left to their writer)`,
+          `  ${result.scanned} memories read, ${result.embedded} re-embedded, ${result.current} already current, ${result.skipped} changed meanwhile (left to their writer), ` +
+          `${result.reindexed} re-indexed (the rest stay marked for the retry path)`,
         result,
       );
     } else {

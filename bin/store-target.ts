@@ -7,7 +7,14 @@
  * every role), else by taking the data dir's lock and opening it itself.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3VectorsClient } from '@aws-sdk/client-s3vectors';
 import { DynamoStore, storeClientConfig } from '../functions/adapters/aws/dynamo-store.js';
+import { S3VectorsIndex } from '../functions/adapters/aws/s3-vectors-index.js';
+import { TableLexicalIndex } from '../functions/adapters/aws/table-lexical-index.js';
+import { HnswVectorIndex } from '../functions/adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../functions/adapters/local/local-lexical-index.js';
+import type { LexicalIndex } from '../functions/ports/lexical-index.js';
+import type { VectorIndex } from '../functions/ports/vector-index.js';
 import { ensureTable, startDynalite } from '../functions/adapters/local/dynalite.js';
 import type { Deps } from '../functions/core/context.js';
 import type { ReembedResult } from '../functions/core/memory/reembed-memories.js';
@@ -36,18 +43,28 @@ export interface TargetOptions {
   readonly remoteEmbedder?: () => Embedder & { close?(): void };
   /** The local embedder, made only if the command runs in this process. */
   readonly localEmbedder?: () => Embedder;
+  /**
+   * With `table`: the stack's S3 Vectors index (output VectorIndexArn), so
+   * `reembed` rebuilds the vectors too; without it, memories are marked for
+   * the MCP function's retry path instead.
+   */
+  readonly vectorIndexArn?: string | undefined;
 }
 
 export async function openAdminTarget(options: TargetOptions): Promise<AdminTarget> {
   if (options.table) {
     const client = new DynamoDBClient({ ...storeClientConfig, ...(options.region ? { region: options.region } : {}) });
     const embedder = options.remoteEmbedder?.();
-    const deps = cliDeps(new DynamoStore(client, options.table), embedder);
+    const store = new DynamoStore(client, options.table);
+    const s3vectors = options.vectorIndexArn ? new S3VectorsClient({ maxAttempts: 1, ...(options.region ? { region: options.region } : {}) }) : undefined;
+    const vectors = s3vectors && options.vectorIndexArn ? new S3VectorsIndex(s3vectors, { indexArn: options.vectorIndexArn }) : deferredVectors;
+    const deps = cliDeps(store, embedder, { vectors, lexicon: new TableLexicalIndex(store) });
     return {
       description: `DynamoDB table ${options.table}`,
       run: (request, onProgress) => runAdmin(deps, request, { kind: 'operator' }, onProgress ? { onProgress } : {}),
       close: async () => {
         embedder?.close?.();
+        s3vectors?.destroy();
         client.destroy();
       },
     };
@@ -61,11 +78,15 @@ export async function openAdminTarget(options: TargetOptions): Promise<AdminTarg
   try {
     const engine = await startDynalite({ path: dataFiles.engine(dataDir) });
     await ensureTable(engine.client, LOCAL_TABLE);
-    const deps = cliDeps(new DynamoStore(engine.client, LOCAL_TABLE), options.localEmbedder?.());
+    // This process holds the data dir's lock, so it owns the memory index files too.
+    const vectors = new HnswVectorIndex({ dir: dataFiles.memoryIndex(dataDir) });
+    const lexicon = new LocalLexicalIndex({ dir: dataFiles.memoryIndex(dataDir) });
+    const deps = cliDeps(new DynamoStore(engine.client, LOCAL_TABLE), options.localEmbedder?.(), { vectors, lexicon });
     return {
       description: `the local data dir ${dataDir}`,
       run: (request, onProgress) => runAdmin(deps, request, { kind: 'operator' }, onProgress ? { onProgress } : {}),
       close: async () => {
+        await vectors.flush();
         engine.client.destroy();
         await engine.close();
         await lock.release();
@@ -106,7 +127,7 @@ async function serverTarget(dataDir: string, port: number): Promise<AdminTarget>
 }
 
 /** Deps for operator commands: they publish no events and start no workflows, so those ports refuse loudly. */
-function cliDeps(store: Store, embedder: Embedder | undefined): Deps {
+function cliDeps(store: Store, embedder: Embedder | undefined, indexes: { vectors: VectorIndex; lexicon: LexicalIndex }): Deps {
   const refuse = (what: string) => async (): Promise<never> => {
     throw new Error(`this command does not ${what}`);
   };
@@ -122,13 +143,24 @@ function cliDeps(store: Store, embedder: Embedder | undefined): Deps {
       dimensions: 0,
       embed: refuse('embed text'),
     },
+    ...indexes,
     workflows: {
       start: refuse('start workflows'),
       sendTaskSuccess: refuse('resume workflows'),
       sendTaskFailure: refuse('resume workflows'),
       sendTaskHeartbeat: refuse('resume workflows'),
+      stop: refuse('stop workflows'),
       describe: refuse('read workflows'),
     },
     settings: { staleAfterMs: 300_000 },
   };
 }
+
+/** Without the stack's vector index the command cannot write vectors: every write is refused, so the memories stay marked for the MCP function's retry path. */
+const deferredVectors: VectorIndex = {
+  name: 'deferred',
+  maxTopK: 0,
+  put: () => Promise.reject(new Error('no --vector-index given: the MCP function indexes these memories')),
+  delete: () => Promise.reject(new Error('no --vector-index given: the MCP function indexes these memories')),
+  query: () => Promise.resolve([]),
+};

@@ -1,17 +1,22 @@
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEFAULT_EMBEDDING_MODEL_ID } from '../functions/contracts/embeddings.js';
+import type { RateLimits } from '../functions/contracts/rate-limits.js';
 import { ENDPOINTS } from '../functions/contracts/roles.js';
 import { CONSUMER_WORKFLOWS, MACHINES, WORKFLOWS } from '../functions/contracts/workflows.js';
 import { ConclaveAlarms } from './constructs/alarms.js';
 import { ConclaveBus } from './constructs/bus.js';
 import { BusConsumers } from './constructs/consumers.js';
 import { McpCustomDomain } from './constructs/custom-domain.js';
+import { CostCeiling } from './constructs/cost-ceiling.js';
 import { ConclaveDashboard } from './constructs/dashboard.js';
+import { EdgeFirewall, type EdgeFirewallProps } from './constructs/edge-firewall.js';
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
 import type { ConclaveSignals } from './constructs/signals.js';
 import { ConclaveTable } from './constructs/table.js';
+import { MemoryVectors } from './constructs/memory-vectors.js';
 import { Workflows } from './constructs/workflows.js';
 
 export interface ConclaveStackProps extends StackProps {
@@ -79,6 +84,48 @@ export interface ConclaveStackProps extends StackProps {
      */
     readonly hostedZoneId?: string;
   };
+  /**
+   * The front door's default limits per key, per tenant and per day (each
+   * tenant's board may override them with set_rate_limits); `'off'` serves
+   * without limits.
+   *
+   * @default DEFAULT_RATE_LIMITS
+   */
+  readonly rateLimits?: RateLimits | 'off';
+  /**
+   * Concurrent executions reserved for (and capping) the MCP function;
+   * `'none'` for accounts whose concurrency quota cannot spare it.
+   *
+   * @default 100
+   */
+  readonly mcpReservedConcurrency?: number | 'none';
+  /**
+   * Concurrent executions reserved for (and capping) each bus consumer.
+   *
+   * @default 10
+   */
+  readonly consumerReservedConcurrency?: number | 'none';
+  /**
+   * With a custom domain: the WAF web ACL on the distribution. Created here
+   * (the stack must deploy to us-east-1) unless `webAclArn` names one of
+   * yours; `false` attaches none.
+   *
+   * @default - a web ACL with 3000 requests per IP and 1500 per credential in 5 minutes, and the AWS common and known-bad-inputs rules
+   */
+  readonly edgeFirewall?: EdgeFirewallProps | false;
+  /**
+   * With a custom domain: an existing CLOUDFRONT web ACL (in us-east-1) to attach instead of creating one.
+   *
+   * @default - none
+   */
+  readonly webAclArn?: string;
+  /**
+   * A monthly AWS Budgets cost budget for the account, in US dollars; the
+   * alarm e-mail (required with it) hears at 80 % actual and 100 % forecast.
+   *
+   * @default - none
+   */
+  readonly monthlyBudgetUsd?: number;
 }
 
 /** `operations_head` → `OperationsHead`: output ids must be alphanumeric. */
@@ -94,12 +141,18 @@ export class ConclaveStack extends Stack {
   readonly table: ConclaveTable;
   readonly bus: ConclaveBus;
   readonly mcp: McpEndpoint;
+  /** Memory vectors (S3 Vectors); the MCP function writes and queries them. */
+  readonly memoryVectors: MemoryVectors;
   readonly consumers: BusConsumers;
   readonly workflows: Workflows;
   readonly alarms: ConclaveAlarms;
   readonly dashboard: ConclaveDashboard;
   /** Present when `customDomain` is given. */
   readonly customDomain?: McpCustomDomain;
+  /** Present when `customDomain` is given, unless the firewall is off or `webAclArn` names another. */
+  readonly edgeFirewall?: EdgeFirewall;
+  /** Present when `monthlyBudgetUsd` is given. */
+  readonly costCeiling?: CostCeiling;
 
   constructor(scope: Construct, id: string, props: ConclaveStackProps = {}) {
     super(scope, id, props);
@@ -116,12 +169,20 @@ export class ConclaveStack extends Stack {
       embeddingModelId,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
+      ...(props.rateLimits ? { rateLimits: props.rateLimits } : {}),
+      ...(props.mcpReservedConcurrency !== undefined ? { reservedConcurrency: props.mcpReservedConcurrency } : {}),
+      // OAuth metadata names the custom domain when there is one (the Function URL keeps working with API keys and its own metadata otherwise).
+      ...(props.customDomain ? { publicUrl: `https://${props.customDomain.domainName}` } : {}),
     });
+    this.memoryVectors = new MemoryVectors(this, 'MemoryVectors', { removalPolicy });
+    // The MCP tools store, search and forget memories (and run the pending-embedding retry path).
+    this.memoryVectors.grantReadWrite(this.mcp.function);
     this.consumers = new BusConsumers(this, 'Consumers', {
       table: this.table.table,
       bus: this.bus.bus,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
+      ...(props.consumerReservedConcurrency !== undefined ? { reservedConcurrency: props.consumerReservedConcurrency } : {}),
     });
 
     this.workflows = new Workflows(this, 'Workflows', {
@@ -131,7 +192,7 @@ export class ConclaveStack extends Stack {
       removalPolicy,
     });
     // The MCP tools start the three workflows, complete tasks (task callbacks) and show runs (reconciled with their executions).
-    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true });
+    this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true, stop: WORKFLOWS });
     // Consumers start the escalation, collaborative-decision and incident runs and resume runs waiting on decisions.
     for (const consumer of this.consumers.consumers) {
       const access = CONSUMER_WORKFLOWS[consumer.spec.consumer];
@@ -157,9 +218,36 @@ export class ConclaveStack extends Stack {
     this.alarms = new ConclaveAlarms(this, 'Alarms', { signals, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
     this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: this.alarms.alarms });
     if (props.customDomain) {
-      this.customDomain = new McpCustomDomain(this, 'CustomDomain', { functionUrl: this.mcp.functionUrl, ...props.customDomain });
+      // Requests that go around CloudFront to the Function URL are refused on this secret before any other work.
+      const originSecret = new Secret(this, 'OriginSecret', {
+        description: 'Conclave: the value CloudFront sends in x-conclave-origin-verify; the MCP function refuses requests without it',
+        generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+        removalPolicy,
+      });
+      Validations.of(originSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: 'A shared origin-verification value, not a credential of any identity: it is resolved into the distribution and the function at deploy time; rotate it by redeploying after `aws secretsmanager put-secret-value`.',
+      });
+      const secretValue = originSecret.secretValue.unsafeUnwrap();
+      this.mcp.requireOriginSecret(secretValue);
+      if (props.edgeFirewall !== false && !props.webAclArn) this.edgeFirewall = new EdgeFirewall(this, 'EdgeFirewall', props.edgeFirewall ?? {});
+      const webAclArn = props.webAclArn ?? this.edgeFirewall?.arn;
+      this.customDomain = new McpCustomDomain(this, 'CustomDomain', {
+        functionUrl: this.mcp.functionUrl,
+        ...props.customDomain,
+        originSecret: secretValue,
+        ...(webAclArn ? { webAclArn } : {}),
+      });
+    }
+    if (props.monthlyBudgetUsd !== undefined) {
+      if (!props.alarmEmail) throw new Error('monthlyBudgetUsd needs alarmEmail: the budget e-mails it');
+      this.costCeiling = new CostCeiling(this, 'CostCeiling', { monthlyUsd: props.monthlyBudgetUsd, email: props.alarmEmail });
     }
 
+    new CfnOutput(this, 'VectorIndexArn', {
+      value: this.memoryVectors.index.attrIndexArn,
+      description: 'The S3 Vectors index of memory vectors (npm run memory -- reembed --vector-index)',
+    });
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
     for (const endpoint of ENDPOINTS) {
       new CfnOutput(this, `${pascal(endpoint)}McpUrl`, {
@@ -168,6 +256,16 @@ export class ConclaveStack extends Stack {
         description: `MCP endpoint for ${endpoint}`,
       });
     }
+    // OAuth discovery (RFC 9728 / RFC 8414): what claude.ai and other OAuth clients read; each endpoint also has /.well-known/oauth-protected-resource/mcp/<role>.
+    const oauthBase = this.customDomain ? `${this.customDomain.url}` : this.mcp.url;
+    new CfnOutput(this, 'OAuthProtectedResourceMetadataUrl', {
+      value: Fn.join('', [oauthBase, '.well-known/oauth-protected-resource']),
+      description: 'RFC 9728 protected-resource metadata (root; per endpoint: append /mcp/<role>)',
+    });
+    new CfnOutput(this, 'OAuthAuthorizationServerMetadataUrl', {
+      value: Fn.join('', [oauthBase, '.well-known/oauth-authorization-server']),
+      description: 'RFC 8414 authorization-server metadata (authorize, token, register, revoke endpoints)',
+    });
     if (this.customDomain) {
       new CfnOutput(this, 'CustomDomainUrl', { value: this.customDomain.url, description: 'The MCP endpoints under the custom domain (root)' });
       new CfnOutput(this, 'DistributionDomainName', {
@@ -178,6 +276,7 @@ export class ConclaveStack extends Stack {
         new CfnOutput(this, `${pascal(endpoint)}CustomMcpUrl`, { value: `${this.customDomain.url}mcp/${endpoint}`, description: `MCP endpoint for ${endpoint} (custom domain)` });
       }
     }
+    if (this.edgeFirewall) new CfnOutput(this, 'WebAclArn', { value: this.edgeFirewall.arn, description: 'The WAF web ACL on the distribution (rate rules per IP and per credential, AWS managed rules)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'The SNS topic every alarm notifies (subscribe more addresses or a chat integration)' });
     new CfnOutput(this, 'DashboardUrl', {
       value: Fn.join('', ['https://', Aws.REGION, '.console.aws.amazon.com/cloudwatch/home?region=', Aws.REGION, '#dashboards/dashboard/', this.dashboard.dashboard.dashboardName]),

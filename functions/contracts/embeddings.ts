@@ -15,3 +15,13 @@ export const DEFAULT_EMBEDDING_MODEL_ID = 'amazon.titan-embed-text-v2:0';
  * are accepted; another model family needs its own adapter.
  */
 export const EMBEDDING_MODEL_ID_PATTERN = /^amazon\.titan-embed-text-v2(:\d+)?$/;
+
+/**
+ * The memory vector index in S3 Vectors (lib/ creates it; the runtime writes
+ * and queries it): cosine distance, float32, EMBEDDING_DIMENSIONS wide, and
+ * these metadata keys. `tenant` and `model` are filterable (every query
+ * filters on both); `key` (the memory key) is returned with a match but not
+ * filterable, so it does not count against the 2 KB filterable budget.
+ */
+export const MEMORY_VECTOR_METADATA = { tenant: 'tenant', model: 'model', key: 'key' } as const;
+export const MEMORY_VECTOR_NON_FILTERABLE_KEYS: readonly string[] = [MEMORY_VECTOR_METADATA.key];

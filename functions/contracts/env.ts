@@ -13,6 +13,8 @@ export const ENV = {
   authCacheSeconds: 'CONCLAVE_AUTH_CACHE_SECONDS',
   /** The Bedrock embedding model (Titan Text Embeddings v2); default in functions/contracts/embeddings.ts. */
   embeddingModelId: 'CONCLAVE_EMBEDDING_MODEL_ID',
+  /** The S3 Vectors index holding memory vectors (set on the functions that search or write memories). */
+  vectorIndexArn: 'CONCLAVE_VECTOR_INDEX_ARN',
   /** Host names the MCP endpoint answers to (comma-separated; `*.domain` and `name:*` allowed); others get 403. Unset: any. */
   allowedHosts: 'CONCLAVE_ALLOWED_HOSTS',
   /** The state machines a function starts or resumes (set only on the functions granted them; see STATE_MACHINE_ARN_ENV). */
@@ -21,6 +23,14 @@ export const ENV = {
   strategicPlanningArn: 'CONCLAVE_STRATEGIC_PLANNING_SM_ARN',
   escalationArn: 'CONCLAVE_ESCALATION_SM_ARN',
   collaborativeDecisionArn: 'CONCLAVE_COLLABORATIVE_DECISION_SM_ARN',
+  /** The front door (functions/contracts/rate-limits.ts): `off` turns every limit off; each number overrides a default. */
+  rateLimits: 'CONCLAVE_RATE_LIMITS',
+  rateKeyPerMinute: 'CONCLAVE_RATE_KEY_PER_MINUTE',
+  rateTenantPerMinute: 'CONCLAVE_RATE_TENANT_PER_MINUTE',
+  rateBurst: 'CONCLAVE_RATE_BURST',
+  rateDailyToolCalls: 'CONCLAVE_RATE_DAILY_TOOL_CALLS',
+  /** AWS only, set when CloudFront fronts the function: the value CloudFront sends in x-conclave-origin-verify. */
+  originSecret: 'CONCLAVE_ORIGIN_SECRET',
   /**
    * The public base URL (scheme://host[:port], no path) clients reach the
    * endpoints at: the OAuth metadata, challenges and consent page are built

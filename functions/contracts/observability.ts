@@ -26,6 +26,8 @@ export const METRIC = {
   eventsMalformed: 'EventsMalformed',
   /** 1 when a workflow step threw (the machine's Retry/Catch takes over), else 0 (dimensions: service+machine). */
   stepFailures: 'StepFailures',
+  /** One per request the front door refused with 429 (dimensions: service; service+limit). */
+  rateLimited: 'RateLimited',
 } as const;
 
 /** Dimension names. High-cardinality values (tenant, correlation id, run id) are record keys, never dimensions. */
@@ -35,6 +37,8 @@ export const DIMENSION = {
   role: 'role',
   consumer: 'consumer',
   machine: 'machine',
+  /** Which front-door limit refused a request (key_per_minute, tenant_per_minute, daily_tool_calls). */
+  limit: 'limit',
 } as const;
 
 /**

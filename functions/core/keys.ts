@@ -32,6 +32,12 @@ export const keys = {
   oauthRegistrations: (window: string): ItemKey => ({ pk: 'OAUTHDCR', sk: window }),
 
   tenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'TENANT' }),
+  roleOverride: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `ROLE#${role}` }),
+  /** The board's overrides of the front door's limits for its tenant. */
+  rateLimits: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'LIMITS' }),
+  /** A request counter of one limit scope (`key#<id>` or `tenant`) for one window; expires after it. */
+  rateWindow: (tenantId: string, scope: string, window: string): ItemKey => ({ pk: `T#${tenantId}#RATE`, sk: `${scope}#${window}` }),
+  rolePrefix: 'ROLE#',
   /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
   orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),
 
@@ -103,20 +109,28 @@ export const keys = {
   /**
    * Organizational memory: one item collection per tenant holding every
    * memory (`MEM#<key>`, upserted by key; a forgotten memory stays as a small
-   * tombstone) and the tenant's memory revision counter, bumped after every
-   * write so that in-process search indexes can tell cheaply whether anything changed.
+   * tombstone) and the tenant's memory counters.
    */
   memories: (tenantId: string) => `T#${tenantId}#MEMORY`,
   memory: (tenantId: string, key: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: `MEM#${key}` }),
   memoryPrefix: 'MEM#',
+  /** The tenant's memory counters: active memories and, per embedding model, those holding its vector (search-index.ts). */
+  memoryCounts: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: 'COUNTS' }),
+  /**
+   * Memories whose search-index entries (functions/core/memory/search-index.ts)
+   * may be behind the table: marked before the memory is written, cleared
+   * once both indexes hold its current version and it has a vector. The
+   * pending-embedding retry path works through this partition.
+   */
+  memoryUnindexed: (tenantId: string, key: string): ItemKey => ({ pk: `T#${tenantId}#MEMUNINDEXED`, sk: `MEM#${key}` }),
+  memoriesUnindexed: (tenantId: string) => `T#${tenantId}#MEMUNINDEXED`,
   /** A memory's previous versions: one partition per key, newest last (the version zero-padded so string order is numeric order). */
   memoryVersions: (tenantId: string, key: string) => `T#${tenantId}#MEMHIST#${key}`,
   memoryVersion: (tenantId: string, key: string, version: number): ItemKey => ({
     pk: `T#${tenantId}#MEMHIST#${key}`,
     sk: `V#${String(version).padStart(10, '0')}`,
   }),
-  memoryRevision: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}#MEMORY`, sk: 'REVISION' }),
-  /** GSI1 partition: a tenant's memory writes ordered by write time, read to refresh an index with only what changed. */
+  /** GSI1 partition: a tenant's memory writes ordered by write time, (listing, newest first). */
   memoryChanges: (tenantId: string) => `T#${tenantId}#MEMCHANGES`,
   /** GSI1 sort key of a memory write: the write time in ms (13 digits, so string order is time order), then the key. */
   memoryChange: (atMs: number, key: string) => `${memoryChangeTime(atMs)}#${key}`,

@@ -47,6 +47,7 @@ const app = createHttpApp(buildAwsDeps(config, logger), {
   allowedHosts: config.allowedHosts,
   authCacheMs: config.authCacheMs,
   metrics: new EmfMetrics({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME.mcp }),
+  ...(config.originSecret ? { frontDoor: { originSecret: config.originSecret } } : {}),
 });
 
 export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({

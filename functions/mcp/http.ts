@@ -9,6 +9,7 @@ import type { Actor } from '../core/principal.js';
 import type { Metrics } from '../ports/metrics.js';
 import { AuditTrail } from './audit-trail.js';
 import { AuthCache } from './auth-cache.js';
+import { FrontDoor, type FrontDoorOptions } from './front-door.js';
 import { bearerToken } from './bearer.js';
 import { hostMatcher } from './host-check.js';
 import { audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
@@ -36,6 +37,8 @@ export interface HttpOptions {
    * Only the local server sets it, and only when its fixtures flag is on.
    */
   readonly plugin?: EndpointPlugin;
+  /** The CloudFront origin check (front-door.ts); the rate limits come from the Deps settings. */
+  readonly frontDoor?: FrontDoorOptions;
   /** Host names this deployment answers to (host-check.ts); others are refused with 403. Omitted: any host. */
   readonly allowedHosts?: readonly string[];
   /**
@@ -84,6 +87,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   const originAllowed = originMatcher(options.allowedOrigins);
   const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
+  const frontDoor = new FrontDoor(deps, options.frontDoor ?? {}, { audit: auditTrail, metrics: options.metrics });
   const oauth = options.oauth ? createOAuthRoutes(deps, options.oauth) : undefined;
 
   const handle = async (request: Request): Promise<Response> => {
@@ -94,13 +98,19 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
       return response;
     };
     try {
+      // Before anything else: a request that did not come through the configured edge costs one comparison.
+      const bypass = frontDoor.refuseBypass(request);
+      if (bypass) return respond(bypass);
       return respond(await route(request, correlationId));
     } catch (error) {
       deps.log.error('unhandled request error', { correlation_id: correlationId, error: String(error) });
       return respond(rpcError(500, -32603, 'Internal error', { correlation_id: correlationId }));
     }
   };
-  return Object.assign(handle, { flush: () => auditTrail.flush() });
+  return Object.assign(handle, { flush: async () => {
+    await frontDoor.flush();
+    await auditTrail.flush();
+  } });
 
   async function route(request: Request, correlationId: string): Promise<Response> {
     const host = request.headers.get('host') ?? new URL(request.url).host;
@@ -150,6 +160,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
       }
       throw error;
     }
+    const limited = await frontDoor.admit(actor, correlationId);
+    if (limited) return limited;
 
     const body = await readBody(request);
     if (body === 'too-large') return tooLarge();
@@ -159,6 +171,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     } catch (error) {
       return rpcError(400, -32700, `Parse error: ${(error as Error).message}`);
     }
+    const overCeiling = await frontDoor.admitToolCalls(actor, parsedBody, correlationId);
+    if (overCeiling) return overCeiling;
     const response = await mcp.fetch(request, {
       parsedBody,
       authInfo: {
@@ -204,11 +218,14 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   }
 }
 
-/** The tool a single `tools/call` request names, if that is what the body is. */
-function calledTool(body: unknown): { calling?: string } {
+/** The tool a single `tools/call` request names (and whether it is task-augmented), or that the body is a tasks/* request. */
+function calledTool(body: unknown): { calling?: string; taskCall?: boolean; taskMethod?: boolean } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  const message = body as { method?: unknown; params?: { name?: unknown } };
-  return message.method === 'tools/call' && typeof message.params?.name === 'string' ? { calling: message.params.name } : {};
+  const message = body as { method?: unknown; params?: { name?: unknown; task?: unknown } };
+  if (typeof message.method === 'string' && message.method.startsWith('tasks/')) return { taskMethod: true };
+  if (message.method !== 'tools/call' || typeof message.params?.name !== 'string') return {};
+  const task = message.params.task;
+  return { calling: message.params.name, ...(typeof task === 'object' && task !== null && !Array.isArray(task) ? { taskCall: true } : {}) };
 }
 
 function withCors(response: Response, origin: string | null): Response {

@@ -1,18 +1,21 @@
-import { McpServer, ResourceTemplate, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
-import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
-import { AGENT_ROLES } from '../contracts/roles.js';
-import { listAgents } from '../core/agents/agents.js';
-import { listAuditLog } from '../core/audit/audit-log.js';
+import { completable, McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { ENDPOINTS, isEndpointId } from '../contracts/roles.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
-import { ConclaveError, ValidationError } from '../core/errors.js';
+import { ValidationError } from '../core/errors.js';
 import type { Actor } from '../core/principal.js';
+import { DEFAULT_CHART, type OrgChart } from '../core/org/chart.js';
 import { loadTenantChart } from '../core/org/org-chart.js';
-import { roleBrief } from '../core/org/brief.js';
+import { roleBrief, roleInstructions } from '../core/org/brief.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import type { Metrics } from '../ports/metrics.js';
-import { auditLogTool } from './tools/audit-log.js';
+import { completer } from './completions.js';
+import { progressReporter, type ProgressSource } from './progress.js';
+import { resourcesFor } from './resources/index.js';
+import { registerResources } from './resources/register.js';
+import { invokeTool } from './invoke.js';
+import { registerTaskCall, registerTaskMethods, TASK_CAPABILITIES } from './tasks.js';
 import { toolsFor } from './tools/index.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -29,8 +32,22 @@ export interface ServerExtension {
   register(server: McpServer): void;
 }
 
-/** A fresh object per server: the SDK adds to the capabilities it is given. */
-const capabilities = () => ({ tools: {}, resources: {}, prompts: {} });
+/**
+ * A fresh object per server: the SDK adds to the capabilities it is given.
+ * Only what is honoured is advertised: the lists are fixed per deployment and
+ * nothing ever sends a list_changed notification, so listChanged is false
+ * (the SDK would otherwise declare it true); resources are not subscribable;
+ * completions answer for every template variable and prompt argument; no
+ * `logging` (Conclave logs to its own sinks, never to the client).
+ */
+const capabilities = () => ({
+  tools: { listChanged: false },
+  resources: { listChanged: false, subscribe: false },
+  prompts: { listChanged: false },
+  completions: {},
+  // 2025-11-25 tasks (tasks.ts); the SDK drops the field on 2026-07-28, where tasks are an extension.
+  tasks: structuredClone(TASK_CAPABILITIES),
+});
 
 /** Where the outcome of every tool call is reported: the audit trail (per tenant, in the table) and the metrics (per tool and role). */
 export interface CallObservers {
@@ -50,43 +67,50 @@ export interface ServerScope {
    * "not found" as it would with all of them.
    */
   readonly calling?: string;
+  /** The tools/call is task-augmented (`params.task`): a task-capable tool answers with a task (tasks.ts). */
+  readonly taskCall?: boolean;
+  /** The request is a tasks/* method: only the task methods are registered. */
+  readonly taskMethod?: boolean;
   readonly extension?: ServerExtension;
 }
 
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
 export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
-  const { actor, correlationId, calling, extension } = scope;
+  const { actor, correlationId, calling, taskCall, taskMethod, extension } = scope;
+  // The tenant's chart (authority limits are tenant data) for what lists or briefs; a tools/call or tasks/* request needs neither.
+  const chart = calling === undefined && !taskMethod ? (await loadTenantChart(deps, actor.tenantId)).chart : undefined;
+  const instructions = chart ? roleInstructions(chart, actor.actingAs) : undefined;
   const server = new McpServer(
     { name: `conclave-${actor.actingAs}`, version: SERVER_VERSION },
     extension
-      ? { ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
-      : { capabilities: capabilities() },
+      ? { ...(instructions ? { instructions } : {}), ...extension.options, capabilities: mergeCapabilities(capabilities(), extension.options?.capabilities ?? {}) }
+      : { ...(instructions ? { instructions } : {}), capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
+  if (taskMethod) {
+    registerTaskMethods(server, ctx);
+    return server;
+  }
   const tools = await toolsFor(actor.actingAs);
-  for (const tool of tools) if (calling === undefined || tool.name === calling) registerTool(server, tool, ctx, observers.metrics);
+  for (const tool of tools) {
+    if (calling !== undefined && tool.name !== calling) continue;
+    registerTool(server, tool, ctx, observers.metrics);
+    if (calling !== undefined && taskCall && tool.taskSupport) registerTaskCall(server, tool, ctx, observers.metrics);
+  }
   if (calling !== undefined) {
     // A tools/call is answered by its tool alone; the resources and the brief serve the other requests.
     extension?.register(server);
     return server;
   }
-  registerResources(server, ctx);
-  server.registerPrompt(
-    'brief',
-    { title: `Brief: ${actor.actingAs}`, description: `Who you are as ${actor.actingAs}, your authority and how to work with the others.` },
-    async () => ({
-      messages: [
-        { role: 'user', content: { type: 'text', text: roleBrief((await loadTenantChart(deps, actor.tenantId)).chart, actor.actingAs, tools.map((t) => t.name)) } },
-      ],
-    }),
-  );
+  registerResources(server, resourcesFor(actor.actingAs), ctx);
+  registerPrompts(server, ctx, tools, chart ?? DEFAULT_CHART);
   extension?.register(server);
   return server;
 }
 
 function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext, metrics: Metrics): void {
   const schemas = schemasOf(tool);
-  server.registerTool(
+  const registered = server.registerTool(
     tool.name,
     {
       title: tool.title,
@@ -95,51 +119,15 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       outputSchema: schemas.output,
       annotations: tool.annotations,
     },
-    async (args: unknown) => {
-      const started = performance.now();
-      const audit = (outcome: 'ok' | 'error', errorCode?: string) => {
-        const durationMs = Math.round((performance.now() - started) * 100) / 100;
-        ctx.audit.record({
-          tenantId: ctx.actor.tenantId,
-          keyId: ctx.actor.keyId,
-          role: ctx.actor.actingAs,
-          action: `tool:${tool.name}`,
-          outcome,
-          ...(errorCode ? { errorCode } : {}),
-          durationMs,
-          correlationId: ctx.correlationId,
-        });
-        // Tool and role are dimensions; the tenant and the correlation id stay record keys (cardinality).
-        metrics.record(
-          [
-            { name: METRIC.toolCalls, unit: 'Count', value: 1 },
-            { name: METRIC.toolErrors, unit: 'Count', value: outcome === 'error' ? 1 : 0 },
-            { name: METRIC.toolLatency, unit: 'Milliseconds', value: durationMs },
-          ],
-          { [DIMENSION.tool]: tool.name, [DIMENSION.role]: ctx.actor.actingAs },
-          {
-            context: { tenant_id: ctx.actor.tenantId, correlation_id: ctx.correlationId, ...(errorCode ? { error_code: errorCode } : {}) },
-            dimensionSets: TOOL_DIMENSION_SETS,
-          },
-        );
-      };
-      try {
-        const parsed = tool.input.safeParse(args ?? {});
-        if (!parsed.success) throw new ValidationError(`invalid arguments for ${tool.name}: ${describeIssues(parsed.error)}`);
-        const result = await tool.run(parsed.data, ctx);
-        audit('ok');
-        return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
-      } catch (error) {
-        const { code, message } = describeError(error, ctx);
-        audit('error', code);
-        return {
-          isError: true,
-          content: [{ type: 'text' as const, text: `${code}: ${message}` }],
-          structuredContent: { error: { code, message } },
-        };
-      }
+    async (args: unknown, request?: ProgressSource) => {
+      const outcome = await invokeTool(tool, ctx, metrics, args, (input) => tool.run(input, { ...ctx, progress: progressReporter(request) }));
+      if (!outcome.ok) return outcome.error;
+      const result = outcome.value as Record<string, unknown>;
+      return { content: [{ type: 'text' as const, text: JSON.stringify(result) }], structuredContent: result };
     },
   );
+  // tools/list lists `execution`, but registerTool does not take it (the SDK has no task runtime): set it on the registration.
+  if (tool.taskSupport) Object.assign(registered, { execution: { taskSupport: tool.taskSupport } });
 }
 
 /** Each tool's schemas as handed to the SDK, built once per process (a server is built per request). */
@@ -192,74 +180,29 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(arguments)'}: ${i.message}`).join('; ');
-}
-
-/** Domain errors are shown to the caller; anything else is logged and reported without internals. */
-function describeError(error: unknown, ctx: ToolContext): { code: string; message: string } {
-  if (error instanceof ConclaveError && error.code !== 'dependency_failed') return { code: error.code, message: error.message };
-  ctx.deps.log.error('tool failed', { correlation_id: ctx.correlationId, error: String(error), cause: String((error as Error)?.cause ?? '') });
-  const code = error instanceof ConclaveError ? error.code : 'internal_error';
-  return { code, message: `the request failed; quote correlation id ${ctx.correlationId} when reporting it` };
-}
-
-function json(uri: URL, value: unknown) {
-  return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
-}
-
-/** The audit resource's query parameters (conclave://audit/{date}?role=…&cursor=…), checked like the audit_log tool's arguments. */
-const AUDIT_QUERY = ['role', 'principal', 'action', 'outcome', 'object_id', 'cursor', 'limit'] as const;
-
-function auditQuery(uri: URL): Record<string, string | number> {
-  const query: Record<string, string | number> = {};
-  for (const [name, value] of uri.searchParams) {
-    if (!(AUDIT_QUERY as readonly string[]).includes(name)) throw new ValidationError(`unknown audit query parameter "${name}" (use ${AUDIT_QUERY.join(', ')})`);
-    if (value.length > 1000) throw new ValidationError(`${name} is too long`);
-    query[name] = name === 'limit' ? Number(value) : value;
-  }
-  return query;
-}
-
-function registerResources(server: McpServer, { deps, actor }: ToolContext): void {
-  server.registerResource(
-    'org-chart',
-    'conclave://org-chart',
+/**
+ * The endpoint's prompts: `brief` (the caller's own brief, or another
+ * endpoint's with `role`, which completes from the endpoint names).
+ */
+function registerPrompts(server: McpServer, ctx: ToolContext, tools: readonly ToolDefinition[], chart: OrgChart): void {
+  const { actor } = ctx;
+  const endpoints = completer('endpoint', ctx);
+  server.registerPrompt(
+    'brief',
     {
-      title: 'Org chart',
-      description: "Your organization's chart: every role's title, reports-to, authority (USD) and mandate, with the chart's revision.",
-      mimeType: 'application/json',
+      title: `Brief: ${actor.actingAs}`,
+      description: `Who you are as ${actor.actingAs}, your authority and how to work with the others (pass role for another endpoint's brief).`,
+      argsSchema: z.object({
+        role: completable(z.string().max(40), (value) => endpoints(value ?? ''))
+          .optional()
+          .describe('Another endpoint whose brief to read (default: yours).'),
+      }),
     },
-    async (uri) => {
-      const { chart, revision } = await loadTenantChart(deps, actor.tenantId);
-      return json(uri, { roles: AGENT_ROLES.map((r) => chart[r]), top: 'board', revision });
+    ({ role }) => {
+      const endpoint = role === undefined || role === '' ? actor.actingAs : role;
+      if (!isEndpointId(endpoint)) throw new ValidationError(`unknown role ${role}; one of ${ENDPOINTS.join(', ')}`);
+      const names = endpoint === actor.actingAs ? tools.map((t) => t.name) : ['(the tools of that endpoint)'];
+      return { messages: [{ role: 'user', content: { type: 'text', text: roleBrief(chart, endpoint, names) } }] };
     },
   );
-  server.registerResource(
-    'agents',
-    'conclave://agents',
-    { title: 'Agents', description: "The tenant's agents with their health.", mimeType: 'application/json' },
-    async (uri) => json(uri, { agents: await listAgents(deps, actor.tenantId) }),
-  );
-  if (actor.actingAs === 'board' || actor.actingAs === 'ceo') {
-    server.registerResource(
-      'audit',
-      new ResourceTemplate('conclave://audit/{date}', { list: undefined }),
-      {
-        title: 'Audit trail (one UTC day)',
-        description:
-          'The audit trail of one UTC day (YYYY-MM-DD or "today"), newest first, with next_cursor. Query parameters filter and page: ' +
-          `?${AUDIT_QUERY.map((q) => `${q}=`).join('&')} (as the audit_log tool).`,
-        mimeType: 'application/json',
-      },
-      async (uri) => {
-        const date = uri.pathname.replace(/^\//, '');
-        const query = auditQuery(uri);
-        const parsed = auditLogTool.input.safeParse({ ...query, from: date, to: date });
-        if (!parsed.success) throw new ValidationError(`invalid audit query: ${describeIssues(parsed.error)}`);
-        const { cursor, object_id: objectId, ...filters } = parsed.data;
-        return json(uri, await listAuditLog(deps, actor.tenantId, { ...filters, ...(cursor ? { cursor } : {}), ...(objectId ? { objectId } : {}) }));
-      },
-    );
-  }
 }

@@ -3,6 +3,7 @@ import type { EndpointId } from '../contracts/roles.js';
 import type { Deps } from '../core/context.js';
 import type { Actor } from '../core/principal.js';
 import type { AuditTrail } from './audit-trail.js';
+import type { ReportProgress } from './progress.js';
 
 /** What a tool handler receives besides its arguments. */
 export interface ToolContext {
@@ -12,6 +13,8 @@ export interface ToolContext {
   readonly correlationId: string;
   /** Where the call's audit entry goes (written off the response path). */
   readonly audit: AuditTrail;
+  /** Reports how far a long call is (progress notifications on the request's stream; a no-op when the caller sent no progress token). */
+  readonly progress?: ReportProgress;
 }
 
 /** MCP tool annotations (hints to the client's model and UI). */
@@ -37,6 +40,12 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly annotations: ToolHints;
   /** The endpoints that list and may call this tool. */
   readonly availableTo: readonly EndpointId[];
+  /**
+   * `optional`: the tool starts a workflow run and may be called as an MCP
+   * task (a task-augmented tools/call): its result must carry the `run_id`,
+   * which becomes the task id (functions/mcp/tasks.ts). Default: no tasks.
+   */
+  readonly taskSupport?: 'optional';
   readonly run: (input: z.infer<I>, ctx: ToolContext) => Promise<z.infer<O>>;
 }
 

@@ -32,6 +32,12 @@ export interface Workflows {
   sendTaskFailure(token: string, error: string, cause: string): Promise<void>;
   /** Tells the Task state waiting on `token` that its worker is alive (resets its HeartbeatSeconds clock). */
   sendTaskHeartbeat(token: string): Promise<void>;
+  /**
+   * Stops a running execution (StopExecution) with an error name and cause;
+   * its Catch states do not run, so the caller applies the run's failure
+   * path itself. Stopping an execution that has ended or does not exist does nothing.
+   */
+  stop(machine: MachineId, name: string, error: string, cause: string): Promise<void>;
   /** The engine's view of an execution, or undefined when it has none of that name. */
   describe(machine: MachineId, name: string): Promise<ExecutionDescription | undefined>;
 }

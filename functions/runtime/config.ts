@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimitName, type RateLimits } from '../contracts/rate-limits.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
 import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
 
@@ -51,6 +52,28 @@ const stateMachineArn = z
   .regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'expected a state machine ARN')
   .optional();
 
+/** One limit: a whole number within its bounds, or the stated default. */
+const limit = (name: RateLimitName) => z.coerce.number().int().min(RATE_LIMIT_BOUNDS[name][0]).max(RATE_LIMIT_BOUNDS[name][1]).default(DEFAULT_RATE_LIMITS[name]);
+
+/** The front door's limits: on unless `off`. */
+const rateLimitFields = {
+  [ENV.rateLimits]: z.enum(['on', 'off']).default('on'),
+  [ENV.rateKeyPerMinute]: limit('keyPerMinute'),
+  [ENV.rateTenantPerMinute]: limit('tenantPerMinute'),
+  [ENV.rateBurst]: limit('burst'),
+  [ENV.rateDailyToolCalls]: limit('dailyToolCalls'),
+};
+
+function rateLimitsOf(c: Record<string, unknown>): RateLimits | undefined {
+  if (c[ENV.rateLimits] === 'off') return undefined;
+  return {
+    keyPerMinute: c[ENV.rateKeyPerMinute] as number,
+    tenantPerMinute: c[ENV.rateTenantPerMinute] as number,
+    burst: c[ENV.rateBurst] as number,
+    dailyToolCalls: c[ENV.rateDailyToolCalls] as number,
+  };
+}
+
 /** A public base URL: an absolute http(s) URL without path, query or fragment; stored without a trailing slash. */
 const publicUrl = (schemes: readonly string[]) =>
   z
@@ -78,10 +101,16 @@ const awsSchema = z.object({
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
+  [ENV.vectorIndexArn]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:s3vectors:[a-z0-9-]+:\d{12}:bucket\/[a-z0-9.-]+\/index\/[a-z0-9.-]+$/, 'expected an S3 Vectors index ARN')
+    .optional(),
   [ENV.allowedOrigins]: origins,
   [ENV.allowedHosts]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...rateLimitFields,
+  [ENV.originSecret]: z.string().min(32, 'the origin secret must be at least 32 characters').optional(),
   ...retention,
 });
 
@@ -104,6 +133,7 @@ const localSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  ...rateLimitFields,
   ...retention,
 });
 
@@ -112,6 +142,8 @@ export interface AwsConfig {
   readonly eventBusName: string;
   /** The Bedrock model memories and queries are embedded with. */
   readonly embeddingModelId: string;
+  /** The S3 Vectors index of memory vectors; absent on functions that neither search nor write memories. */
+  readonly vectorIndexArn: string | undefined;
   readonly allowedOrigins: string[];
   /** Host names the endpoint answers to (the Function URL's and the custom domain); empty: any. */
   readonly allowedHosts: string[];
@@ -121,6 +153,10 @@ export interface AwsConfig {
   readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
+  /** The front door's default limits; undefined when turned off. */
+  readonly rateLimits: RateLimits | undefined;
+  /** Set when CloudFront fronts the function: requests without it are refused. */
+  readonly originSecret: string | undefined;
   /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
   readonly publicUrl: string | undefined;
 }
@@ -142,6 +178,8 @@ export interface LocalConfig {
   readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
+  /** The front door's default limits; undefined when turned off. */
+  readonly rateLimits: RateLimits | undefined;
   /** The public base URL, when not the listen address (e.g. behind a tunnel). */
   readonly publicUrl: string | undefined;
   /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS). */
@@ -167,10 +205,13 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     tableName: c[ENV.tableName],
     eventBusName: c[ENV.eventBusName],
     embeddingModelId: c[ENV.embeddingModelId],
+    vectorIndexArn: c[ENV.vectorIndexArn],
     allowedOrigins: c[ENV.allowedOrigins],
     allowedHosts: c[ENV.allowedHosts],
     staleAfterMs: c[ENV.staleAfterSeconds] * 1000,
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
+    rateLimits: rateLimitsOf(c),
+    originSecret: c[ENV.originSecret],
     publicUrl: c[ENV.publicUrl],
     retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
@@ -197,6 +238,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     authCacheMs: c[ENV.authCacheSeconds] * 1000,
     retention: retentionFrom(c),
     conformanceFixtures: c[ENV.conformanceFixtures],
+    rateLimits: rateLimitsOf(c),
     publicUrl: c[ENV.publicUrl],
     oauthLoopbackClients: c[ENV.oauthLoopbackClients],
   };

@@ -24,6 +24,8 @@ export const dataFiles = {
   lock: (dir: string) => join(dir, 'conclave.lock'),
   /** The local admin token the CLIs present to the running server's /admin route. */
   adminToken: (dir: string) => join(dir, 'admin-token'),
+  /** The memory search indexes (vectors and postings, one directory per tenant); rebuilt from the table by `npm run memory -- reembed`. */
+  memoryIndex: (dir: string) => join(dir, 'memory-index'),
 };
 
 /** How long preparing the data dir may take before start-up gives up (a hung file system must not hang the start). */

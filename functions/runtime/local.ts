@@ -8,6 +8,8 @@ import { ensureTable, startDynalite, type LocalDynamo } from '../adapters/local/
 import { LocalBus } from '../adapters/local/memory-bus.js';
 import { noMetrics } from '../adapters/local/memory-metrics.js';
 import { PackagedEmbedder } from '../adapters/local/packaged-embedder.js';
+import { HnswVectorIndex } from '../adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../adapters/local/local-lexical-index.js';
 import { restrictStore } from '../adapters/local/store-access.js';
 import { RULES } from '../contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../contracts/table-access.js';
@@ -19,6 +21,7 @@ import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { RateLimits } from '../contracts/rate-limits.js';
 import { createHttpApp, MAX_BODY_BYTES } from '../mcp/http.js';
 import { localHosts } from '../mcp/host-check.js';
 import { withAdminRoute } from './admin.js';
@@ -60,6 +63,8 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /** The front door's limits (functions/mcp/front-door.ts); none when absent. */
+  readonly rateLimits?: RateLimits;
   /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST); the host of `publicUrl` is served too. */
   readonly publicHosts?: readonly string[];
   /** Edge limits; default LOCAL_EDGE_LIMITS with the MCP body limit (tests shorten the timeouts). */
@@ -159,6 +164,9 @@ async function serve(
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
   const store = new DynamoStore(dynamo.client, LOCAL_TABLE);
+  const indexDir = options.dataDir ? dataFiles.memoryIndex(options.dataDir) : undefined;
+  const vectors = new HnswVectorIndex(indexDir ? { dir: indexDir } : {});
+  const lexicon = new LocalLexicalIndex(indexDir ? { dir: indexDir } : {});
   // Like the bus, the engine's step functions run only after start-up and close over `deps`.
   const workflows = await buildLocalWorkflows(() => deps, store, options.log, options.workflows);
   const deps: Deps = {
@@ -168,8 +176,14 @@ async function serve(
     ids: timeOrderedIds(systemClock),
     log: options.log,
     embedder: options.embedder ?? new PackagedEmbedder(),
+    vectors,
+    lexicon,
     workflows,
-    settings: { staleAfterMs: options.staleAfterMs, ...(options.retention ? { retention: options.retention } : {}) },
+    settings: {
+      staleAfterMs: options.staleAfterMs,
+      ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    },
   };
   const { devKey, firstStart } = await ensureDevKey(deps, options);
   // Runs survive a restart: every execution recorded as running continues from its current state.
@@ -215,6 +229,8 @@ async function serve(
         // Stop the engine first: runs stay recorded where they are; events it caused still drain.
         await workflows.close();
         await bus.drain();
+        // The vector index's journal becomes a snapshot, so the next start loads it without replaying.
+        await vectors.flush();
         dynamo.client.destroy();
         await dynamo.close();
         await lock?.release();

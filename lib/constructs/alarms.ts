@@ -6,7 +6,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { bedrockMetric, PERIOD, type ConclaveSignals } from './signals.js';
+import { METRIC } from '../../functions/contracts/observability.js';
+import { bedrockMetric, PERIOD, toolMetric, type ConclaveSignals } from './signals.js';
 
 export interface ConclaveAlarmsProps {
   /** What to watch. */
@@ -43,6 +44,14 @@ export interface ConclaveAlarmsProps {
    * @default 3
    */
   readonly bedrockThrottlePeriods?: number;
+  /**
+   * Requests refused by the front door's limits (HTTP 429) in 5 minutes that
+   * raise the rate-limit alarm: a runaway client or agent loop, or limits set
+   * too low for real use.
+   *
+   * @default 100
+   */
+  readonly rateLimitedThreshold?: number;
 }
 
 /** An e-mail address as SNS accepts it for an e-mail subscription (also checked where bin/app.ts reads it from context). */
@@ -205,6 +214,16 @@ export class ConclaveAlarms extends Construct {
       threshold: 1,
       periods: throttlePeriods,
       description: `Bedrock has throttled ${signals.embeddingModelId} in each of the last ${throttlePeriods} 5-minute periods: memory writes and searches are slow or failing (dependency_failed). Request a higher InvokeModel quota for the model or reduce the load.`,
+    });
+
+    const rateLimited = props.rateLimitedThreshold ?? 100;
+    alarm('RateLimited', 'rate-limited', toolMetric(METRIC.rateLimited), {
+      threshold: rateLimited,
+      description: `The front door refused ${rateLimited} or more requests with 429 in 5 minutes. Search the MCP log group for "rate limited" (tenant_id, key_id, limit): a runaway client or agent loop, or limits set too low (the board's set_rate_limits, or the rate* context keys).`,
+    });
+    alarm('McpThrottles', 'mcp-throttles', signals.mcpFunction.metricThrottles({ statistic: Stats.SUM, period: PERIOD }), {
+      threshold: 1,
+      description: 'The MCP function hit its reserved concurrency: clients got 429/5xx from Lambda itself. Raise -c mcpReservedConcurrency if the load is real, or find the flood (WAF sampled requests, the rate-limited alarm).',
     });
 
     const mcp5xx = props.mcp5xxThreshold ?? 1;

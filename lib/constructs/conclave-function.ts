@@ -57,6 +57,13 @@ export interface ConclaveFunctionProps {
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Concurrent executions reserved for (and capping) the function: a cost
+   * ceiling, and a guarantee that one function cannot starve the others.
+   *
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
 }
 
 const L1_REASON =
@@ -105,6 +112,7 @@ export class ConclaveFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       environment: { ...props.environment, [ENV.serviceName]: props.serviceName },
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       ...(props.asyncFailures ? { retryAttempts: props.asyncFailures.retryAttempts, deadLetterQueue: props.asyncFailures.deadLetterQueue } : {}),
     });
 

@@ -81,6 +81,15 @@ export interface BusConsumersProps {
    * @default 3
    */
   readonly retryAttempts?: number;
+  /**
+   * Concurrent executions reserved for (and capping) each consumer. Events
+   * beyond it wait: Lambda keeps retrying throttled asynchronous invocations
+   * for up to six hours before the delivery dead-letter queue. `'none'`
+   * leaves the consumers in the account's unreserved pool.
+   *
+   * @default 10
+   */
+  readonly reservedConcurrency?: number | 'none';
 }
 
 /** One bus rule and everything deployed for it. */
@@ -149,6 +158,7 @@ export class BusConsumers extends Construct {
       // EventBridge invokes asynchronously: a throw is retried by Lambda, then the
       // event lands in the processing dead-letter queue (CDK grants sqs:SendMessage on it).
       asyncFailures: { retryAttempts: PROCESSING_RETRIES, deadLetterQueue: processingDeadLetterQueue },
+      ...(props.reservedConcurrency === 'none' ? {} : { reservedConcurrency: props.reservedConcurrency ?? 10 }),
     });
     const fn = consumer.function;
     // Exactly the table operations of the consumer's contract (the local runtime enforces the same list).

@@ -14,6 +14,7 @@ import type { IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../functions/contracts/rate-limits.js';
 
 /** What the custom-domain settings must look like (also checked where bin/app.ts reads them from context). */
 export const CUSTOM_DOMAIN_PATTERNS = {
@@ -42,6 +43,19 @@ export interface McpCustomDomainProps {
    * @default - no records: point a CNAME at the DistributionDomainName output yourself
    */
   readonly hostedZoneId?: string;
+  /**
+   * The WAF web ACL (CLOUDFRONT scope, in us-east-1) to attach.
+   *
+   * @default - none
+   */
+  readonly webAclArn?: string;
+  /**
+   * A value CloudFront adds to every request in `x-conclave-origin-verify`,
+   * so the function can refuse calls that bypass the distribution.
+   *
+   * @default - none
+   */
+  readonly originSecret?: string;
 }
 
 /**
@@ -77,9 +91,13 @@ export class McpCustomDomain extends Construct {
       certificate: Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: HttpVersion.HTTP2_AND_3,
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
       defaultBehavior: {
         // Read timeout above the function's 30 s, so a slow tool call ends as the function's answer, not CloudFront's 504.
-        origin: new FunctionUrlOrigin(props.functionUrl, { readTimeout: Duration.seconds(60) }),
+        origin: new FunctionUrlOrigin(props.functionUrl, {
+          readTimeout: Duration.seconds(60),
+          ...(props.originSecret ? { customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret } } : {}),
+        }),
         // Every MCP request is a POST with a bearer key: nothing may be cached or shared.
         cachePolicy: CachePolicy.CACHING_DISABLED,
         // All viewer headers but Host (the Function URL answers its own host name only). An
@@ -102,15 +120,16 @@ export class McpCustomDomain extends Construct {
       new AaaaRecord(this, 'AliasIpv6', { zone, recordName: `${props.domainName}.`, target });
     }
 
+    if (!props.webAclArn) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR2',
+        reason: 'The web ACL was turned off (-c waf=off): every request is still authenticated and rate-limited by the app, and CloudFront has AWS Shield Standard.',
+      });
+    }
     Validations.of(this.distribution).acknowledge(
       {
         id: 'AwsSolutions-CFR1',
         reason: 'MCP clients (Claude Code, Claude Desktop, agents) connect from anywhere; access is controlled by per-tenant bearer keys, not by geography.',
-      },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason:
-          'No WAF by default: every request is authenticated by the app (bearer keys, Origin checks, 1 MiB body limit) and CloudFront has AWS Shield Standard; a platform team that wants a web ACL attaches its own (it costs $5/month plus rules).',
       },
       {
         id: 'AwsSolutions-CFR3',

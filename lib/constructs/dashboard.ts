@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { DIMENSION, METRIC } from '../../functions/contracts/observability.js';
-import { bedrockMetric, consumerMetric, PERIOD, stepMetric, toolMetric, toolSearch, type ConclaveSignals } from './signals.js';
+import { bedrockMetric, consumerMetric, PERIOD, rateLimitedByLimit, stepMetric, toolMetric, toolSearch, type ConclaveSignals } from './signals.js';
 
 export interface ConclaveDashboardProps {
   /** What to show. */
@@ -34,7 +34,7 @@ const HEIGHT = 6;
  * throttles of every function, the depth of every dead-letter queue, the
  * consumers' processed/failed/malformed events, failed and timed-out
  * executions and step failures per state machine, Bedrock throttling of the
- * embedding model, and the state of every alarm.
+ * embedding model, the front door's 429s by limit, and the state of every alarm.
  */
 export class ConclaveDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -77,6 +77,10 @@ export class ConclaveDashboard extends Construct {
         graph('Tool calls by role', 8, [search(toolSearch(METRIC.toolCalls, DIMENSION.role), '')]),
       ],
       [graph('Lambda errors', 12, fnMetrics('metricErrors')), graph('Lambda throttles', 12, fnMetrics('metricThrottles'))],
+      [
+        graph('Front door: requests refused with 429', 12, [toolMetric(METRIC.rateLimited).with({ label: 'all limits' })]),
+        graph('429s by limit', 12, [search(rateLimitedByLimit(), '')]),
+      ],
       [
         graph(
           'Dead-letter queue depth (messages waiting)',

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../../functions/contracts/embeddings.js';
 import { ENV } from '../../functions/contracts/env.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimits } from '../../functions/contracts/rate-limits.js';
 import { SERVICE_NAME } from '../../functions/contracts/observability.js';
 import { STORE_OPERATIONS } from '../../functions/contracts/table-access.js';
 import { ConclaveFunction } from './conclave-function.js';
@@ -52,6 +53,14 @@ export interface McpEndpointProps {
    */
   readonly embeddingModelId?: string;
   /**
+   * The public base URL clients use (`https://host`, no trailing slash): the
+   * OAuth metadata, challenges and consent page are built from it. Set it
+   * when a custom domain fronts the function.
+   *
+   * @default - the Function URL domain Lambda reports for each request (never the Host header)
+   */
+  readonly publicUrl?: string;
+  /**
    * How long the function's logs are kept.
    *
    * @default RetentionDays.ONE_MONTH
@@ -63,6 +72,21 @@ export interface McpEndpointProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The front door's default limits (each tenant's board may override
+   * them); `'off'` serves without limits.
+   *
+   * @default DEFAULT_RATE_LIMITS (120 per key and 600 per tenant a minute, burst 20, 20,000 tool calls a day)
+   */
+  readonly rateLimits?: RateLimits | 'off';
+  /**
+   * Concurrent executions reserved for (and capping) the MCP function: the
+   * hard ceiling on what a flood can cost. `'none'` leaves it in the
+   * account's unreserved pool.
+   *
+   * @default 100
+   */
+  readonly reservedConcurrency?: number | 'none';
 }
 
 /**
@@ -91,7 +115,9 @@ export class McpEndpoint extends Construct {
         [ENV.allowedOrigins]: (props.allowedOrigins ?? []).join(','),
         [ENV.allowedHosts]: [`*.lambda-url.${Stack.of(this).region}.on.aws`, ...(props.allowedHosts ?? [])].join(','),
         [ENV.staleAfterSeconds]: String(props.staleAfterSeconds ?? 300),
+        ...rateLimitEnvironment(props.rateLimits ?? DEFAULT_RATE_LIMITS),
       },
+      ...(props.reservedConcurrency === 'none' ? {} : { reservedConcurrency: props.reservedConcurrency ?? 100 }),
     });
     this.function = endpoint.function;
 
@@ -104,6 +130,8 @@ export class McpEndpoint extends Construct {
       throw new Error(`embeddingModelId "${embeddingModelId}" is not a Titan Text Embeddings v2 model id (e.g. ${DEFAULT_EMBEDDING_MODEL_ID})`);
     }
     this.function.addEnvironment(ENV.embeddingModelId, embeddingModelId);
+    // Validated at cold start (functions/runtime/config.ts: https, no path); the custom domain construct checks the host name.
+    if (props.publicUrl !== undefined) this.function.addEnvironment(ENV.publicUrl, props.publicUrl);
     // Least privilege: InvokeModel (not the streaming or async variants) on this one foundation model.
     this.function.addToRolePolicy(
       new PolicyStatement({
@@ -120,5 +148,34 @@ export class McpEndpoint extends Construct {
       invokeMode: InvokeMode.RESPONSE_STREAM,
     });
     this.url = this.functionUrl.url;
+  }
+
+  /**
+   * Refuses every request without `secret` in the x-conclave-origin-verify
+   * header (CloudFront adds it): calls that go around the distribution to
+   * the Function URL are answered 403 before any other work.
+   */
+  requireOriginSecret(secret: string): void {
+    this.function.addEnvironment(ENV.originSecret, secret);
+  }
+}
+
+/** The limits as the runtime config reads them (functions/runtime/config.ts). */
+function rateLimitEnvironment(limits: RateLimits | 'off'): Record<string, string> {
+  if (limits === 'off') return { [ENV.rateLimits]: 'off' };
+  validateLimitValues(limits);
+  return {
+    [ENV.rateLimits]: 'on',
+    [ENV.rateKeyPerMinute]: String(limits.keyPerMinute),
+    [ENV.rateTenantPerMinute]: String(limits.tenantPerMinute),
+    [ENV.rateBurst]: String(limits.burst),
+    [ENV.rateDailyToolCalls]: String(limits.dailyToolCalls),
+  };
+}
+
+function validateLimitValues(limits: RateLimits): void {
+  for (const [name, [min, max]] of Object.entries(RATE_LIMIT_BOUNDS) as [keyof RateLimits, readonly [number, number]][]) {
+    const value = limits[name];
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`rate limit ${name} must be a whole number from ${min} to ${max}, got ${value}`);
   }
 }

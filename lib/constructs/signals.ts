@@ -3,7 +3,7 @@ import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { DIMENSION, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/contracts/observability.js';
+import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/contracts/observability.js';
 import type { ConsumerId } from '../../functions/contracts/rules.js';
 import type { MachineId } from '../../functions/contracts/workflows.js';
 
@@ -41,6 +41,11 @@ export function toolMetric(name: string, statistic: string = Stats.SUM): Metric 
 export function toolSearch(name: string, by: typeof DIMENSION.tool | typeof DIMENSION.role, statistic: string = Stats.SUM): string {
   const seconds = PERIOD.toSeconds();
   return `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.service},${by}} MetricName="${name}" ${DIMENSION.service}="${SERVICE_NAME.mcp}"', '${statistic}', ${seconds})`;
+}
+
+/** A CloudWatch SEARCH over the front door's refusals, one line per limit (graphs only). */
+export function rateLimitedByLimit(): string {
+  return `SEARCH('{${METRICS_NAMESPACE},${DIMENSION.service},${DIMENSION.limit}} MetricName="${METRIC.rateLimited}" ${DIMENSION.service}="${SERVICE_NAME.mcp}"', 'Sum', ${PERIOD.toSeconds()})`;
 }
 
 /** A metric a bus consumer emits per event (dimensions service and consumer, as Powertools Metrics writes them). */

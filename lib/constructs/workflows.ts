@@ -149,9 +149,15 @@ export class Workflows extends Construct {
    * `start`s, the ARN variable and states:StartExecution; if it `resume`s,
    * the task callbacks (SendTaskSuccess/Failure/Heartbeat) on every machine;
    * if it `describe`s, the ARNs of every machine and DescribeExecution on
-   * their executions (a separate policy in this construct, `<id>ExecutionRead`).
+   * their executions (a separate policy in this construct, `<id>ExecutionRead`);
+   * for each machine it may `stop` (MCP tasks/cancel), StopExecution on that
+   * machine's executions (`<id>ExecutionStop`).
    */
-  connect(id: string, fn: LambdaFn, access: { readonly start: readonly MachineId[]; readonly resume: boolean; readonly describe?: boolean }): void {
+  connect(
+    id: string,
+    fn: LambdaFn,
+    access: { readonly start: readonly MachineId[]; readonly resume: boolean; readonly describe?: boolean; readonly stop?: readonly MachineId[] },
+  ): void {
     for (const machine of access.start) {
       fn.addEnvironment(STATE_MACHINE_ARN_ENV[machine], this.machines[machine].stateMachine.stateMachineArn);
       this.machines[machine].stateMachine.grantStartExecution(fn);
@@ -170,6 +176,19 @@ export class Workflows extends Construct {
         ...MACHINES.map((m) => ({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${Workflows.nameOf(this, m)}:*]`,
           reason: `Executions are named by run id at run time: the wildcard covers the executions of the ${m} state machine only, for workflow_status to reconcile a run with its execution.`,
+        })),
+      );
+    }
+    if (access.stop?.length) {
+      const stoppable = access.stop;
+      const policy = new Policy(this, `${id}ExecutionStop`, {
+        statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:StopExecution'], resources: stoppable.map((m) => this.executionsArn(m)) })],
+        roles: [fn.role as IRole],
+      });
+      Validations.of(policy).acknowledge(
+        ...stoppable.map((m) => ({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${Workflows.nameOf(this, m)}:*]`,
+          reason: `Executions are named by run id at run time: the wildcard covers the executions of the ${m} state machine only, for tasks/cancel to stop a run it started.`,
         })),
       );
     }

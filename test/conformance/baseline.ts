@@ -35,8 +35,10 @@ const STATELESS_SERVER_TO_CLIENT =
   'at once on per-request legacy serving ("cannot receive server-to-client requests"), so the client is never asked. ';
 
 const TASKS_EXTENSION =
-  'Optional extension io.modelcontextprotocol/tasks (SEP-2663), not scored for 2026-07-28 (reason: extension). Conclave does not implement it: ' +
-  'long-running work is modelled by its own workflow and task tools, and tools/call always completes in one exchange.';
+  'Optional extension io.modelcontextprotocol/tasks (SEP-2663), not scored for 2026-07-28 (reason: extension). Conclave serves MCP tasks in ' +
+  'their 2025-11-25 form (task-augmented start_workflow, tasks/get, tasks/result, tasks/list, tasks/cancel on the workflow run; ' +
+  'test/e2e/mcp-tasks.test.ts) and keeps tasks/get and tasks/cancel reachable on 2026-07-28, but not the extension\'s 2026 wire ' +
+  '(extension negotiation, tasks/update, input_required inside a task, its request headers): the SDK has no task runtime to build it on.';
 
 export const ERAS: readonly Era[] = [
   {
@@ -71,14 +73,6 @@ export const ERAS: readonly Era[] = [
     selectionText:
       'the frozen 2026-07-28 requirements (`--requirements 2026-07-28`): every scored scenario, plus the not-scored extension and pending ones, which run for visibility',
     baseline: [
-      ...['sep-2575-server-sends-tools-list-changed-on-subscription', 'sep-2575-server-sends-prompts-list-changed-on-subscription'].map((check) => ({
-        entry: `server-stateless:${check}`,
-        reason:
-          'A SHOULD check (a warning). Conclave\'s tool and prompt lists are fixed for a deployment, so nothing changes them at run time; the SDK ' +
-          'declares listChanged for every server on its own. The fixtures deliberately leave out the suite\'s mutation hooks (test_trigger_tool_change, ' +
-          'test_trigger_prompt_change): Conclave has no path that changes a list, and a subscriptions/listen stream served by one Lambda instance ' +
-          'could not hear a change made on another. Every other server-stateless check passes.',
-      })),
       ...[
       'tasks-lifecycle',
       'tasks-capability-negotiation',

@@ -2,7 +2,10 @@ import type { DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS } from '../../functions/contracts/rate-limits.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
+import { embeddingText } from '../../functions/core/memory/model.js';
+import { modelTag } from '../../functions/core/memory/search-index.js';
 import { allTools } from '../../functions/mcp/tools/index.js';
 import { LOCAL_TABLE, startLocal } from '../../functions/runtime/local.js';
 import { issueKey, memoryLog, modernClient } from '../helpers/conclave.js';
@@ -79,6 +82,8 @@ interface Ctx {
    * asserts the two answers are the same (ids aside); with `code`, that both are that tool error.
    */
   likeMissing(endpoint: EndpointId, tool: string, args: (value: (real: string) => string) => Record<string, unknown>, code?: string): Promise<void>;
+  /** Asks the server's vector store itself, as tenant B (or a crafted tenant id), for the nearest neighbours of A's memory's own vector. */
+  nearestToA(asTenant: string): Promise<string[]>;
 }
 
 interface Entry {
@@ -206,12 +211,17 @@ const MATRIX: Record<string, Entry> = {
   search_memories: {
     phase: 'read',
     how: "A's memory does not match, even searched by its exact content and tag",
-    run: async ({ b, leakFree }) => {
-      for (const args of [{ query: MARK }, { query: MARK, tags: ['a-tag'] }]) {
+    run: async ({ b, leakFree, nearestToA }) => {
+      // Queries shaped like vector-store filters are text like any other.
+      for (const args of [{ query: MARK }, { query: MARK, tags: ['a-tag'] }, { query: '{"tenant":{"$ne":"tenant-b"}}' }, { query: `{"$or":[{"tenant":"tenant-a"}]} ${MARK}` }]) {
         const r = await b('cto', 'search_memories', args);
-        leakFree(r, [MARK]);
+        leakFree(r, [String(args.query)]);
         expect(JSON.stringify(ok(r))).not.toContain('a-secret-key');
       }
+      // Through the vector store directly: A's own vector, asked for as B or as crafted tenant ids, finds nothing of A's.
+      for (const tenant of ['tenant-b', 'tenant-a ', 'tenant-', '{"$ne":"x"}', '*']) expect(await nearestToA(tenant), tenant).toEqual([]);
+      // (The same probe as A does find it: the probe is not vacuous.)
+      expect(await nearestToA('tenant-a')).toEqual(['a-secret-key']);
     },
   },
   get_memory: {
@@ -588,6 +598,24 @@ const MATRIX: Record<string, Entry> = {
     how: "plans B's own release va",
     run: async ({ b, leakFree }) => leakFree(await b('test_lead', 'create_test_plan', { release: 'va', scope: ['b'], risk_level: 'low' })),
   },
+  get_rate_limits: {
+    phase: 'read',
+    how: "B sees the deployment's defaults, not A's overrides",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'get_rate_limits', {});
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ key_per_minute: DEFAULT_RATE_LIMITS.keyPerMinute, daily_tool_calls: DEFAULT_RATE_LIMITS.dailyToolCalls, overridden: [] });
+    },
+  },
+  set_rate_limits: {
+    phase: 'write',
+    how: "B's override is B's own: A's limits (in the snapshot) stay 7 and 9999",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'set_rate_limits', { key_per_minute: 300 });
+      leakFree(r);
+      expect(ok(r)).toMatchObject({ key_per_minute: 300, daily_tool_calls: DEFAULT_RATE_LIMITS.dailyToolCalls, overridden: ['key_per_minute'] });
+    },
+  },
   report_defect: {
     phase: 'write',
     how: "reports B's own defect",
@@ -658,6 +686,7 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     const allocation = await a('ceo', 'allocate_budget', { department: 'secretdept', period: '2027-Q1', amount: 1000, justification: MARK });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: `${MARK} draft`, tags: ['a-tag'] });
     await a('cto', 'store_memory', { key: 'a-secret-key', content: MARK, tags: ['a-tag'] });
+    await a('board', 'set_rate_limits', { key_per_minute: 7, daily_tool_calls: 9999 });
     await a('board', 'set_authority', { role: 'cto', limit: 500_000 });
     const hire = await a('chro', 'approve_hire', { role_title: MARK, department: 'secretdept', annual_cost: 50_000, justification: MARK });
     const feature = await a('product_manager', 'define_feature', { name: MARK, user_stories: ['As a user, I want x, so that y'], business_value: MARK });
@@ -734,6 +763,11 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
   it("gives tenant B nothing of tenant A's through any tool", { timeout: 120_000 }, async () => {
     const aIds = () => [...Object.values(seed), ...aRuns];
     const ctx: Ctx = {
+      nearestToA: async (asTenant) => {
+        const { modelId, dimensions } = conclave.deps.embedder;
+        const [vector] = await conclave.deps.embedder.embed([embeddingText('a-secret-key', MARK)]);
+        return (await conclave.deps.vectors.query(asTenant, modelTag(modelId, dimensions), vector as Float32Array, 100)).map((m) => m.key);
+      },
       a: seed,
       b: async (endpoint, tool, args) => {
         calledByB.add(tool);
@@ -804,5 +838,26 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     expect((await chartOf(keyB)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(1);
     expect((await chartOf(keyA)).roles.find((r) => r.id === 'cto')?.authorityUsd).toBe(500_000);
     expect((await chartOf(keyA)).roles.find((r) => r.id === 'test_lead')?.reportsTo).toBe('cto');
+  });
+
+  it("neither reads nor completes A's ids through B's resource templates, inbox and tasks", async () => {
+    const ceo = await client('ceo', keyB);
+    for (const uri of [`conclave://decisions/${seed.decisionPending}`, `conclave://runs/${seed.run}`]) {
+      await expect(ceo.readResource({ uri })).rejects.toThrow(/not found/i);
+    }
+    const memory = await ceo.readResource({ uri: 'conclave://memories/a-secret-key' }).then((r) => JSON.stringify(r), (e: unknown) => String(e));
+    expect(memory).not.toContain(MARK);
+    for (const uri of ['conclave://inbox', 'conclave://tasks']) {
+      const text = JSON.stringify(await ceo.readResource({ uri }));
+      expect(text).not.toContain(MARK);
+      expect(text).not.toContain(seed.run);
+    }
+    const complete = async (uri: string, name: string, value: string) => (await ceo.complete({ ref: { type: 'ref/resource', uri }, argument: { name, value } })).completion.values;
+    expect(await complete('conclave://decisions/{id}', 'id', seed.decisionPending.slice(0, 12))).not.toContain(seed.decisionPending);
+    expect(await complete('conclave://decisions/{id}', 'id', '')).not.toContain(seed.decisionPending);
+    expect(await complete('conclave://runs/{id}', 'id', seed.run.slice(0, 10))).not.toContain(seed.run);
+    const listed = JSON.stringify(await ceo.listResources());
+    expect(listed).not.toContain(seed.decisionPending);
+    expect(listed).not.toContain(seed.run);
   });
 });

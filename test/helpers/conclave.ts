@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'vitest';
+import type { RateLimits } from '../../functions/contracts/rate-limits.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
 import type { Embedder } from '../../functions/ports/embedder.js';
@@ -17,7 +18,7 @@ export function memoryLog(): Log & { lines: { level: string; message: string; fi
 
 /** Starts the real local server (in-memory dynalite, real HTTP on a random loopback port). */
 export async function startTestConclave(
-  overrides: { staleAfterMs?: number; embedder?: Embedder } = {},
+  overrides: { staleAfterMs?: number; embedder?: Embedder; rateLimits?: RateLimits } = {},
 ): Promise<LocalConclave & { log: ReturnType<typeof memoryLog> }> {
   const log = memoryLog();
   const conclave = await startLocal({
@@ -26,6 +27,7 @@ export async function startTestConclave(
     staleAfterMs: overrides.staleAfterMs ?? 300_000,
     log,
     ...(overrides.embedder ? { embedder: overrides.embedder } : {}),
+    ...(overrides.rateLimits ? { rateLimits: overrides.rateLimits } : {}),
   });
   return Object.assign(conclave, { log });
 }

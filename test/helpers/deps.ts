@@ -3,6 +3,8 @@ import type { Bus } from '../../functions/ports/bus.js';
 import type { Clock } from '../../functions/ports/clock.js';
 import type { Store } from '../../functions/ports/store.js';
 import { timeOrderedIds } from '../../functions/runtime/ids.js';
+import { HnswVectorIndex } from '../../functions/adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../../functions/adapters/local/local-lexical-index.js';
 import { hashingEmbedder } from './embedders.js';
 import { unusedWorkflows } from './workflows.js';
 
@@ -10,7 +12,8 @@ const quietLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () =>
 
 /**
  * Deps for use-case tests that run the core against a real store: the given
- * store, clock and bus, a quiet log, a deterministic embedder and a workflow
+ * store, clock and bus, a quiet log, a deterministic embedder, in-memory
+ * search indexes (the local adapters, unpersisted) and a workflow
  * port that refuses to be used. Override any member.
  */
 export function testDeps(base: { store: Store; clock: Clock; bus?: Bus; staleAfterMs?: number } & Partial<Deps>): Deps {
@@ -22,6 +25,8 @@ export function testDeps(base: { store: Store; clock: Clock; bus?: Bus; staleAft
     ids: timeOrderedIds(clock),
     log: quietLog,
     embedder: hashingEmbedder(),
+    vectors: new HnswVectorIndex(),
+    lexicon: new LocalLexicalIndex(),
     workflows: unusedWorkflows,
     settings: { staleAfterMs: staleAfterMs ?? 60 * 60_000 },
     ...overrides,

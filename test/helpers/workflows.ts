@@ -19,6 +19,9 @@ export const unusedWorkflows: Workflows = {
   sendTaskHeartbeat: async () => {
     throw new Error('this test does not expect a task callback');
   },
+  stop: async () => {
+    throw new Error('this test does not expect a workflow to stop');
+  },
   describe: async () => undefined,
 };
 

@@ -67,7 +67,7 @@ describe('ConclaveAlarms', () => {
   describe('alarms', () => {
     it('notify the topic on ALARM and on OK, evaluate 5-minute periods and treat missing data as fine', () => {
       const all = alarms(template);
-      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length) + MACHINES.length + 2);
+      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length) + MACHINES.length + 4);
       for (const a of all) {
         expect(a.AlarmName.startsWith('Conclave-'), a.AlarmName).toBe(true);
         expect(a.AlarmActions).toEqual([{ Ref: topicId }]);

@@ -8,10 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ContextError, stackPropsFromContext } from '../../bin/context.js';
+import { DEFAULT_RATE_LIMITS } from '../../functions/contracts/rate-limits.js';
 import { CDK_CONTEXT, FULL_PROPS } from './support.js';
 
 const fromContext = (context: Record<string, unknown>) => stackPropsFromContext((key) => context[key]);
 const CUSTOM = FULL_PROPS.customDomain as NonNullable<typeof FULL_PROPS.customDomain>;
+const ACL_ARN = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/conclave/12345678-1234-1234-1234-123456789012';
 
 describe('stackPropsFromContext (bin/context.ts)', () => {
   it('gives the documented defaults for an empty context', () => {
@@ -21,6 +23,10 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
       removalPolicy: RemovalPolicy.RETAIN,
       staleAfterSeconds: 300,
       embeddingModelId: 'amazon.titan-embed-text-v2:0',
+      rateLimits: DEFAULT_RATE_LIMITS,
+      mcpReservedConcurrency: 100,
+      consumerReservedConcurrency: 10,
+      edgeFirewall: { requestsPerIpPer5Min: 3000, requestsPerCredentialPer5Min: 1500 },
     });
   });
 
@@ -36,6 +42,16 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
         customDomainName: 'MCP.example.com',
         customDomainCertificateArn: CUSTOM.certificateArn,
         customDomainHostedZoneId: CUSTOM.hostedZoneId,
+        rateKeyPerMinute: '60',
+        rateTenantPerMinute: 300,
+        rateBurst: '5',
+        rateDailyToolCalls: 5000,
+        mcpReservedConcurrency: '50',
+        consumerReservedConcurrency: 'none',
+        wafRequestsPerIp: 1000,
+        wafRequestsPerCredential: '500',
+        webAclArn: ACL_ARN,
+        monthlyBudgetUsd: '250',
       }),
     ).toEqual({
       logRetention: RetentionDays.THREE_MONTHS,
@@ -45,7 +61,14 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
       embeddingModelId: 'amazon.titan-embed-text-v2:1',
       alarmEmail: 'ops@example.com',
       customDomain: { domainName: 'mcp.example.com', certificateArn: CUSTOM.certificateArn, hostedZoneId: CUSTOM.hostedZoneId },
+      rateLimits: { keyPerMinute: 60, tenantPerMinute: 300, burst: 5, dailyToolCalls: 5000 },
+      mcpReservedConcurrency: 50,
+      consumerReservedConcurrency: 'none',
+      edgeFirewall: { requestsPerIpPer5Min: 1000, requestsPerCredentialPer5Min: 500 },
+      webAclArn: ACL_ARN,
+      monthlyBudgetUsd: 250,
     });
+    expect(fromContext({ rateLimits: 'off', waf: 'OFF' })).toMatchObject({ rateLimits: 'off', edgeFirewall: false });
     expect(fromContext({ allowedOrigins: ['https://a.example'] }).allowedOrigins).toEqual(['https://a.example']);
   });
 
@@ -67,6 +90,13 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
     [{ customDomainName: 'mcp.example.com', customDomainCertificateArn: CUSTOM.certificateArn, customDomainHostedZoneId: 'example.com' }, 'customDomainHostedZoneId', /hosted zone id/],
     [{ customDomainCertificateArn: CUSTOM.certificateArn }, 'customDomainCertificateArn', /without customDomainName/],
     [{ customDomainHostedZoneId: CUSTOM.hostedZoneId }, 'customDomainHostedZoneId', /without customDomainName/],
+    [{ rateLimits: 'maybe' }, 'rateLimits', /"on" or "off"/],
+    [{ rateBurst: 0 }, 'rateBurst', /positive whole number/],
+    [{ rateKeyPerMinute: 100_001 }, 'rateKeyPerMinute', /from 1 to 100000/],
+    [{ mcpReservedConcurrency: 'lots' }, 'mcpReservedConcurrency', /positive whole number/],
+    [{ wafRequestsPerIp: 5 }, 'wafRequestsPerIp', /from 10 to/],
+    [{ webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/12345678-1234-1234-1234-123456789012' }, 'webAclArn', /CLOUDFRONT \(global\) web ACL ARN in us-east-1/],
+    [{ monthlyBudgetUsd: 100 }, 'monthlyBudgetUsd', /needs alarmEmail/],
   ] as const)('refuses %j, naming %s', (context, key, message) => {
     let error: unknown;
     try {

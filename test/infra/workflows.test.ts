@@ -125,7 +125,7 @@ describe('Workflows', () => {
     }
   });
 
-  it('lets the MCP function start the three workflows only, answer task tokens of every machine, and describe executions', () => {
+  it('lets the MCP function start the three workflows only, answer task tokens of every machine, describe executions and stop its workflows', () => {
     const mcpId = logicalId(stack.mcp.function);
     const statements = statesStatements(statementsOfRole(template, functionRoleId(template, mcpId)));
     const arnOf = (m: MachineId) => ({ Ref: machineId(m) });
@@ -140,6 +140,13 @@ describe('Workflows', () => {
     expect(describes).toHaveLength(1);
     expect(asList(describes[0]?.Resource)).toHaveLength(MACHINES.length);
     expect(JSON.stringify(describes[0]?.Resource)).toContain(':execution:Conclave-escalation:*');
+    // tasks/cancel stops the executions of the workflows it starts, and no other machine's.
+    const stops = statements.filter((s) => asList(s.Action).includes('states:StopExecution'));
+    expect(stops).toHaveLength(1);
+    expect(stops[0]?.Action).toEqual('states:StopExecution');
+    expect(asList(stops[0]?.Resource)).toHaveLength(WORKFLOWS.length);
+    expect(JSON.stringify(stops[0]?.Resource)).toContain(':execution:Conclave-feature_development:*');
+    expect(JSON.stringify(stops[0]?.Resource)).not.toContain('Conclave-escalation');
     const env = (properties(template, 'AWS::Lambda::Function', mcpId).Environment as { Variables: Json }).Variables;
     for (const m of MACHINES) expect(env[STATE_MACHINE_ARN_ENV[m]]).toEqual(arnOf(m));
   });

@@ -4,6 +4,8 @@ import { AuditTrail } from '../../functions/mcp/audit-trail.js';
 import type { Item } from '../../functions/ports/store.js';
 import { memoryLog } from '../helpers/conclave.js';
 import { unusedWorkflows } from '../helpers/workflows.js';
+import { HnswVectorIndex } from '../../functions/adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../../functions/adapters/local/local-lexical-index.js';
 
 function depsWith(putMany: (items: readonly Item[]) => Promise<void>, log = memoryLog()): Deps {
   return {
@@ -13,6 +15,8 @@ function depsWith(putMany: (items: readonly Item[]) => Promise<void>, log = memo
     ids: { next: () => 'id' },
     log,
     embedder: { modelId: 'unused', dimensions: 512, embed: async () => [] },
+    vectors: new HnswVectorIndex(),
+    lexicon: new LocalLexicalIndex(),
     workflows: unusedWorkflows,
     settings: { staleAfterMs: 1000 },
   };

@@ -7,6 +7,7 @@ import {
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StopExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
   type SFNClient,
@@ -51,6 +52,16 @@ export class StepFunctionsWorkflows implements Workflows {
 
   async sendTaskHeartbeat(token: string): Promise<void> {
     await this.tokenCall(() => this.client.send(new SendTaskHeartbeatCommand({ taskToken: token })));
+  }
+
+  async stop(machine: MachineId, name: string, error: string, cause: string): Promise<void> {
+    try {
+      await this.client.send(new StopExecutionCommand({ executionArn: executionArn(this.arn(machine), name), error: error.slice(0, ERROR_CHARS), cause: cause.slice(0, CAUSE_CHARS) }));
+    } catch (failure) {
+      // Never started: nothing to stop. (Stopping an execution that already ended succeeds.)
+      if (failure instanceof ExecutionDoesNotExist) return;
+      throw new DependencyError(`StopExecution of ${machine} failed`, { cause: failure });
+    }
   }
 
   async describe(machine: MachineId, name: string): Promise<ExecutionDescription | undefined> {

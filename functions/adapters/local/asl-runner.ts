@@ -431,6 +431,30 @@ export class LocalWorkflowEngine implements Workflows {
     waiter.heartbeat();
   }
 
+  /** StopExecution: the execution ends ABORTED with the error and cause, its waits are dropped, its Catch states do not run. */
+  async stop(machine: MachineId, name: string, error: string, cause: string): Promise<void> {
+    const id = `${machine}#${name}`;
+    const running = this.running.get(id);
+    if (running) {
+      await this.ended(id, { status: 'ABORTED', error, cause });
+      // Gone from `running` before the interpreter settles, so its settling records nothing more.
+      this.running.delete(id);
+      for (const [token, waiter] of [...this.waiters]) {
+        if (waiter.execution !== id) continue;
+        waiter.clear();
+        this.waiters.delete(token);
+      }
+      running.abort();
+      return;
+    }
+    // Recorded as running but not in this process (another instance, or before a resume): mark it stopped.
+    const record = await this.options.store.get(LOCAL_EXECUTION_KEYS.execution(machine, name));
+    if (!record || record.status !== 'RUNNING') return;
+    const at = new Date().toISOString();
+    const { gsi1pk: _pk, gsi1sk: _sk, ...rest } = record;
+    await this.options.store.put({ ...rest, status: 'ABORTED', stopped_at: at, updated_at: at, error, cause });
+  }
+
   async describe(machine: MachineId, name: string): Promise<ExecutionDescription | undefined> {
     const record = await this.options.store.get(LOCAL_EXECUTION_KEYS.execution(machine, name));
     if (!record) return undefined;

@@ -1,7 +1,7 @@
 import type { Deps } from '../context.js';
 import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
-import { bumpRevision, noteLocalWrite } from './memory-index.js';
+import { countChange, indexRecords, markUnindexed } from './search-index.js';
 import { embeddingText, fromItem, toItem, type MemoryRecord } from './model.js';
 import { encodeVector } from './vectors.js';
 
@@ -13,12 +13,16 @@ export interface EmbedOutcome {
   readonly embedded: number;
   /** Memories changed by someone else meanwhile (their writer embedded them, or they stay pending). */
   readonly skipped: number;
+  /** Keys of the memories given a vector. */
+  readonly written: readonly string[];
+  /** Those of them also put into the search indexes (the others stay marked for the retry path). */
+  readonly indexed: readonly string[];
 }
 
 /**
  * Gives the named memories a vector of the current model, if `needs` still
  * holds for their stored version: reads them (strongly), embeds them in one
- * call, writes each with a version condition, then bumps the revision once.
+ * call, writes each with a version condition, then indexes what it wrote.
  * Rejects (writing nothing) when the embedder fails.
  */
 export async function embedKeys(
@@ -27,10 +31,10 @@ export async function embedKeys(
   memoryKeys: readonly string[],
   needs: (record: MemoryRecord) => boolean,
 ): Promise<EmbedOutcome> {
-  if (memoryKeys.length === 0) return { embedded: 0, skipped: 0 };
+  if (memoryKeys.length === 0) return { embedded: 0, skipped: 0, written: [], indexed: [] };
   const items = await deps.store.getMany(memoryKeys.map((k) => keys.memory(tenantId, k)));
   const todo = items.map(fromItem).filter((r) => r.state === 'active' && needs(r));
-  if (todo.length === 0) return { embedded: 0, skipped: memoryKeys.length };
+  if (todo.length === 0) return { embedded: 0, skipped: memoryKeys.length, written: [], indexed: [] };
   const { modelId, dimensions } = deps.embedder;
   const vectors = await deps.embedder.embed(todo.map((r) => embeddingText(r.key, r.content)));
   const written: MemoryRecord[] = [];
@@ -43,16 +47,15 @@ export async function embedKeys(
       embedding: 'ready',
       vector: { model: modelId, dims: dimensions, bytes: encodeVector(vector) },
     };
+    await markUnindexed(deps, tenantId, next.key, next.version);
     try {
       await deps.store.put(toItem(tenantId, next, deps.clock.now()), { kind: 'version', version: record.version });
       written.push(next);
+      await countChange(deps, tenantId, record, next);
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
   }
-  if (written.length > 0) {
-    const revision = await bumpRevision(deps, tenantId, written.length);
-    noteLocalWrite(deps, tenantId, written, revision, written.length);
-  }
-  return { embedded: written.length, skipped: memoryKeys.length - written.length };
+  const indexed = await indexRecords(deps, tenantId, written);
+  return { embedded: written.length, skipped: memoryKeys.length - written.length, written: written.map((r) => r.key), indexed };
 }

@@ -3,7 +3,7 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
-import { bumpRevision, noteLocalWrite } from './memory-index.js';
+import { countChange, indexRecords, markUnindexed } from './search-index.js';
 import { keepPreviousVersion } from './history.js';
 import { assertMayEdit } from './ownership.js';
 import { conflictBackoff, fromItem, toItem, validateKey, type MemoryRecord } from './model.js';
@@ -45,6 +45,7 @@ export async function forgetMemory(
       updatedAt: at,
       embedding: 'pending',
     };
+    await markUnindexed(deps, input.tenantId, key, tombstone.version);
     try {
       await keepPreviousVersion(deps, input.tenantId, existing);
       await deps.store.put(toItem(input.tenantId, tombstone, now), { kind: 'version', version: existing.version });
@@ -54,8 +55,9 @@ export async function forgetMemory(
       await conflictBackoff(attempt);
       continue;
     }
-    const revision = await bumpRevision(deps, input.tenantId);
-    noteLocalWrite(deps, input.tenantId, [tombstone], revision, 1);
+    // The tombstone is the truth from here on; the vector and postings go now (or through the retry path).
+    await countChange(deps, input.tenantId, existing, tombstone);
+    await indexRecords(deps, input.tenantId, [tombstone]);
     await deps.bus.publish([
       buildEvent('Memory.Forgotten.v1', { tenant_id: input.tenantId, correlation_id: ctx.correlationId, occurred_at: at, key, author: input.by }),
     ]);

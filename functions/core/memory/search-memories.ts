@@ -3,15 +3,23 @@ import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { embedPending } from './embed-pending.js';
-import { memoryIndex, type Ranked, type TenantMemoryIndex } from './memory-index.js';
-import { fromItem, normalizeTags } from './model.js';
-import type { RankingMode } from './ranking.js';
+import { idf, termScore, tokenize } from './lexical.js';
+import { fromItem, hasVectorOf, normalizeTags, type MemoryRecord } from './model.js';
+import { fuse, type RankingMode } from './ranking.js';
+import { modelTag, termCounts, unembeddedCount, unindexedKeys } from './search-index.js';
+import { cosine, decodeVector } from './vectors.js';
+import type { LexicalStats } from '../../ports/lexical-index.js';
 
 export const SEARCH_LIMITS = { queryChars: 2_000, maxResults: 50, defaultResults: 10 } as const;
 /** Pending memories embedded along the way by one search, once the embedder answers again. */
 const OPPORTUNISTIC_BATCH = 8;
-/** Extra candidates re-read with the results, so a result dropped as forgotten can be replaced. */
-const SPARE = 5;
+/**
+ * Candidates each index proposes: at least this many, and this many times the
+ * results asked for (more when filtering by tags, which happens after the
+ * re-read). Both halves are re-read and scored exactly, so a memory strong
+ * in either half is compared on the full fused score.
+ */
+const CANDIDATES = { min: 20, perResult: 2, withTags: 100 } as const;
 
 export interface SearchMemoriesInput {
   readonly tenantId: string;
@@ -43,16 +51,19 @@ export interface SearchMemoriesResult {
   readonly results: SearchHit[];
   /** How the results were ranked: `lexical` when the query could not be embedded. */
   readonly mode: RankingMode;
-  /** Memories of the tenant searched lexically only (pending, or embedded by another model). */
+  /** Memories of the tenant searched lexically only (pending, or embedded by another model), from the tenant's counters. */
   readonly unembedded: number;
 }
 
 /**
  * Searches a tenant's memories by meaning and by words (functions/core/memory/ranking.ts),
- * within the tenant only. Works from the process's index of the tenant
- * (memory-index.ts) and re-reads the results strongly before returning
- * them: what is returned exists now, with its current content. If the query
- * cannot be embedded, the search is lexical and says so (`mode`).
+ * within the tenant only. Candidates come from the two indexes (Deps.vectors:
+ * nearest vectors of the current model; Deps.lexicon: best BM25 matches),
+ * are re-read strongly from the table, and are scored exactly from what is
+ * stored now: cosine with the stored vector, BM25 with the lexical index's
+ * statistics. So what is returned exists now, with its current content,
+ * whatever the indexes' lag. If the query cannot be embedded, the search is
+ * lexical and says so (`mode`).
  */
 export async function searchMemories(deps: Deps, input: SearchMemoriesInput): Promise<SearchMemoriesResult> {
   const query = input.query.trim();
@@ -64,7 +75,6 @@ export async function searchMemories(deps: Deps, input: SearchMemoriesInput): Pr
   const tags = normalizeTags(input.tags ?? []);
   const { modelId, dimensions } = deps.embedder;
 
-  let index = await memoryIndex(deps, input.tenantId);
   let vector: Float32Array | undefined;
   if (input.ranking !== 'lexical') {
     try {
@@ -73,50 +83,84 @@ export async function searchMemories(deps: Deps, input: SearchMemoriesInput): Pr
       deps.log.warn('query not embedded; searching memories lexically', { model: modelId, error: String(error) });
     }
   }
-  if (vector && index.pendingKeys(1).length > 0) {
+  if (vector && (await unindexedKeys(deps, input.tenantId, 1)).length > 0) {
     try {
       await embedPending(deps, input.tenantId, { limit: OPPORTUNISTIC_BATCH });
-      index = await memoryIndex(deps, input.tenantId);
     } catch (error) {
       deps.log.warn('pending memories not embedded yet', { model: modelId, error: String(error) });
     }
   }
   const mode: RankingMode = vector ? (input.ranking ?? 'hybrid') : 'lexical';
-  const ranked = index.rank({ text: query, ...(vector ? { vector } : {}), model: modelId, dims: dimensions, tags, mode, minScore, limit: limit + SPARE });
-  return { results: await current(deps, input.tenantId, index, ranked, tags, limit), mode, unembedded: index.unembedded(modelId, dimensions) };
+  const k = tags.length ? CANDIDATES.withTags : Math.max(CANDIDATES.min, limit * CANDIDATES.perResult);
+  const terms = [...new Set(tokenize(query))];
+  const [near, words, unembedded] = await Promise.all([
+    vector && mode !== 'lexical' ? deps.vectors.query(input.tenantId, modelTag(modelId, dimensions), vector, Math.min(k, deps.vectors.maxTopK)) : [],
+    mode !== 'semantic' ? deps.lexicon.search(input.tenantId, terms, k) : undefined,
+    unembeddedCount(deps, input.tenantId, modelId, dimensions),
+  ]);
+  const candidates = [...new Set([...near.map((m) => m.key), ...(words?.matches ?? []).map((m) => m.key)])];
+  const records = await reread(deps, input.tenantId, candidates);
+  const scored: { record: MemoryRecord; semantic: number | null; lexical: number }[] = [];
+  let best = 0;
+  for (const record of records) {
+    if (record.state !== 'active' || !tags.every((t) => record.tags.includes(t))) continue;
+    const semantic = vector && mode !== 'lexical' && hasVectorOf(record, modelId, dimensions) ? semanticScore(vector, record) : null;
+    const lexical = words ? bm25(record, terms, words.stats) : 0;
+    best = Math.max(best, lexical);
+    scored.push({ record, semantic, lexical });
+  }
+  const hits = scored
+    .map((c) => {
+      const l = best > 0 ? c.lexical / best : 0;
+      return { ...c, lexical: l, score: fuse(mode, c.semantic ?? undefined, l) };
+    })
+    .filter((c) => c.score > 0 && c.score >= minScore)
+    .sort((a, b) => b.score - a.score || (a.record.key < b.record.key ? -1 : 1))
+    .slice(0, limit);
+  return { results: hits.map(toHit), mode, unembedded };
 }
 
-/** The ranked memories as stored now (one strongly consistent batch read): forgotten ones dropped, changed ones current. */
-async function current(
-  deps: Deps,
-  tenantId: string,
-  index: TenantMemoryIndex,
-  ranked: readonly Ranked[],
-  tags: readonly string[],
-  limit: number,
-): Promise<SearchHit[]> {
-  if (ranked.length === 0) return [];
-  const stored = new Map((await deps.store.getMany(ranked.map((r) => keys.memory(tenantId, r.record.key)))).map((item) => [String(item.key), fromItem(item)]));
-  const hits: SearchHit[] = [];
-  for (const { record: indexed, score, semantic, lexical } of ranked) {
-    const record = stored.get(indexed.key);
-    // What was read is at least as new as what the index holds: teach the index.
-    if (record) index.apply(record);
-    if (!record || record.state !== 'active' || !tags.every((t) => record.tags.includes(t))) continue;
-    hits.push({
-      key: record.key,
-      content: record.content,
-      tags: [...record.tags],
-      score: round(score),
-      semantic_score: semantic === null ? null : round(semantic),
-      lexical_score: round(lexical),
-      author: record.author,
-      updated_at: record.updatedAt,
-      metadata: { ...record.metadata },
-    });
-    if (hits.length === limit) break;
+/** The candidates as stored now (strongly consistent batch reads of up to 100). */
+async function reread(deps: Deps, tenantId: string, memoryKeys: readonly string[]): Promise<MemoryRecord[]> {
+  const out: MemoryRecord[] = [];
+  for (let i = 0; i < memoryKeys.length; i += 100) {
+    const items = await deps.store.getMany(memoryKeys.slice(i, i + 100).map((k) => keys.memory(tenantId, k)));
+    for (const item of items) out.push(fromItem(item));
   }
-  return hits;
+  return out;
+}
+
+function semanticScore(query: Float32Array, record: MemoryRecord): number | null {
+  const stored = record.vector ? decodeVector(record.vector.bytes, record.vector.dims) : undefined;
+  return stored && stored.values.length === query.length ? cosine(query, stored) : null;
+}
+
+/** BM25 of a memory's current text for the query terms, with the lexical index's tenant statistics (a term the index has not counted yet counts once). */
+function bm25(record: MemoryRecord, terms: readonly string[], stats: LexicalStats): number {
+  const { terms: counts, length } = termCounts(record);
+  const documents = Math.max(1, stats.documents);
+  const average = stats.documents > 0 ? stats.totalLength / stats.documents : length;
+  let score = 0;
+  for (const term of terms) {
+    const tf = counts.get(term);
+    if (!tf) continue;
+    score += termScore(tf, length, average, idf(documents, Math.max(1, stats.documentFrequency.get(term) ?? 0)));
+  }
+  return score;
+}
+
+function toHit({ record, score, semantic, lexical }: { record: MemoryRecord; score: number; semantic: number | null; lexical: number }): SearchHit {
+  return {
+    key: record.key,
+    content: record.content,
+    tags: [...record.tags],
+    score: round(score),
+    semantic_score: semantic === null ? null : round(semantic),
+    lexical_score: round(lexical),
+    author: record.author,
+    updated_at: record.updatedAt,
+    metadata: { ...record.metadata },
+  };
 }
 
 function round(x: number): number {

@@ -5,7 +5,7 @@ import { ConflictError, PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
 import { EMBED_BATCH } from './embedding-writes.js';
 import { embedPending } from './embed-pending.js';
-import { bumpRevision, loadedMemoryIndex, noteLocalWrite } from './memory-index.js';
+import { countChange, indexRecords, markUnindexed, unindexedKeys } from './search-index.js';
 import {
   embeddingText,
   fromItem,
@@ -95,6 +95,7 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
       embedding: vector ? 'ready' : 'pending',
       ...(vector ? { vector } : {}),
     };
+    await markUnindexed(deps, input.tenantId, key, record.version);
     try {
       if (existing) await keepPreviousVersion(deps, input.tenantId, existing);
       await deps.store.put(toItem(input.tenantId, record, now), existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
@@ -105,8 +106,8 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
       existing = await read(deps, itemKey);
       continue;
     }
-    const revision = await bumpRevision(deps, input.tenantId);
-    noteLocalWrite(deps, input.tenantId, [record], revision, 1);
+    await countChange(deps, input.tenantId, existing, record);
+    await indexRecords(deps, input.tenantId, [record]);
     const created = !live;
     await deps.bus.publish([
       buildEvent('Memory.Stored.v1', {
@@ -126,11 +127,10 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
 
 /**
  * The embedder just answered: give a few memories left pending by an earlier
- * failure their vector too, if this process holds the tenant's index (a store
- * never loads it). Failures only leave them pending.
+ * failure (or not yet indexed) their vector too. Failures only leave them pending.
  */
 async function embedSomePending(deps: Deps, tenantId: string): Promise<void> {
-  if (!loadedMemoryIndex(deps, tenantId)?.pendingKeys(1).length) return;
+  if ((await unindexedKeys(deps, tenantId, 1)).length === 0) return;
   try {
     await embedPending(deps, tenantId, { limit: OPPORTUNISTIC_BATCH });
   } catch (error) {

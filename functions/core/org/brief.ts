@@ -36,3 +36,29 @@ export function roleBrief(chart: OrgChart, endpoint: EndpointId, toolNames: read
     `The organization: ${AGENT_ROLES.map((r) => `${r} (${chart[r].title})`).join(', ')}.`,
   ].join('\n\n');
 }
+
+/**
+ * The endpoint's MCP server `instructions`: who the caller acts as, its
+ * authority and how to start. Short on purpose (clients put it in the
+ * model's context on every turn); the `brief` prompt has the rest.
+ */
+export function roleInstructions(chart: OrgChart, endpoint: EndpointId): string {
+  const start =
+    'How to start: read conclave://inbox and conclave://tasks (or call read_inbox and my_tasks), act on what waits for you, ' +
+    'and get the `brief` prompt for your full mandate. Decisions, runs and memories are readable as conclave://decisions/{id}, ' +
+    'conclave://runs/{id} and conclave://memories/{key}; ids complete from a prefix. Unknown tool arguments are refused (invalid_input).';
+  if (endpoint === BOARD) {
+    return [
+      'Conclave board endpoint: you act for the human board of directors, the top of every escalation chain.',
+      `Authority: unlimited; commitments above the CEO's ${usd(chart.ceo.authorityUsd)} and decisions the organization could not settle wait for your ruling (approvals are tasks: my_tasks, complete_task).`,
+      start,
+    ].join('\n');
+  }
+  const role = chart[endpoint];
+  const superior = role.reportsTo === BOARD ? 'the board' : role.reportsTo;
+  return [
+    `Conclave ${endpoint} endpoint: you act as the ${role.title} of a Conclave organization (nine role agents and a human board).`,
+    `Authority: you commit up to ${usd(role.authorityUsd)} on your own; above that a commitment escalates to ${superior} and waits. You report to ${superior}.`,
+    `${start} Long work (start_workflow) can run as an MCP task: send the call task-augmented, then follow it with tasks/get and fetch tasks/result.`,
+  ].join('\n');
+}

@@ -23,6 +23,8 @@ import { getMemoryTool } from './get-memory.js';
 import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
 import { storeMemoryTool } from './store-memory.js';
+import { getRateLimitsTool } from './get-rate-limits.js';
+import { setRateLimitsTool } from './set-rate-limits.js';
 import { auditLogTool } from './audit-log.js';
 import { memoryHistoryTool } from './memory-history.js';
 import { restoreMemoryTool } from './restore-memory.js';
@@ -57,6 +59,8 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getMemoryTool,
   forgetMemoryTool,
   listMemoriesTool,
+  getRateLimitsTool,
+  setRateLimitsTool,
   memoryHistoryTool,
   restoreMemoryTool,
   auditLogTool,

@@ -18,7 +18,8 @@ export const startWorkflowTool = defineTool({
     'leadership at once; triage (operations_head) → fix (senior_developer) → verify (test_lead) → postmortem stored as ' +
     'a memory; strategic_planning {initiative, objective, period?, allocations: [{department, amount, owner, ' +
     'objective?}], vote_deadline_hours?} — CEO proposal → leadership vote → budget allocation → a task per department. ' +
-    'Returns the run; follow it with workflow_status.',
+    'Returns the run; follow it with workflow_status. Clients that support MCP tasks may call it task-augmented: the ' +
+    'task id is the run id, tasks/get follows the run, tasks/result gives the run as it ended, tasks/cancel stops it.',
   input: z.object({
     workflow: z.enum(WORKFLOWS),
     input: boundedJson(64_000).describe('The workflow’s input (fields above); validated per workflow.'),
@@ -26,6 +27,7 @@ export const startWorkflowTool = defineTool({
   output: run,
   annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
   availableTo: AGENT_ROLES,
+  taskSupport: 'optional',
   run: async (input, { deps, actor, correlationId }) =>
     startWorkflow(deps, { correlationId }, { tenantId: actor.tenantId, initiator: actor.actingAs, workflow: input.workflow, input: input.input }),
 });

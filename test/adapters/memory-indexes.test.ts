@@ -1,0 +1,127 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
+import { TableLexicalIndex } from '../../functions/adapters/aws/table-lexical-index.js';
+import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { HnswVectorIndex } from '../../functions/adapters/local/hnsw-vector-index.js';
+import { LocalLexicalIndex } from '../../functions/adapters/local/local-lexical-index.js';
+import type { LexicalDocument, LexicalIndex } from '../../functions/ports/lexical-index.js';
+import type { VectorIndex } from '../../functions/ports/vector-index.js';
+import { fakeS3Vectors } from '../helpers/s3-vectors-fake.js';
+
+const MODEL = 'test/model/512';
+const DIMS = 32;
+
+function unit(seed: number): Float32Array {
+  const v = Float32Array.from({ length: DIMS }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233) * 43758.5453 % 1);
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+function doc(key: string, text: string): LexicalDocument {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const terms = new Map<string, number>();
+  for (const w of words) terms.set(w, (terms.get(w) ?? 0) + 1);
+  return { key, terms, length: words.length };
+}
+
+let dynamo: LocalDynamo;
+let dir: string;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await ensureTable(dynamo.client, 'indexes');
+  dir = await mkdtemp(join(tmpdir(), 'conclave-indexes-'));
+});
+afterAll(async () => {
+  dynamo.client.destroy();
+  await dynamo.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The VectorIndex contract, run against every adapter. */
+describe.each([
+  { name: 'HnswVectorIndex (local)', make: (): VectorIndex => new HnswVectorIndex() },
+  { name: 'S3VectorsIndex (AWS, client on a fake)', make: (): VectorIndex => fakeS3Vectors({ pageSize: 4 }).index() },
+])('VectorIndex contract: $name', ({ make }) => {
+  it('returns the nearest of the tenant\'s vectors of the model, best first, and replaces a key on put', async () => {
+    const index = make();
+    await index.put('acme', MODEL, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, vector: unit(i) })));
+    const near = await index.query('acme', MODEL, unit(3), 5);
+    expect(near[0]?.key).toBe('k3');
+    expect(near[0]?.score).toBeGreaterThan(0.99);
+    expect(near.map((m) => m.score)).toEqual([...near.map((m) => m.score)].sort((a, b) => b - a));
+    await index.put('acme', MODEL, [{ key: 'k3', vector: unit(100) }]);
+    expect((await index.query('acme', MODEL, unit(100), 1))[0]?.key).toBe('k3');
+    expect((await index.query('acme', MODEL, unit(3), 3)).map((m) => m.key)).not.toContain('k3');
+  });
+
+  it('keeps tenants and models apart, and deletes', async () => {
+    const index = make();
+    await index.put('acme', MODEL, [{ key: 'a', vector: unit(1) }]);
+    await index.put('globex', MODEL, [{ key: 'g', vector: unit(1) }]);
+    await index.put('acme', 'other/512', [{ key: 'b', vector: unit(1) }]);
+    expect((await index.query('acme', MODEL, unit(1), 10)).map((m) => m.key)).toEqual(['a']);
+    expect((await index.query('globex', MODEL, unit(1), 10)).map((m) => m.key)).toEqual(['g']);
+    expect((await index.query('nobody', MODEL, unit(1), 10))).toEqual([]);
+    await index.delete('acme', ['a', 'never-stored']);
+    expect(await index.query('acme', MODEL, unit(1), 10)).toEqual([]);
+    expect((await index.query('globex', MODEL, unit(1), 10)).map((m) => m.key)).toEqual(['g']);
+  });
+});
+
+/** The LexicalIndex contract, run against every adapter. */
+describe.each([
+  { name: 'LocalLexicalIndex (local)', make: (): LexicalIndex => new LocalLexicalIndex() },
+  { name: 'TableLexicalIndex (AWS, on the Store port)', make: (): LexicalIndex => new TableLexicalIndex(new DynamoStore(dynamo.client, 'indexes')) },
+])('LexicalIndex contract: $name', ({ make }) => {
+  it('ranks by BM25, counts documents and frequencies, replaces and deletes', async () => {
+    const index = make();
+    const tenant = `t-${Math.random().toString(36).slice(2)}`;
+    await index.put(tenant, [doc('a', 'checkout outage inc-2041 database'), doc('b', 'database upgrade plan'), doc('c', 'team lunch')]);
+    const found = await index.search(tenant, ['inc-2041', 'database'], 10);
+    expect(found.matches.map((m) => m.key)).toEqual(['a', 'b']);
+    expect(found.stats).toMatchObject({ documents: 3, totalLength: 9 });
+    expect(Object.fromEntries(found.stats.documentFrequency)).toEqual({ 'inc-2041': 1, database: 2 });
+
+    await index.put(tenant, [doc('a', 'team offsite')]);
+    const after = await index.search(tenant, ['inc-2041', 'team'], 10);
+    expect(after.matches.map((m) => m.key).sort()).toEqual(['a', 'c']);
+    expect(Object.fromEntries(after.stats.documentFrequency)).toEqual({ 'inc-2041': 0, team: 2 });
+    expect(after.stats).toMatchObject({ documents: 3, totalLength: 7 });
+
+    await index.delete(tenant, ['c', 'never-stored']);
+    expect((await index.search(tenant, ['team'], 10)).matches.map((m) => m.key)).toEqual(['a']);
+    expect((await index.search(`${tenant}-other`, ['team'], 10)).matches).toEqual([]);
+  });
+});
+
+describe('local indexes persist in the data dir', () => {
+  it('a new instance on the same directory serves what the old one held, from the journal and from a snapshot', async () => {
+    const root = join(dir, 'persist');
+    const first = new HnswVectorIndex({ dir: root, snapshotEvery: 10 });
+    const words = new LocalLexicalIndex({ dir: root });
+    await first.put('acme', MODEL, Array.from({ length: 25 }, (_, i) => ({ key: `k${i}`, vector: unit(i) })));
+    await first.delete('acme', ['k0']);
+    await words.put('acme', [doc('k1', 'kafka lag'), doc('k2', 'kinesis shards')]);
+    await words.delete('acme', ['k2']);
+    // Snapshots were taken along the way (every 10 journal entries); the rest is in the journal.
+    const files = await readdir(join(root, (await readdir(root))[0] as string));
+    expect(files.some((f) => f.endsWith('.usearch'))).toBe(true);
+
+    const second = new HnswVectorIndex({ dir: root });
+    expect(await second.size('acme')).toBe(24);
+    expect((await second.query('acme', MODEL, unit(7), 1))[0]?.key).toBe('k7');
+    expect((await second.query('acme', MODEL, unit(0), 30)).map((m) => m.key)).not.toContain('k0');
+    const words2 = new LocalLexicalIndex({ dir: root });
+    expect((await words2.search('acme', ['kafka', 'kinesis'], 10)).matches.map((m) => m.key)).toEqual(['k1']);
+
+    // Flushed on close: a third instance loads the snapshot alone.
+    await second.put('acme', MODEL, [{ key: 'late', vector: unit(500) }]);
+    await second.flush();
+    const third = new HnswVectorIndex({ dir: root });
+    expect(await third.size('acme')).toBe(25);
+    expect((await third.query('acme', MODEL, unit(500), 1))[0]?.key).toBe('late');
+  });
+});
