@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const lines = [
     `Conclave is serving on ${conclave.url} (data in ${config.dataDir})`,
     '',
+    `Board console (sign in with a human key, e.g. the dev key): ${conclave.url}/console`,
+    '',
     'Endpoints:',
     ...ENDPOINTS.map((e) => `  ${conclave.url}/mcp/${e}`),
     `  ${conclave.url}/healthz`,

@@ -180,6 +180,7 @@ export class ConclaveStack extends Stack {
     this.consumers = new BusConsumers(this, 'Consumers', {
       table: this.table.table,
       bus: this.bus.bus,
+      embeddingModelId,
       logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy,
       ...(props.consumerReservedConcurrency !== undefined ? { reservedConcurrency: props.consumerReservedConcurrency } : {}),

@@ -13,6 +13,12 @@ export const keys = {
   /** GSI1 partition listing every API key, sorted by tenant then key id. */
   apiKeyIndex: 'APIKEYS',
 
+  /**
+   * A console session, found by the SHA-256 of its cookie (never the cookie
+   * itself). Global like API keys: the session names its tenant.
+   */
+  consoleSession: (tokenHash: string): ItemKey => ({ pk: `CONSOLESESSION#${tokenHash}`, sk: 'SESSION' }),
+
   /** The server secret the human pages' CSRF tokens are signed with (functions/web/secret.ts). Global. */
   webSecret: { pk: 'CONFIG#WEB', sk: 'SECRET' } as ItemKey,
 

@@ -87,6 +87,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   const originAllowed = originMatcher(options.allowedOrigins);
   const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
+  // The console loads on its first request: MCP calls never pay for its code at cold start.
+  let consolePages: Promise<(request: Request) => Promise<Response>> | undefined;
   const frontDoor = new FrontDoor(deps, options.frontDoor ?? {}, { audit: auditTrail, metrics: options.metrics });
   const oauth = options.oauth ? createOAuthRoutes(deps, options.oauth) : undefined;
 
@@ -120,6 +122,11 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
       return request.method === 'GET' || request.method === 'HEAD'
         ? Response.json({ status: 'ok' })
         : plainError(405, 'method_not_allowed', 'use GET', { allow: 'GET' });
+    }
+    // The board's console: its own pages, session and CSRF rules (functions/web/console).
+    if (path === '/console' || path.startsWith('/console/')) {
+      consolePages ??= import('../web/console/app.js').then((m) => m.createConsole(deps));
+      return (await consolePages)(request);
     }
     const oauthResponse = oauth ? await oauth(request, correlationId) : undefined;
     if (oauthResponse) return oauthResponse;

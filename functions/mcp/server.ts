@@ -118,6 +118,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, ctx: ToolContext,
       inputSchema: schemas.input,
       outputSchema: schemas.output,
       annotations: tool.annotations,
+      // MCP Apps: the current key and the one older hosts read.
+      ...(tool.ui ? { _meta: { ui: { resourceUri: tool.ui }, 'ui/resourceUri': tool.ui } } : {}),
     },
     async (args: unknown, request?: ProgressSource) => {
       const outcome = await invokeTool(tool, ctx, metrics, args, (input) => tool.run(input, { ...ctx, progress: progressReporter(request) }));

@@ -40,6 +40,8 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly annotations: ToolHints;
   /** The endpoints that list and may call this tool. */
   readonly availableTo: readonly EndpointId[];
+  /** An MCP Apps resource (`ui://…`) that renders this tool's result in hosts supporting the extension; others ignore it. */
+  readonly ui?: string;
   /**
    * `optional`: the tool starts a workflow run and may be called as an MCP
    * task (a task-augmented tools/call): its result must carry the `run_id`,

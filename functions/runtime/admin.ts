@@ -1,18 +1,19 @@
 /**
- * The operator commands (`npm run keys`, `npm run memory`) as one typed
+ * The operator commands (`npm run keys`, `npm run memory`, `npm run org`) as one typed
  * request, run by the same use cases whichever way they arrive: on the
  * running local server's `/admin/<command>` route (authenticated), or by the
  * command-line tool itself when it opens the data dir or a deployed table.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ENDPOINTS } from '../contracts/roles.js';
+import { AGENT_ROLES, ENDPOINTS } from '../contracts/roles.js';
 import { authenticate, createApiKey, listApiKeys, revokeApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';
 import { ConclaveError, ForbiddenError, UnauthenticatedError, ValidationError } from '../core/errors.js';
 import { embedPending } from '../core/memory/embed-pending.js';
 import { reembedMemories, type ReembedResult } from '../core/memory/reembed-memories.js';
 import { keys as storeKeys } from '../core/keys.js';
+import { loadTenantChart, setAuthority, setReportsTo } from '../core/org/org-chart.js';
 
 const tenant = z.string().min(1).max(63);
 
@@ -29,6 +30,9 @@ export const adminRequestSchema = z.discriminatedUnion('command', [
   z.strictObject({ command: z.literal('keys.revoke'), keyId: z.string().min(1).max(100) }),
   z.strictObject({ command: z.literal('memory.reembed'), tenant }),
   z.strictObject({ command: z.literal('memory.embed-pending'), tenant }),
+  z.strictObject({ command: z.literal('org.show'), tenant }),
+  z.strictObject({ command: z.literal('org.set-authority'), tenant, role: z.string().min(1).max(32), limit: z.number(), operator: z.string().min(1).max(100).optional() }),
+  z.strictObject({ command: z.literal('org.set-reports-to'), tenant, role: z.string().min(1).max(32), reportsTo: z.string().min(1).max(32), operator: z.string().min(1).max(100).optional() }),
 ]);
 export type AdminRequest = z.infer<typeof adminRequestSchema>;
 export type AdminCommand = AdminRequest['command'];
@@ -73,6 +77,20 @@ export async function runAdmin(
     case 'memory.embed-pending':
       own(request.tenant);
       return { tenant: request.tenant, model: deps.embedder.modelId, ...(await embedPending(deps, request.tenant)) };
+    case 'org.show': {
+      own(request.tenant);
+      const { chart, revision } = await loadTenantChart(deps, request.tenant);
+      return { tenant: request.tenant, revision, roles: AGENT_ROLES.map((r) => chart[r]) };
+    }
+    case 'org.set-authority':
+    case 'org.set-reports-to': {
+      own(request.tenant);
+      const by = { kind: 'operator' as const, name: scope.kind === 'operator' ? (request.operator ?? 'operator') : `tenant-admin:${request.operator ?? 'admin'}` };
+      const ctx = { correlationId: `admin-${deps.ids.next()}` };
+      return request.command === 'org.set-authority'
+        ? setAuthority(deps, ctx, { tenantId: request.tenant, role: request.role, limit: request.limit, by })
+        : setReportsTo(deps, ctx, { tenantId: request.tenant, role: request.role, reportsTo: request.reportsTo, by });
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -7,10 +8,15 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EMBEDDING_MODEL_ID } from '../../functions/contracts/embeddings.js';
+import { ENV } from '../../functions/contracts/env.js';
 import { SERVICE_NAME } from '../../functions/contracts/observability.js';
 import { RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../../functions/contracts/table-access.js';
 import { ConclaveFunction } from './conclave-function.js';
+
+/** Consumers that write memories and so embed text: the decision-workflows consumer remembers each closed decision. */
+export const CONSUMERS_THAT_EMBED: readonly ConsumerId[] = ['decision-workflows'];
 
 
 /** A consumer's Lambda entry point, resolved from this module so synth works from any working directory. */
@@ -54,6 +60,13 @@ export interface BusConsumersProps {
   readonly table: ITable;
   /** The bus the rules listen on. Consumers only read from it: they get no PutEvents. */
   readonly bus: IEventBus;
+  /**
+   * The embedding model (Titan Text Embeddings v2) of the consumers that
+   * write memories (CONSUMERS_THAT_EMBED): they may invoke this model alone.
+   *
+   * @default DEFAULT_EMBEDDING_MODEL_ID
+   */
+  readonly embeddingModelId?: string;
   /**
    * How long the consumers' logs are kept.
    *
@@ -166,6 +179,17 @@ export class BusConsumers extends Construct {
     // The runtime config requires the bus name (the shared Deps build a Bus adapter),
     // but consumers never publish: no PutEvents grant.
     consumer.useBus(props.bus, { publish: false });
+    if (CONSUMERS_THAT_EMBED.includes(spec.consumer)) {
+      // The decision-workflows consumer remembers closed decisions (core/memory/remember.ts): InvokeModel on the one model.
+      const modelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;
+      fn.addEnvironment(ENV.embeddingModelId, modelId);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: [Stack.of(this).formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId })],
+        }),
+      );
+    }
 
     const rule = new Rule(scope, 'Rule', {
       eventBus: props.bus,

@@ -32,9 +32,9 @@ export class ConclaveTable extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
     });
 
     for (const index of TABLE_SCHEMA.indexes) {

@@ -77,7 +77,7 @@ describe('MCP endpoints over HTTP', () => {
     it('serves the org chart and agents resources and the role brief prompt', async () => {
       const client = await connect(conclave, 'senior_developer', key);
       const { resources } = await client.listResources();
-      expect(resources.map((r) => r.uri).sort()).toEqual(['conclave://agents', 'conclave://inbox', 'conclave://org-chart', 'conclave://tasks']);
+      expect(resources.map((r) => r.uri).sort()).toEqual(['conclave://agents', 'conclave://inbox', 'conclave://org-chart', 'conclave://tasks', 'ui://conclave/approval-card.html']);
       const chart = await client.readResource({ uri: 'conclave://org-chart' });
       const roles = JSON.parse((chart.contents[0] as { text: string }).text).roles as { id: string; reportsTo: string; authorityUsd: number }[];
       expect(roles.find((r) => r.id === 'senior_developer')).toMatchObject({ reportsTo: 'senior_architect', authorityUsd: 10_000 });

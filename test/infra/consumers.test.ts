@@ -15,7 +15,8 @@ import { RULES } from '../../functions/contracts/rules.js';
 import { CONSUMER_STORE_ACCESS, DYNAMODB_ACTION } from '../../functions/contracts/table-access.js';
 import { CONSUMER_WORKFLOWS } from '../../functions/contracts/workflows.js';
 import { ConclaveStack, type ConclaveStackProps } from '../../lib/conclave-stack.js';
-import { BusConsumers, toEventPattern, type BusConsumer } from '../../lib/constructs/consumers.js';
+import { BusConsumers, CONSUMERS_THAT_EMBED, toEventPattern, type BusConsumer } from '../../lib/constructs/consumers.js';
+import { DEFAULT_EMBEDDING_MODEL_ID } from '../../functions/contracts/embeddings.js';
 import { acknowledgements } from './support.js';
 
 /** The feature flags `cdk synth` runs with, so the tests see the same template. */
@@ -238,7 +239,7 @@ describe('BusConsumers', () => {
       });
     });
 
-    it.each(RULES.map((r, i) => [r.consumer, i] as const))('%s gets the table, the bus name, its own service name and the state machines it starts', (consumer, i) => {
+    it.each(RULES.map((r, i) => [r.consumer, i] as const))('%s gets the table, the bus name, its own service name, the state machines it starts and (if it embeds) the model', (consumer, i) => {
       // The workflow grants that go with those ARNs are asserted in test/infra/workflows.test.ts.
       const machines = Object.fromEntries(
         (CONSUMER_WORKFLOWS[consumer]?.start ?? []).map((m) => [STATE_MACHINE_ARN_ENV[m], { Ref: logicalId(stack.workflows.machines[m].stateMachine) }]),
@@ -249,8 +250,17 @@ describe('BusConsumers', () => {
           [ENV.eventBusName]: { Ref: busId },
           [ENV.serviceName]: `conclave-${consumer}`,
           ...machines,
+          ...(CONSUMERS_THAT_EMBED.includes(consumer) ? { [ENV.embeddingModelId]: DEFAULT_EMBEDDING_MODEL_ID } : {}),
         },
       });
+    });
+
+    it('lets only the consumers that write memories invoke the embedding model, that one model alone', () => {
+      for (const [i, rule] of RULES.entries()) {
+        const bedrock = roleStatements(template, logicalId((consumers[i] as BusConsumer).function)).filter((s) => asList(s.Action).some((a) => a.startsWith('bedrock:')));
+        if (!CONSUMERS_THAT_EMBED.includes(rule.consumer)) expect(bedrock, rule.consumer).toEqual([]);
+        else expect(bedrock).toEqual([{ Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: expect.objectContaining({ 'Fn::Join': expect.arrayContaining([expect.arrayContaining([`:bedrock:`, `::foundation-model/${DEFAULT_EMBEDDING_MODEL_ID}`])]) }) }]);
+      }
     });
 
     it.each(RULES.map((r, i) => [r.consumer, i] as const))(

@@ -8,6 +8,7 @@ import { deliver, deliveryFromEvent, notificationId } from '../messages/messages
 import { startCollaborativeRun, startEscalationRun } from '../workflows/decision-runs.js';
 import { startWorkflow } from '../workflows/runs.js';
 import { settleDecisionWaiters } from '../workflows/tasks.js';
+import { rememberClosedDecision } from '../decisions/decision-record.js';
 
 /** What a consumer reports about one event (logged; useful in tests and benchmarks). */
 export interface ConsumerResult {
@@ -139,7 +140,9 @@ const decisionWorkflows: Consumer = async (deps, event) => {
   }
   const d = event['detail-type'] === 'Decision.Voted.v1' ? parse(event, 'Decision.Voted.v1') : parse(event, 'Decision.Completed.v1');
   const resolved = await settleDecisionWaiters(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id);
-  return { delivered: resolved.length, duplicates: 0 };
+  // A closed decision becomes a memory of the organization (idempotent: a redelivery rewrites the same record).
+  const remembered = event['detail-type'] === 'Decision.Completed.v1' && (await rememberClosedDecision(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id));
+  return { delivered: resolved.length + (remembered ? 1 : 0), duplicates: 0 };
 };
 
 /** Consumer id → use case. Lambda handlers and the local bus dispatch through this table. */

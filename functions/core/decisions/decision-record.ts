@@ -5,6 +5,7 @@ import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { keys } from '../keys.js';
+import { decisionMemory, rememberRecord } from '../memory/remember.js';
 import { field, updateRecord, type Codec } from '../versioned.js';
 import { CLOSED, type Commitment, type Decision, type DecisionMode, type DecisionStatus, type Escalation, type Vote, type VoteChoice } from './model.js';
 
@@ -155,6 +156,26 @@ export async function transition(
   }
   await deps.bus.publish(changeEvents(ctx, updated.record, change, escalationId, now));
   return { decision: updated.record, change, escalationId };
+}
+
+/**
+ * A decision that closed (approved, rejected, expired — a ruled escalation
+ * included) becomes a memory of the organization, keyed by its id with its
+ * outcome, ruler and rationale (memory/remember.ts). Run by the
+ * decision-workflows consumer on Decision.Completed.v1, off the path of the
+ * call that closed it (so nothing it does can overtake that call), and
+ * without publishing Memory.Stored.v1 (consumers do not publish). Returns
+ * whether a memory was written; a failure is logged, never thrown.
+ */
+export async function rememberClosedDecision(deps: Deps, ctx: RequestContext, tenantId: string, decisionId: string): Promise<boolean> {
+  try {
+    const decision = await getDecision(deps, tenantId, decisionId);
+    if (!CLOSED.includes(decision.status)) return false;
+    return (await rememberRecord(deps, ctx, { ...decisionMemory(tenantId, decision), publish: false })) !== undefined;
+  } catch (error) {
+    deps.log.warn('closed decision not remembered', { decision_id: decisionId, error: String(error) });
+    return false;
+  }
 }
 
 /** A new decision's first state: written once, with its escalation hop; its events are the caller's. */

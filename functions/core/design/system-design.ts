@@ -1,5 +1,6 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Deps } from '../context.js';
+import type { Deps, RequestContext } from '../context.js';
+import { rememberRecord } from '../memory/remember.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { getFeature } from '../product/features.js';
@@ -342,6 +343,7 @@ export interface Design extends DerivedDesign {
 export async function designSystem(
   deps: Deps,
   input: { tenantId: string; author: RoleId; name: string; requirements: Bag; constraints: Bag; featureId?: string },
+  ctx: RequestContext = { correlationId: 'design' },
 ): Promise<Design> {
   const derived = deriveDesign(input.name, input.requirements, input.constraints);
   if (input.featureId !== undefined) await getFeature(deps, input.tenantId, input.featureId);
@@ -370,5 +372,19 @@ export async function designSystem(
     },
     { kind: 'absent' },
   );
+  await rememberRecord(deps, ctx, {
+    tenantId: input.tenantId,
+    kind: 'design',
+    id: designId,
+    author: input.author,
+    content:
+      `System design ${designId} "${input.name}" by ${input.author}${input.featureId ? ` for feature ${input.featureId}` : ''}: ` +
+      `${design.architecture.style} architecture, ${design.architecture.redundancy} redundancy in ${design.architecture.regions} region(s)` +
+      `${design.architecture.platform ? ` on ${design.architecture.platform}` : ''}.\n` +
+      `Components: ${design.components.map((c) => `${c.name} (${c.type}): ${c.responsibility}`).join('; ')}.\n` +
+      `Data flow: ${design.data_flow}\nWhy: ${design.architecture.rules_applied.join('; ')}`,
+    tags: [design.architecture.style],
+    metadata: { name: input.name, feature_id: input.featureId ?? null },
+  });
   return design;
 }

@@ -1,5 +1,6 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Deps } from '../context.js';
+import type { Deps, RequestContext } from '../context.js';
+import { rememberRecord } from '../memory/remember.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { getFeature, type Feature } from '../product/features.js';
@@ -80,6 +81,7 @@ function componentsOf(value: unknown): { name: string; type: string | null }[] {
 export async function createTechnicalSpec(
   deps: Deps,
   input: { tenantId: string; author: RoleId; featureId?: string; feature?: string; designId?: string; architecture: Record<string, unknown> },
+  ctx: RequestContext = { correlationId: 'spec' },
 ): Promise<TechnicalSpec> {
   if ((input.featureId === undefined) === (input.feature === undefined)) throw new ValidationError('pass exactly one of feature_id or feature');
   const feature: Feature | null = input.featureId !== undefined ? await getFeature(deps, input.tenantId, input.featureId) : null;
@@ -153,6 +155,20 @@ export async function createTechnicalSpec(
     },
     { kind: 'absent' },
   );
+  await rememberRecord(deps, ctx, {
+    tenantId: input.tenantId,
+    kind: 'spec',
+    id: specId,
+    author: input.author,
+    content:
+      `${document.title} (spec ${specId}) by ${input.author}${input.designId ? `, from design ${input.designId}` : ''}.\n` +
+      `Requirements: ${requirements.map((r) => `${r.id} ${r.statement}`).join('; ')}.\n` +
+      `Components: ${ordered.map((c) => c.name).join(', ') || 'none named'}.\n` +
+      (openQuestions.length ? `Open questions: ${openQuestions.join('; ')}.\n` : '') +
+      `Plan:\n${guide}`,
+    tags: ['technical spec'],
+    metadata: { feature_id: feature?.feature_id ?? null, design_id: input.designId ?? null },
+  });
   return spec;
 }
 

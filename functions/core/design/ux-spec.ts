@@ -1,5 +1,6 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Deps } from '../context.js';
+import type { Deps, RequestContext } from '../context.js';
+import { rememberRecord } from '../memory/remember.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { getFeature } from '../product/features.js';
@@ -94,6 +95,7 @@ export interface UxSpec extends ComponentInventory {
 export async function createDesignSpec(
   deps: Deps,
   input: { tenantId: string; author: RoleId; feature: string; featureId?: string; screens: readonly { name: string; components: readonly string[] }[]; platforms: readonly Platform[] },
+  ctx: RequestContext = { correlationId: 'ux-spec' },
 ): Promise<UxSpec> {
   const platforms = [...new Set(input.platforms)];
   if (platforms.length === 0) throw new ValidationError('name at least one platform');
@@ -124,5 +126,16 @@ export async function createDesignSpec(
     },
     { kind: 'absent' },
   );
+  await rememberRecord(deps, ctx, {
+    tenantId: input.tenantId,
+    kind: 'ux_spec',
+    id: specId,
+    author: input.author,
+    content:
+      `UX design spec ${specId} for "${input.feature}" by ${input.author}, platforms ${platforms.join(', ')}.\n` +
+      `Screens: ${spec.screens.map((s) => `${s.name} (${s.components.join(', ')})`).join('; ')}.`,
+    tags: ['ux', ...platforms],
+    metadata: { feature: input.feature, feature_id: input.featureId ?? null },
+  });
   return spec;
 }

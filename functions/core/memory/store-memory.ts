@@ -38,6 +38,8 @@ export interface StoreMemoryInput {
   readonly principal?: string;
   /** Restoring: keep the owner of the key even over a forget (restore_memory). */
   readonly keepOwner?: boolean;
+  /** Publish Memory.Stored.v1 (default true): false for Conclave's own records written by a consumer, which may not publish. */
+  readonly publish?: boolean;
 }
 
 export interface StoreMemoryResult {
@@ -109,7 +111,7 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
     await countChange(deps, input.tenantId, existing, record);
     await indexRecords(deps, input.tenantId, [record]);
     const created = !live;
-    await deps.bus.publish([
+    if (input.publish !== false) await deps.bus.publish([
       buildEvent('Memory.Stored.v1', {
         tenant_id: input.tenantId,
         correlation_id: ctx.correlationId,

@@ -3,6 +3,7 @@ import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { rememberRecord } from '../memory/remember.js';
 import { sendMessage, type Priority } from '../messages/messages.js';
 import { allRecords, iso, listRecords, uniqueNames } from './records.js';
 
@@ -76,7 +77,9 @@ export async function declareIncident(deps: Deps, ctx: RequestContext, input: De
       `Incident ${incidentId} declared by ${input.declaredBy} at ${now}: severity ${severity}.\n` +
       `Affected services: ${services.join(', ')}.\n\n${input.description}`,
   });
-  return { incident: toIncident(item), notified: sent.recipients };
+  const incident = toIncident(item);
+  await rememberIncident(deps, ctx, input.tenantId, incident);
+  return { incident, notified: sent.recipients };
 }
 
 function incidentItem(input: DeclareInput, incidentId: string, services: string[], now: string): Item {
@@ -170,7 +173,26 @@ export async function resolveIncident(
     subject: `[RESOLVED SEV${incident.severity}] ${incident.title}`.slice(0, 200),
     content: `Incident ${incident.incident_id} resolved by ${input.resolvedBy} at ${now} after ${incident.duration_minutes} min.\n\n${input.resolution}`,
   });
+  await rememberIncident(deps, ctx, input.tenantId, incident);
   return { incident, notified: sent.recipients };
+}
+
+/** The incident as a memory (`incident/<id>`), updated when it is resolved. */
+async function rememberIncident(deps: Deps, ctx: RequestContext, tenantId: string, incident: Incident): Promise<void> {
+  await rememberRecord(deps, ctx, {
+    tenantId,
+    kind: 'incident',
+    id: incident.incident_id,
+    author: incident.declared_by,
+    content:
+      `Incident ${incident.incident_id} (severity ${incident.severity}): ${incident.title}. Declared by ${incident.declared_by} at ` +
+      `${incident.declared_at}; affected services: ${incident.affected_services.join(', ')}.\n${incident.description}` +
+      (incident.status === 'resolved'
+        ? `\nResolved by ${incident.resolved_by} at ${incident.resolved_at} after ${incident.duration_minutes} min: ${incident.resolution}`
+        : '\nStatus: open.'),
+    tags: [`sev${incident.severity}`, incident.status, ...incident.affected_services.slice(0, 10)],
+    metadata: { severity: incident.severity, status: incident.status },
+  });
 }
 
 /** Reads one incident of the tenant. */

@@ -146,7 +146,7 @@ async function change(
       outcome: 'ok',
       correlationId: ctx.correlationId,
     });
-    await deps.bus.publish([
+    await publishChange(deps, [
       buildEvent('Org.ChartChanged.v1', {
         tenant_id: tenantId,
         correlation_id: ctx.correlationId,
@@ -160,6 +160,19 @@ async function change(
       }),
     ]);
     return result;
+  }
+}
+
+/**
+ * The event of a change already recorded and audited. An operator's command
+ * run outside the server has no bus: the change stands and the missing
+ * event is logged, never turned into a failure of a change that happened.
+ */
+async function publishChange(deps: Deps, events: Parameters<Deps['bus']['publish']>[0]): Promise<void> {
+  try {
+    await deps.bus.publish(events);
+  } catch (error) {
+    deps.log.warn('org chart changed; its event was not published', { error: String(error) });
   }
 }
 

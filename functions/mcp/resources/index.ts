@@ -14,6 +14,7 @@ import { myTasksTool } from '../tools/my-tasks.js';
 import { readInboxTool } from '../tools/read-inbox.js';
 import { workflowStatusTool } from '../tools/workflow-status.js';
 import { viaTool } from './via-tool.js';
+import { approvalCardResource } from '../../web/card/card.js';
 
 const JSON_TYPE = 'application/json';
 const enc = encodeURIComponent;
@@ -38,6 +39,7 @@ function auditQuery(uri: URL): Record<string, string | number> {
  * tenant-scoped and role-checked exactly as the tool is. Add new entries here.
  */
 export const RESOURCES: readonly ResourceDefinition[] = [
+  approvalCardResource,
   defineResource({
     name: 'org-chart',
     uri: 'conclave://org-chart',

@@ -96,8 +96,10 @@ async function listPage(resources: readonly ResourceDefinition[], ctx: ToolConte
   const fixed = resources.filter((r) => !isTemplate(r.uri));
   const listing = resources.filter((r) => isTemplate(r.uri) && r.list);
   const at = cursor === undefined ? { t: 0 } : decodeCursor(cursor);
-  const page: (ListedResource & { mimeType: string })[] = [];
-  if (cursor === undefined) for (const r of fixed) page.push({ uri: r.uri, name: r.name, title: r.title, description: r.description, mimeType: r.mimeType });
+  const page: (ListedResource & { mimeType: string; _meta?: Record<string, unknown> })[] = [];
+  if (cursor === undefined) {
+    for (const r of fixed) page.push({ uri: r.uri, name: r.name, title: r.title, description: r.description, mimeType: r.mimeType, ...(r.meta ? { _meta: { ...r.meta } } : {}) });
+  }
   let position: ListCursor | undefined = at;
   while (position && position.t < listing.length && page.length < RESOURCE_PAGE_SIZE) {
     const template = listing[position.t] as ResourceDefinition;

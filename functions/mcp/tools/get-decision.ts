@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { getDecision, settleIfDue } from '../../core/decisions/decisions.js';
+import { CARD_URI } from '../../web/card/card.js';
 import { defineTool } from '../tool.js';
 import { decision, decisionId } from './decision-schemas.js';
 
@@ -12,6 +13,7 @@ export const getDecisionTool = defineTool({
   output: decision,
   annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   availableTo: ENDPOINTS,
+  ui: CARD_URI,
   run: async (input, { deps, actor, correlationId }) => {
     await settleIfDue(deps, { correlationId }, actor.tenantId, input.decision_id);
     return getDecision(deps, actor.tenantId, input.decision_id);

@@ -1,5 +1,6 @@
 import { isRoleId, type EndpointId } from '../../contracts/roles.js';
 import type { ToolDefinition } from '../tool.js';
+import { boardQueueTool } from './board-queue.js';
 import { broadcastTool } from './broadcast.js';
 import { getDecisionTool } from './get-decision.js';
 import { listDecisionsTool } from './list-decisions.js';
@@ -49,6 +50,7 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   getDecisionTool,
   listDecisionsTool,
   ruleOnDecisionTool,
+  boardQueueTool,
   myTasksTool,
   completeTaskTool,
   startWorkflowTool,

@@ -48,7 +48,7 @@ export const createTechnicalSpecTool = defineTool({
   }),
   annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
   availableTo: ['senior_architect'],
-  run: async (input, { deps, actor }) => {
+  run: async (input, { deps, actor, correlationId }) => {
     if (!isRoleId(actor.actingAs)) throw new ValidationError('only a role writes specifications');
     return createTechnicalSpec(deps, {
       tenantId: actor.tenantId,
@@ -57,6 +57,6 @@ export const createTechnicalSpecTool = defineTool({
       ...(input.feature_id !== undefined ? { featureId: input.feature_id } : {}),
       ...(input.feature !== undefined ? { feature: input.feature } : {}),
       ...(input.design_id !== undefined ? { designId: input.design_id } : {}),
-    });
+    }, { correlationId });
   },
 });

@@ -49,7 +49,7 @@ export const designSystemTool = defineTool({
   }),
   annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
   availableTo: ['senior_architect'],
-  run: async (input, { deps, actor }) => {
+  run: async (input, { deps, actor, correlationId }) => {
     if (!isRoleId(actor.actingAs)) throw new ValidationError('only a role designs systems');
     return designSystem(deps, {
       tenantId: actor.tenantId,
@@ -58,6 +58,6 @@ export const designSystemTool = defineTool({
       requirements: input.requirements,
       constraints: input.constraints,
       ...(input.feature_id !== undefined ? { featureId: input.feature_id } : {}),
-    });
+    }, { correlationId });
   },
 });

@@ -40,7 +40,7 @@ export const createDesignSpecTool = defineTool({
   }),
   annotations: { readOnlyHint: false, idempotentHint: false, openWorldHint: false },
   availableTo: ['uiux_engineer'],
-  run: async (input, { deps, actor }) => {
+  run: async (input, { deps, actor, correlationId }) => {
     if (!isRoleId(actor.actingAs)) throw new ValidationError('only a role writes design specifications');
     const { screens: _screens, ...spec } = await createDesignSpec(deps, {
       tenantId: actor.tenantId,
@@ -49,7 +49,7 @@ export const createDesignSpecTool = defineTool({
       screens: input.screens,
       platforms: input.platforms,
       ...(input.feature_id !== undefined ? { featureId: input.feature_id } : {}),
-    });
+    }, { correlationId });
     return spec;
   },
 });
