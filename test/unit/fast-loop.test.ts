@@ -13,6 +13,7 @@ describe('the fast loop (npm run test:unit)', () => {
         const text = readFileSync(new URL(name, dir), 'utf8');
         return FORBIDDEN.filter((pattern) => pattern.test(text)).map((pattern) => `${name}: ${pattern.source}`);
       });
+    // Use MemoryStore (functions/adapters/local/memory-store.ts) here; tests of the engine itself belong in test/adapters.
     expect(offenders).toEqual([]);
   });
 });
