@@ -32,8 +32,10 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
   memory: () => import('./memory.js'),
+  autopilot: () => import('./autopilot.js'),
   reject: () => import('./reject.js'),
   console: () => import('./console.js'),
+  soak: () => import('./soak.js'),
 };
 
 async function main(args: readonly string[]): Promise<number> {
