@@ -31,6 +31,7 @@ import type { Server } from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { listAgents } from '../functions/core/agents/agents.js';
+import type { RateLimits } from '../functions/contracts/rate-limits.js';
 import type { Deps } from '../functions/core/context.js';
 import { listAgentsTool } from '../functions/mcp/tools/list-agents.js';
 import type { Log } from '../functions/ports/logger.js';
@@ -63,6 +64,10 @@ const CONCURRENT_BLOCKS = 10;
 const P95_LIMIT_MS = 20;
 /** Conclave may cost at most this multiple of the bare handler (p95 latency, and throughput inverted). */
 const OVERHEAD_LIMIT = 1.5;
+/** The front door may cost at most this multiple of the same server with its limits off (p95). */
+const LIMITER_LIMIT = 1.05;
+/** Limits far above what the benchmark sends, so every call is admitted and counted (the limiter's full path, never a refusal). */
+const BENCH_LIMITS: RateLimits = { keyPerMinute: 100_000, tenantPerMinute: 1_000_000, burst: 10_000, dailyToolCalls: 100_000_000 };
 /** How many distinct error examples a report keeps. */
 const ERROR_EXAMPLES = 3;
 
@@ -114,19 +119,31 @@ export async function run(): Promise<Record<string, unknown>> {
   const { subject: conclave, deps } = await startConclave(log);
   let bareServer: Subject | undefined;
   const generator = await LoadGenerator.start();
+  let limitedServer: Subject | undefined;
   let ours: ServerFigures;
   let bare: ServerFigures;
+  let limited: ServerFigures;
+  let unlimited: ServerFigures;
   try {
     const oursCall = await captureToolCall(conclave);
     // The bare tool does the tool's own work on the same store, so the ratio is what Conclave adds around it.
     bareServer = await startBare(deps);
     const bareCall = await captureToolCall(bareServer);
     [ours, bare] = await measure(generator.sender(oursCall), generator.sender(bareCall));
+    await bareServer.close();
+    bareServer = undefined;
+    // The front door's cost: the same server with its rate limits on (set far above this load, so every call is
+    // admitted and counted) against the one above with them off, measured the same way, in the same run.
+    limitedServer = (await startConclave(log, BENCH_LIMITS)).subject;
+    const limitedCall = await captureToolCall(limitedServer);
+    [limited, unlimited] = await measure(generator.sender(limitedCall), generator.sender(oursCall));
   } finally {
     generator.stop();
     await bareServer?.close();
+    await limitedServer?.close();
     await conclave.close();
   }
+  const limiter = { sequential: ratios(limited.sequential, unlimited.sequential), concurrency10: ratios(limited.concurrency10, unlimited.concurrency10) };
   const loadAfter = loadavg()[0] ?? 0;
 
   const overhead = {
@@ -134,7 +151,9 @@ export async function run(): Promise<Record<string, unknown>> {
     concurrency10: ratios(ours.concurrency10, bare.concurrency10),
   };
   // A failure in the warm-up also invalidates the run: the path under test was broken at some point.
-  const errors = [ours.sequential, ours.concurrency10, bare.sequential, bare.concurrency10, ...ours.warmup, ...bare.warmup].reduce(
+  const errors = [
+    ...[ours, bare, limited, unlimited].flatMap((server) => [server.sequential, server.concurrency10, ...server.warmup]),
+  ].reduce(
     (n, p) => n + p.errors,
     0,
   );
@@ -145,10 +164,13 @@ export async function run(): Promise<Record<string, unknown>> {
     overheadP95Concurrency10: target(overhead.concurrency10.p95Ratio, OVERHEAD_LIMIT, 'x', valid),
     overheadThroughputSequential: target(bare.sequential.reqPerSec / ours.sequential.reqPerSec, OVERHEAD_LIMIT, 'x', valid),
     overheadThroughputConcurrency10: target(bare.concurrency10.reqPerSec / ours.concurrency10.reqPerSec, OVERHEAD_LIMIT, 'x', valid),
+    limiterP95Sequential: target(limiter.sequential.p95Ratio, LIMITER_LIMIT, 'x', valid),
+    limiterP95Concurrency10: target(limiter.concurrency10.p95Ratio, LIMITER_LIMIT, 'x', valid),
   };
 
   const load = { before: round(loadBefore), after: round(loadAfter) };
   report(ours, bare, overhead, targets, errors, log, load);
+  reportLimiter(limited, unlimited, limiter);
   return {
     tool: TOOL,
     endpoint: `/mcp/${ENDPOINT}`,
@@ -157,6 +179,7 @@ export async function run(): Promise<Record<string, unknown>> {
     concurrency10: ours.concurrency10,
     bare,
     overhead,
+    limiter: { limitsOn: limited, limitsOff: unlimited, ratios: limiter },
     errors,
     valid,
     serverLogWarnings: log.counts.warn,
@@ -169,8 +192,8 @@ export async function run(): Promise<Record<string, unknown>> {
 }
 
 /** The real local server with an in-memory store and a log that only counts (a printed log line per call would dominate). */
-async function startConclave(log: Log): Promise<{ subject: Subject; deps: Deps }> {
-  const conclave = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 300_000, log });
+async function startConclave(log: Log, rateLimits?: RateLimits): Promise<{ subject: Subject; deps: Deps }> {
+  const conclave = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 300_000, log, ...(rateLimits ? { rateLimits } : {}) });
   return {
     subject: {
       url: `${conclave.url}/mcp/${ENDPOINT}`,
@@ -475,6 +498,18 @@ function report(
     console.log(`\nserver logged ${log.counts.warn} warning(s) and ${log.counts.error} error(s); first: ${log.first ?? ''}`);
   }
   console.log('');
+}
+
+function reportLimiter(on: ServerFigures, off: ServerFigures, ratio: Record<'sequential' | 'concurrency10', ReturnType<typeof ratios>>): void {
+  console.log('\nThe front door: the same server with rate limits on (admitting every call) and off, alternating blocks');
+  const row = (server: string, mode: string, p: PhaseFigures) => [server, mode, String(p.calls), String(p.errors), p.p50Ms, p.p95Ms, p.reqPerSec, p.cpuMsPerCall];
+  console.log(
+    table(
+      ['server', 'mode', 'calls', 'errors', 'p50 ms', 'p95 ms', 'req/s', 'CPU ms/call'],
+      [row('limits on', 'sequential', on.sequential), row('limits off', 'sequential', off.sequential), row('limits on', 'c=10', on.concurrency10), row('limits off', 'c=10', off.concurrency10)],
+    ),
+  );
+  console.log(`p95 on/off: sequential ${ratio.sequential.p95Ratio}x, concurrency 10 ${ratio.concurrency10.p95Ratio}x (target ≤ ${LIMITER_LIMIT}x)`);
 }
 
 function warmupRow(server: string, blocks: readonly WarmupBlock[]): (string | number)[] {
