@@ -97,6 +97,22 @@ describe.each([
   });
 });
 
+describe('LocalLexicalIndex keeps postings right through removals and compaction', () => {
+  it('finds only live documents after many removals, and a term reused after all its documents left', async () => {
+    const index = new LocalLexicalIndex();
+    await index.put('t', Array.from({ length: 40 }, (_, i) => doc(`d${i}`, `shared word${i}`)));
+    await index.delete('t', Array.from({ length: 39 }, (_, i) => `d${i}`));
+    expect((await index.search('t', ['shared'], 10)).matches.map((m) => m.key)).toEqual(['d39']);
+    await index.delete('t', ['d39']);
+    expect((await index.search('t', ['shared'], 10)).matches).toEqual([]);
+    await index.put('t', [doc('fresh', 'shared again'), doc('d5', 'word5 back')]);
+    const found = await index.search('t', ['shared', 'word5'], 10);
+    expect(found.matches.map((m) => m.key).sort()).toEqual(['d5', 'fresh']);
+    expect(Object.fromEntries(found.stats.documentFrequency)).toEqual({ shared: 1, word5: 1 });
+    expect(found.stats.documents).toBe(2);
+  });
+});
+
 describe('local indexes persist in the data dir', () => {
   it('a new instance on the same directory serves what the old one held, from the journal and from a snapshot', async () => {
     const root = join(dir, 'persist');

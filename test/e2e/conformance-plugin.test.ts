@@ -83,7 +83,8 @@ describe('conformance fixtures flag', () => {
         expect(tools.length).toBeGreaterThan(0);
         expect([...tools, ...prompts].filter((n) => n.startsWith('test_') || n.includes('json_schema'))).toEqual([]);
         expect(resources.filter((u) => u.startsWith('test://'))).toEqual([]);
-        expect(Object.keys(client.getServerCapabilities() ?? {})).not.toContain('completions');
+        // Conclave's own prompt only (completions are Conclave's own now: ids, keys and role names complete).
+        expect(prompts).toEqual(['brief']);
         await client.close();
       }
     });

@@ -70,7 +70,7 @@ describe('MCP surface: resources, templates, completions, instructions, strict a
   it('lists fixed and concrete resources a page at a time', async () => {
     const first = await ceoA.listResources({ cursor: undefined as unknown as string });
     const uris = first.resources.map((r) => r.uri);
-    for (const uri of ['conclave://org-chart', 'conclave://agents', 'conclave://inbox', 'conclave://tasks']) expect(uris).toContain(uri);
+    for (const uri of ['conclave://org-chart', 'conclave://agents', 'conclave://inbox', 'conclave://tasks', 'conclave://audit/today']) expect(uris).toContain(uri);
     const all = [...uris];
     let cursor = first.nextCursor;
     for (let pages = 0; cursor && pages < 20; pages++) {

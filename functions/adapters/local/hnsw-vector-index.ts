@@ -18,9 +18,10 @@ export interface HnswVectorIndexOptions {
 
 interface Shard {
   readonly index: UsearchIndex;
-  readonly idOf: Map<string, bigint>;
-  readonly keyOf: Map<bigint, string>;
-  nextId: bigint;
+  /** Memory key ↔ usearch key (numbers here: a BigInt per entry would cost heap at 100,000 memories). */
+  readonly idOf: Map<string, number>;
+  readonly keyOf: Map<number, string>;
+  nextId: number;
 }
 
 interface Tenant {
@@ -94,7 +95,7 @@ export class HnswVectorIndex implements VectorIndex {
     const matches = shard.index.search(vector, k, 1);
     const out: VectorMatch[] = [];
     for (let i = 0; i < matches.keys.length; i++) {
-      const key = shard.keyOf.get(matches.keys[i] as bigint);
+      const key = shard.keyOf.get(Number(matches.keys[i] as bigint));
       if (key !== undefined) out.push({ key, score: 1 - (matches.distances[i] as number) });
     }
     return out;
@@ -146,10 +147,10 @@ export class HnswVectorIndex implements VectorIndex {
         const shard = newShard(s.dims, this.expansionSearch);
         shard.index.load(join(dir, s.file));
         for (const [id, key] of s.keys) {
-          shard.idOf.set(key, BigInt(id));
-          shard.keyOf.set(BigInt(id), key);
+          shard.idOf.set(key, Number(id));
+          shard.keyOf.set(Number(id), key);
         }
-        shard.nextId = BigInt(s.nextId);
+        shard.nextId = Number(s.nextId);
         tenant.shards.set(s.model, shard);
       }
     }
@@ -183,7 +184,7 @@ export class HnswVectorIndex implements VectorIndex {
     const matrix = new Float32Array(vectors.length * dims);
     vectors.forEach((v, i) => {
       const id = shard.nextId++;
-      ids[i] = id;
+      ids[i] = BigInt(id);
       matrix.set(v.vector, i * dims);
       shard.idOf.set(v.key, id);
       shard.keyOf.set(id, v.key);
@@ -231,14 +232,14 @@ function newShard(dims: number, expansionSearch: number): Shard {
     expansion_search: expansionSearch,
     multi: false,
   });
-  return { index, idOf: new Map(), keyOf: new Map(), nextId: 1n };
+  return { index, idOf: new Map(), keyOf: new Map(), nextId: 1 };
 }
 
 function removeKeys(shard: Shard, keys: readonly string[]): void {
   for (const key of keys) {
     const id = shard.idOf.get(key);
     if (id === undefined) continue;
-    shard.index.remove(id);
+    shard.index.remove(BigInt(id));
     shard.idOf.delete(key);
     shard.keyOf.delete(id);
   }

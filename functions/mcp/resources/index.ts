@@ -62,23 +62,6 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     read: async (_v, { deps, actor }) => ({ agents: await listAgents(deps, actor.tenantId) }),
   }),
   defineResource({
-    name: 'audit',
-    uri: 'conclave://audit/{date}',
-    title: 'Audit trail (one UTC day)',
-    description:
-      'The audit trail of one UTC day (YYYY-MM-DD or "today"), newest first, with next_cursor. Query parameters filter and page: ' +
-      `?${AUDIT_QUERY.map((q) => `${q}=`).join('&')} (as the audit_log tool).`,
-    mimeType: JSON_TYPE,
-    availableTo: ['board', 'ceo'],
-    read: async (_v, { deps, actor }, uri) => {
-      const date = uri.pathname.replace(/^\//, '');
-      const parsed = auditLogTool.input.safeParse({ ...auditQuery(uri), from: date, to: date });
-      if (!parsed.success) throw new ValidationError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; ')}`);
-      const { cursor, object_id: objectId, ...filters } = parsed.data;
-      return listAuditLog(deps, actor.tenantId, { ...filters, ...(cursor ? { cursor } : {}), ...(objectId ? { objectId } : {}) });
-    },
-  }),
-  defineResource({
     name: 'inbox',
     uri: 'conclave://inbox',
     title: 'Inbox',
@@ -95,6 +78,24 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     mimeType: JSON_TYPE,
     availableTo: myTasksTool.availableTo,
     read: (_v, ctx) => viaTool(myTasksTool, { status: 'open', limit: 100 }, ctx),
+  }),
+  defineResource({
+    name: 'audit',
+    uri: 'conclave://audit/{date}',
+    title: 'Audit trail (one UTC day)',
+    description:
+      'The audit trail of one UTC day (YYYY-MM-DD or "today"), newest first, with next_cursor. Query parameters filter and page: ' +
+      `?${AUDIT_QUERY.map((q) => `${q}=`).join('&')} (as the audit_log tool).`,
+    mimeType: JSON_TYPE,
+    availableTo: ['board', 'ceo'],
+    read: async (_v, { deps, actor }, uri) => {
+      const date = uri.pathname.replace(/^\//, '');
+      const parsed = auditLogTool.input.safeParse({ ...auditQuery(uri), from: date, to: date });
+      if (!parsed.success) throw new ValidationError(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(query)'}: ${i.message}`).join('; ')}`);
+      const { cursor, object_id: objectId, ...filters } = parsed.data;
+      return listAuditLog(deps, actor.tenantId, { ...filters, ...(cursor ? { cursor } : {}), ...(objectId ? { objectId } : {}) });
+    },
+    list: async () => ({ resources: [{ uri: 'conclave://audit/today', name: 'audit today', title: 'Audit trail (today)' }] }),
   }),
   defineResource({
     name: 'decision',

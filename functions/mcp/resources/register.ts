@@ -8,6 +8,8 @@ import type { ToolContext } from '../tool.js';
 export const RESOURCE_PAGE_SIZE = 50;
 /** How many of a template's concrete resources one page takes (newest first). */
 const TEMPLATE_PAGE = 25;
+/** How many template listings one page reads at most. */
+const MAX_READS_PER_PAGE = 4;
 
 const isTemplate = (uri: string) => /\{[^}]+\}/.test(uri);
 
@@ -88,9 +90,10 @@ function decodeCursor(cursor: string): ListCursor {
 }
 
 /**
- * One page of `resources/list`: the first page holds the fixed resources and
- * the newest concrete resources of the first listing template; each next
- * page continues that template, then the next one.
+ * One page of `resources/list`: the first page holds the fixed resources,
+ * then each listing template's newest concrete resources in registry order,
+ * up to a template that has more (a page of it); each next page continues
+ * from there.
  */
 async function listPage(resources: readonly ResourceDefinition[], ctx: ToolContext, cursor: string | undefined) {
   const fixed = resources.filter((r) => !isTemplate(r.uri));
@@ -101,7 +104,8 @@ async function listPage(resources: readonly ResourceDefinition[], ctx: ToolConte
     for (const r of fixed) page.push({ uri: r.uri, name: r.name, title: r.title, description: r.description, mimeType: r.mimeType, ...(r.meta ? { _meta: { ...r.meta } } : {}) });
   }
   let position: ListCursor | undefined = at;
-  while (position && position.t < listing.length && page.length < RESOURCE_PAGE_SIZE) {
+  // Each page reads at most a few template pages, so a page stays a bounded number of reads.
+  for (let reads = 0; position && position.t < listing.length && page.length < RESOURCE_PAGE_SIZE && reads < MAX_READS_PER_PAGE; reads++) {
     const template = listing[position.t] as ResourceDefinition;
     const room = Math.min(TEMPLATE_PAGE, RESOURCE_PAGE_SIZE - page.length);
     let listed;
@@ -112,8 +116,8 @@ async function listPage(resources: readonly ResourceDefinition[], ctx: ToolConte
     }
     for (const item of listed.resources) page.push({ ...item, mimeType: template.mimeType });
     position = listed.next ? { t: position.t, c: listed.next } : { t: position.t + 1 };
-    // One template page per response keeps every page one bounded read.
-    if (page.length > 0) break;
+    // A template with more to list continues on the next page.
+    if (listed.next) break;
   }
   const more = position && position.t < listing.length;
   return { resources: page, ...(more ? { nextCursor: encodeCursor(position as ListCursor) } : {}) };
