@@ -12,7 +12,7 @@ import { AuthCache } from './auth-cache.js';
 import { FrontDoor, type FrontDoorOptions } from './front-door.js';
 import { bearerToken } from './bearer.js';
 import { hostMatcher } from './host-check.js';
-import { audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
+import { auditTokenRefusal, audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 
 /** Largest accepted request body. */
@@ -203,10 +203,15 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     const bearer = bearerToken(request.headers.get('authorization'));
     const principal = await authCache.resolve(bearer, (credential) => authenticateBearer(deps, credential));
     // An OAuth token is bound to the endpoint(s) it was issued for (RFC 8707): elsewhere it is not a credential at all.
-    if (principal.audience && options.oauth && !audienceAllows(options.oauth.publicUrl(request), principal.audience, endpoint)) {
-      throw new UnauthenticatedError(`this access token was not issued for /mcp/${endpoint}`);
+    try {
+      if (principal.audience && options.oauth && !audienceAllows(options.oauth.publicUrl(request), principal.audience, endpoint)) {
+        throw new UnauthenticatedError(`this access token was not issued for /mcp/${endpoint}`);
+      }
+      authorizeEndpoint(principal, endpoint);
+    } catch (error) {
+      if (principal.grantId) await auditTokenRefusal(deps, principal, endpoint, error);
+      throw error;
     }
-    authorizeEndpoint(principal, endpoint);
     return { ...principal, actingAs: endpoint };
   }
 

@@ -1,7 +1,8 @@
 import { ENDPOINTS, isEndpointId, type EndpointId } from '../contracts/roles.js';
 import type { OAuthContext } from '../core/oauth/authorization.js';
 import { registerClient, type ClientLimits } from '../core/oauth/clients.js';
-import { OAuthError } from '../core/oauth/model.js';
+import { auditOAuth, OAuthError } from '../core/oauth/model.js';
+import type { Principal } from '../core/principal.js';
 import { exchangeCode, refreshGrant, revokeToken } from '../core/oauth/tokens.js';
 import type { Deps } from '../core/context.js';
 import type { ClientMetadataFetcher } from '../ports/client-metadata.js';
@@ -64,6 +65,21 @@ export function audienceAllows(base: string, audience: readonly string[] | undef
   if (audience === undefined) return true;
   if (audience.length === 0) return true;
   return audience.includes(resourceUrl(base, endpoint)) || audience.includes(`${base}/`) || audience.includes(base);
+}
+
+/** Audits an endpoint's refusal of a valid access token (wrong endpoint or role): `oauth:refused`, with the grant id, never the token. */
+export async function auditTokenRefusal(deps: Deps, principal: Principal, endpoint: EndpointId, error: unknown): Promise<void> {
+  await auditOAuth(deps, {
+    tenantId: principal.tenantId,
+    keyId: principal.keyId,
+    roles: [endpoint],
+    action: 'oauth:refused',
+    outcome: 'error',
+    errorCode: error instanceof Error && error.name === 'UnauthenticatedError' ? 'invalid_token' : 'insufficient_scope',
+    clientId: '',
+    ...(principal.grantId ? { grantId: principal.grantId } : {}),
+    correlationId: '',
+  });
 }
 
 /** Builds the OAuth request handler: answers the paths it owns, `undefined` for the rest. */

@@ -168,6 +168,10 @@ describe('OAuth attacks', () => {
     const forbidden = await callWith(String(root.body.access_token), 'ceo');
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get('www-authenticate')).toMatch(/^Bearer .*error="insufficient_scope"/);
+    // Both refusals are in the tenant's audit trail.
+    const audit = await conclave.deps.store.query({ pk: keys.auditPartition('acme', Date.now()), descending: true, limit: 200 });
+    const refusals = audit.items.filter((i) => i.action === 'oauth:refused').map((i) => `${String(i.role)}/${String(i.errorCode)}`);
+    expect(refusals).toEqual(expect.arrayContaining(['cto/invalid_token', 'ceo/insufficient_scope']));
   });
 
   it('ends tokens and refreshes when the signer key is revoked', async () => {
