@@ -22,8 +22,10 @@ import { run as runSchema } from './tools/workflow-schemas.js';
  *
  * On 2026-07-28 the SDK keeps tasks/get and tasks/cancel reachable (the
  * names the Tasks extension reuses); tasks/result and tasks/list are
- * 2025-era methods. Status notifications need a standing stream, which a
- * stateless server does not keep: clients poll tasks/get (`pollInterval`).
+ * 2025-era methods. Status notifications need a stream: a stateless server
+ * keeps none between requests, so clients poll tasks/get (`pollInterval`);
+ * tasks/result, which waits for the end, sends the final status on its own
+ * response stream before the result.
  */
 
 /** What the server advertises (2025-11-25 `capabilities.tasks`): list, cancel, task-augmented tools/call. */
@@ -114,16 +116,30 @@ function resultOf(view: RunView, task: Task) {
   return { ...toolError(code, view.cause ?? task.statusMessage ?? view.status), ...meta };
 }
 
+/** What of the SDK's request context a status notification needs. */
+interface NotifySource {
+  readonly mcpReq: { readonly notify: (notification: { method: string; params: Record<string, unknown> }) => Promise<void> };
+}
+
+/** `notifications/tasks/status` on the current request's stream (2025-11-25 wire; the SDK types leave task vocabulary out). A failed send never fails the request. */
+async function notifyStatus(request: unknown, task: Task): Promise<void> {
+  await (request as NotifySource).mcpReq.notify({ method: 'notifications/tasks/status', params: { ...task } }).catch(() => undefined);
+}
+
 /** tasks/get, tasks/result, tasks/list and tasks/cancel for the caller (see the module comment). */
 export function registerTaskMethods(server: McpServer, ctx: ToolContext): void {
   const low = server.server;
   low.setRequestHandler('tasks/get', { params: z.looseObject({ taskId }) }, async ({ taskId: id }) => (await runOf(ctx, id)).task);
 
-  low.setRequestHandler('tasks/result', { params: z.looseObject({ taskId }) }, async ({ taskId: id }) => {
+  low.setRequestHandler('tasks/result', { params: z.looseObject({ taskId }) }, async ({ taskId: id }, request) => {
     const deadline = Date.now() + RESULT_WAIT_MS;
     for (;;) {
       const { view, task } = await runOf(ctx, id);
-      if (isTerminal(task)) return resultOf(view, task);
+      if (isTerminal(task)) {
+        // The one stream a stateless server has for the task: the status goes out on it before the result.
+        await notifyStatus(request, task);
+        return resultOf(view, task);
+      }
       if (Date.now() >= deadline) {
         throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Task ${id} is still working (${task.statusMessage}); poll tasks/get and ask for the result when it has ended`);
       }

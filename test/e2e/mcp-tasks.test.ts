@@ -1,5 +1,5 @@
 import type { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +76,11 @@ describe('MCP Tasks backed by the workflow engine', () => {
     await roles.complete('test_lead', taskId, 'done', { report: 'p95 at 300 ms' });
     await roles.complete('operations_head', taskId, 'done', { summary: 'a missing index', actions: ['index review'] });
     await expect.poll(async () => (await client.experimental.tasks.getTask(taskId)).status, { timeout: 15_000 }).toBe('completed');
+    const statuses: { taskId: string; status: string }[] = [];
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => void statuses.push(n.params));
     const result = await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema);
+    // The final status arrived on tasks/result's stream, before its result.
+    expect(statuses).toEqual([expect.objectContaining({ taskId, status: 'completed' })]);
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ run_id: taskId, workflow: 'incident_response', status: 'succeeded' });
     expect(result._meta?.['io.modelcontextprotocol/related-task']).toEqual({ taskId });
