@@ -38,10 +38,14 @@ export async function run(): Promise<Record<string, unknown>> {
     for (let i = 0; i < ESCALATIONS; i++) {
       await approveStrategicInitiative(conclave.deps, { correlationId: `bench-${i}` }, { tenantId: TENANT, approver: 'ceo', initiative: `Initiative ${i}: open an office in city ${i}`, businessValue: 'A new market', budget: 1_500_000 + i * 10_000 });
     }
+    // The sign-in form as a browser posts it: its CSRF token with the binding cookie set with the form.
+    const form = await fetch(`${conclave.url}/console/sign-in`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const binding = form.headers.getSetCookie().find((c) => c.startsWith('conclave_csrf='))?.split(';')[0] ?? '';
     const signIn = await fetch(`${conclave.url}/console/sign-in`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ api_key: key }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: binding },
+      body: new URLSearchParams({ api_key: key, csrf }).toString(),
       redirect: 'manual',
     });
     const token = /conclave_console=([^;]+)/.exec(signIn.headers.getSetCookie().join('\n'))?.[1];

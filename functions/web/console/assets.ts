@@ -47,6 +47,9 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;marg
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0}
 .pre{white-space:pre-wrap}
+time{white-space:nowrap}
+td code{word-break:break-all;font-size:.85rem}
+th[scope=row]{word-break:break-word}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input,select,textarea{font:inherit;padding:.45rem;border:2px solid #5b626c;border-radius:4px;max-width:100%}
 textarea{width:100%;min-height:6rem}
