@@ -32,6 +32,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   bus: () => import('./bus.js'),
   workflow: () => import('./workflow.js'),
   memory: () => import('./memory.js'),
+  autopilot: () => import('./autopilot.js'),
   reject: () => import('./reject.js'),
   console: () => import('./console.js'),
 };

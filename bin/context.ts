@@ -9,6 +9,8 @@
  * - `removalPolicy`             `retain` (default) or `destroy` for the table, log groups and dead-letter queues
  * - `staleAfterSeconds`         seconds without a heartbeat before an agent is stale (default 300)
  * - `embeddingModelId`          the Bedrock Titan Text Embeddings v2 model for memories (default amazon.titan-embed-text-v2:0)
+ * - `autopilotModelIds`         comma-separated Bedrock model (or inference profile) ids autopilot may use; Converse is granted on these only
+ * - `autopilotConcurrency`      autopilot agents running at once (reserved concurrency; default 5)
  * - `alarmEmail`                an address the alarm topic e-mails (default none: subscribe to AlarmTopicArn yourself)
  * - `customDomainName`          serve the endpoints at https://<name>/ through CloudFront (default none)
  * - `customDomainCertificateArn` the ACM certificate (us-east-1) for it; required with customDomainName
@@ -26,6 +28,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
+import { MODEL_ID_PATTERN } from '../functions/contracts/autopilot.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimits } from '../functions/contracts/rate-limits.js';
 import type { ConclaveStackProps } from '../lib/conclave-stack.js';
 import type { EdgeFirewallProps } from '../lib/constructs/edge-firewall.js';
@@ -127,6 +130,16 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     return { domainName, certificateArn, ...(hostedZoneId ? { hostedZoneId } : {}) };
   };
 
+  const autopilotModelIds = (): string[] | undefined => {
+    const raw = context('autopilotModelIds');
+    if (raw === undefined) return undefined;
+    const ids = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((m) => m.trim()).filter(Boolean);
+    for (const id of ids) {
+      if (!MODEL_ID_PATTERN.test(id) || id.includes('*')) throw new ContextError('autopilotModelIds', `"${id}" is not a Bedrock model id (no wildcards)`);
+    }
+    return ids.length ? ids : undefined;
+  };
+
   const onOff = (key: string): boolean => {
     const raw = text(key)?.toLowerCase() ?? 'on';
     if (raw !== 'on' && raw !== 'off') throw new ContextError(key, `expected "on" or "off", got ${JSON.stringify(raw)}`);
@@ -178,6 +191,7 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
   };
 
   const email = alarmEmail();
+  const models = autopilotModelIds();
   const domain = customDomain();
   const budget = monthlyBudgetUsd();
   const acl = webAclArn();
@@ -187,6 +201,8 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     removalPolicy: removalPolicy(),
     staleAfterSeconds: positiveInteger('staleAfterSeconds', 300),
     embeddingModelId: embeddingModelId(),
+    ...(models ? { autopilotModelIds: models } : {}),
+    ...(context('autopilotConcurrency') !== undefined ? { autopilotConcurrency: positiveInteger('autopilotConcurrency', 5) } : {}),
     ...(email ? { alarmEmail: email } : {}),
     ...(domain ? { customDomain: domain } : {}),
     rateLimits: rateLimits(),

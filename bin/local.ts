@@ -30,7 +30,15 @@ async function main(): Promise<void> {
   const { createLogger, powertoolsLog } = await import('../functions/runtime/log.js');
   const logger = createLogger('conclave-local');
   const log = powertoolsLog(logger);
-  const conclave = await startLocal({ ...config, log, shutdownGraceMs: SHUTDOWN_GRACE_MS });
+  const { localAutopilotModel } = await import('../functions/runtime/autopilot-model.js');
+  const autopilotModel = localAutopilotModel(config.autopilot);
+  const conclave = await startLocal({
+    ...config,
+    log,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
+    autopilotModelIds: config.autopilot.modelIds,
+    ...(autopilotModel ? { autopilotModel } : {}),
+  });
   const ceo = `${conclave.url}/mcp/ceo`;
   const lines = [
     `Conclave is serving on ${conclave.url} (data in ${config.dataDir})`,
@@ -40,6 +48,10 @@ async function main(): Promise<void> {
     'Endpoints:',
     ...ENDPOINTS.map((e) => `  ${conclave.url}/mcp/${e}`),
     `  ${conclave.url}/healthz`,
+    '',
+    autopilotModel
+      ? `Autopilot: roles you turn on with set_autopilot act through ${config.autopilot.provider === 'openai' ? `the model server at ${config.autopilot.openAiUrl}` : 'Amazon Bedrock'}.`
+      : 'Autopilot: off (set CONCLAVE_AUTOPILOT_OPENAI_URL for a local model server such as Ollama, or provide AWS credentials for Bedrock).',
     '',
   ];
   if (conclave.firstStart || config.showKey) {

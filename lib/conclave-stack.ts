@@ -7,6 +7,8 @@ import type { RateLimits } from '../functions/contracts/rate-limits.js';
 import { ENDPOINTS } from '../functions/contracts/roles.js';
 import { CONSUMER_WORKFLOWS, MACHINES, WORKFLOWS } from '../functions/contracts/workflows.js';
 import { ConclaveAlarms } from './constructs/alarms.js';
+import { Autopilot } from './constructs/autopilot.js';
+import { ENV } from '../functions/contracts/env.js';
 import { ConclaveBus } from './constructs/bus.js';
 import { BusConsumers } from './constructs/consumers.js';
 import { McpCustomDomain } from './constructs/custom-domain.js';
@@ -54,6 +56,19 @@ export interface ConclaveStackProps extends StackProps {
    * @default 'amazon.titan-embed-text-v2:0'
    */
   readonly embeddingModelId?: string;
+  /**
+   * The Bedrock models (or cross-region inference profiles) the autopilot
+   * may use; its function may call Converse on exactly these.
+   *
+   * @default ['anthropic.claude-3-5-haiku-20241022-v1:0']
+   */
+  readonly autopilotModelIds?: readonly string[];
+  /**
+   * Autopilot agents running at once (the autopilot function's reserved concurrency).
+   *
+   * @default 5
+   */
+  readonly autopilotConcurrency?: number;
   /**
    * How long the bus archive keeps Conclave's events for replay.
    *
@@ -147,6 +162,7 @@ export class ConclaveStack extends Stack {
   readonly workflows: Workflows;
   readonly alarms: ConclaveAlarms;
   readonly dashboard: ConclaveDashboard;
+  readonly autopilot: Autopilot;
   /** Present when `customDomain` is given. */
   readonly customDomain?: McpCustomDomain;
   /** Present when `customDomain` is given, unless the firewall is off or `webAclArn` names another. */
@@ -200,6 +216,18 @@ export class ConclaveStack extends Stack {
       if (access) this.workflows.connect(consumer.spec.id, consumer.function, access);
     }
 
+    this.autopilot = new Autopilot(this, 'Autopilot', {
+      table: this.table.table,
+      bus: this.bus.bus,
+      ...(props.autopilotModelIds ? { modelIds: props.autopilotModelIds } : {}),
+      ...(props.autopilotConcurrency ? { reservedConcurrency: props.autopilotConcurrency } : {}),
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    // The agents' tools start and resume runs like the MCP endpoint's; set_autopilot accepts the models the grant names.
+    this.workflows.connect('Autopilot', this.autopilot.function, { start: WORKFLOWS, resume: true, describe: true });
+    this.mcp.function.addEnvironment(ENV.autopilotModelIds, this.autopilot.modelIds.join(','));
+
     // What the alarms and the dashboard watch.
     const signals: ConclaveSignals = {
       mcpFunction: this.mcp.function,
@@ -207,17 +235,21 @@ export class ConclaveStack extends Stack {
         { name: 'mcp', function: this.mcp.function },
         ...this.consumers.consumers.map((c) => ({ name: `consumer-${c.spec.consumer}`, function: c.function })),
         ...MACHINES.map((m) => ({ name: `steps-${m.replace(/_/g, '-')}`, function: this.workflows.machines[m].stepFunction })),
+        { name: 'autopilot', function: this.autopilot.function },
       ],
       consumers: this.consumers.consumers.map((c) => c.spec.consumer),
       deadLetterQueues: this.consumers.consumers.flatMap((c) => [
         { name: `${c.spec.consumer}-delivery`, queue: c.deliveryDeadLetterQueue },
         { name: `${c.spec.consumer}-processing`, queue: c.processingDeadLetterQueue },
+      ]).concat([
+        { name: 'autopilot-delivery', queue: this.autopilot.deliveryDeadLetterQueue },
+        { name: 'autopilot-processing', queue: this.autopilot.processingDeadLetterQueue },
       ]),
       stateMachines: MACHINES.map((m) => ({ machine: m, stateMachine: this.workflows.machines[m].stateMachine })),
       embeddingModelId,
     };
     this.alarms = new ConclaveAlarms(this, 'Alarms', { signals, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
-    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: this.alarms.alarms });
+    this.dashboard = new ConclaveDashboard(this, 'Dashboard', { signals, alarms: [...this.alarms.alarms, ...this.autopilot.addAlarms(this.alarms.topic)] });
     if (props.customDomain) {
       // Requests that go around CloudFront to the Function URL are refused on this secret before any other work.
       const originSecret = new Secret(this, 'OriginSecret', {

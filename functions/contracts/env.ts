@@ -23,6 +23,14 @@ export const ENV = {
   strategicPlanningArn: 'CONCLAVE_STRATEGIC_PLANNING_SM_ARN',
   escalationArn: 'CONCLAVE_ESCALATION_SM_ARN',
   collaborativeDecisionArn: 'CONCLAVE_COLLABORATIVE_DECISION_SM_ARN',
+  /** Model ids autopilot may use (comma-separated); in AWS the stack sets it to the ids its IAM grant names. */
+  autopilotModelIds: 'CONCLAVE_AUTOPILOT_MODEL_IDS',
+  /** Local only: the autopilot's model server, `bedrock` or `openai` (an OpenAI-compatible server such as Ollama), or `off`. */
+  autopilotProvider: 'CONCLAVE_AUTOPILOT_PROVIDER',
+  /** Local only: the OpenAI-compatible server's base URL up to `/v1` (e.g. http://127.0.0.1:11434/v1 for Ollama). */
+  autopilotOpenAiUrl: 'CONCLAVE_AUTOPILOT_OPENAI_URL',
+  /** Local only: a bearer key for that server, if it needs one. */
+  autopilotOpenAiKey: 'CONCLAVE_AUTOPILOT_OPENAI_KEY',
   /** The front door (functions/contracts/rate-limits.ts): `off` turns every limit off; each number overrides a default. */
   rateLimits: 'CONCLAVE_RATE_LIMITS',
   rateKeyPerMinute: 'CONCLAVE_RATE_KEY_PER_MINUTE',

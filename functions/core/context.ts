@@ -13,6 +13,8 @@ import type { Retention } from './retention.js';
 export interface CoreSettings {
   /** An agent with no heartbeat for this long is reported stale. */
   readonly staleAfterMs: number;
+  /** The model ids autopilot may be set to (the deployment's IAM grant names exactly these); empty or absent: any well-formed id. */
+  readonly autopilotModelIds?: readonly string[];
   /** The front door's default limits (each tenant's board may override them); absent when limits are off. */
   readonly rateLimits?: RateLimits;
   /** How long audit entries and memory versions are kept (retention.ts); defaults when omitted. */

@@ -47,6 +47,13 @@ export const keys = {
   /** The tenant's org chart: its changes from the default chart and their revision (core/org/org-chart.ts). */
   orgChart: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'ORGCHART' }),
 
+  /** The tenant's autopilot switch and budget, and each role's autopilot setting (`AUTOPILOT#<role>`), in the tenant's collection. */
+  autopilotTenant: (tenantId: string): ItemKey => ({ pk: `T#${tenantId}`, sk: 'AUTOPILOT' }),
+  autopilotRole: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AUTOPILOT#${role}` }),
+  autopilotPrefix: 'AUTOPILOT',
+  /** Autopilot token usage per UTC day, and one item per activation (idempotency on the triggering event). */
+  autopilotUsage: (tenantId: string, day: string): ItemKey => ({ pk: `T#${tenantId}#AUTOPILOT`, sk: `USAGE#${day}` }),
+  autopilotActivation: (tenantId: string, eventId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}#AUTOPILOT`, sk: `ACT#${eventId}#${role}` }),
   agent: (tenantId: string, role: EndpointId): ItemKey => ({ pk: `T#${tenantId}`, sk: `AGENT#${role}` }),
   agentPrefix: 'AGENT#',
 

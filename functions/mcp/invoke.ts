@@ -43,6 +43,8 @@ export async function invokeTool<T>(
       ...(errorCode ? { errorCode } : {}),
       durationMs,
       correlationId: ctx.correlationId,
+      // An autopilot agent's calls name the model driving it (functions/mcp/in-process.ts).
+      ...(ctx.modelId ? { modelId: ctx.modelId } : {}),
     });
     // Tool and role are dimensions; the tenant and the correlation id stay record keys (cardinality).
     metrics.record(

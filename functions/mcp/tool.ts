@@ -13,6 +13,8 @@ export interface ToolContext {
   readonly correlationId: string;
   /** Where the call's audit entry goes (written off the response path). */
   readonly audit: AuditTrail;
+  /** The model driving the caller when it is an autopilot agent (recorded in each call's audit line). */
+  readonly modelId?: string;
   /** Reports how far a long call is (progress notifications on the request's stream; a no-op when the caller sent no progress token). */
   readonly progress?: ReportProgress;
 }

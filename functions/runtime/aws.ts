@@ -44,7 +44,12 @@ export function buildAwsDeps(config: AwsConfig, logger: Logger, options: AwsDeps
     vectors: config.vectorIndexArn ? new S3VectorsIndex(client(new S3VectorsClient({ maxAttempts: 1 })), { indexArn: config.vectorIndexArn }) : noVectorIndex,
     lexicon: new TableLexicalIndex(store),
     workflows: new StepFunctionsWorkflows(client(new SFNClient({ maxAttempts: 5 })), config.stateMachineArns),
-    settings: { staleAfterMs: config.staleAfterMs, retention: config.retention, ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}) },
+    settings: {
+      staleAfterMs: config.staleAfterMs,
+      retention: config.retention,
+      autopilotModelIds: config.autopilotModelIds,
+      ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
+    },
   };
 }
 

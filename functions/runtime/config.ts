@@ -3,6 +3,7 @@ import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contr
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimitName, type RateLimits } from '../contracts/rate-limits.js';
 import { MACHINES, type MachineId } from '../contracts/workflows.js';
+import { MODEL_ID_PATTERN } from '../contracts/autopilot.js';
 import { DEFAULT_RETENTION, type Retention } from '../core/retention.js';
 
 /** Raised at start-up when configuration is missing or invalid; names every problem. */
@@ -45,6 +46,13 @@ const flag = z
   .enum(['0', '1', 'true', 'false'])
   .optional()
   .transform((value) => value === '1' || value === 'true');
+
+/** A comma-separated list of model ids. */
+const modelIds = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((m) => m.trim()).filter(Boolean))
+  .refine((ids) => ids.every((id) => MODEL_ID_PATTERN.test(id)), { message: 'expected comma-separated model ids' });
 
 /** A state machine ARN; optional: each function is given only the machines it starts or resumes. */
 const stateMachineArn = z
@@ -109,6 +117,7 @@ const awsSchema = z.object({
   [ENV.allowedHosts]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  [ENV.autopilotModelIds]: modelIds,
   ...rateLimitFields,
   [ENV.originSecret]: z.string().min(32, 'the origin secret must be at least 32 characters').optional(),
   ...retention,
@@ -133,9 +142,28 @@ const localSchema = z.object({
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
+  [ENV.autopilotModelIds]: modelIds,
+  [ENV.autopilotProvider]: z.enum(['off', 'bedrock', 'openai']).optional(),
+  [ENV.autopilotOpenAiUrl]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.autopilotOpenAiKey]: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_PROFILE: z.string().optional(),
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
   ...rateLimitFields,
   ...retention,
 });
+
+/** Where a local server's autopilot gets its model. */
+export interface LocalAutopilotConfig {
+  /** `off`: no agent wakes (the settings can still be set). */
+  readonly provider: 'off' | 'bedrock' | 'openai';
+  readonly openAiUrl?: string;
+  readonly openAiKey?: string;
+  readonly region?: string;
+  /** Model ids set_autopilot accepts; empty: any. */
+  readonly modelIds: string[];
+}
 
 export interface AwsConfig {
   readonly tableName: string;
@@ -153,6 +181,8 @@ export interface AwsConfig {
   readonly retention: Retention;
   /** The state machines this function may start or resume (the others are absent). */
   readonly stateMachineArns: Partial<Record<MachineId, string>>;
+  /** Model ids autopilot may use (the stack's IAM grant names exactly these). */
+  readonly autopilotModelIds: string[];
   /** The front door's default limits; undefined when turned off. */
   readonly rateLimits: RateLimits | undefined;
   /** Set when CloudFront fronts the function: requests without it are refused. */
@@ -178,6 +208,7 @@ export interface LocalConfig {
   readonly retention: Retention;
   /** Test-only: serve the conformance suite's fixtures on a keyless /mcp/conformance (functions/mcp/conformance-fixtures.ts). */
   readonly conformanceFixtures: boolean;
+  readonly autopilot: LocalAutopilotConfig;
   /** The front door's default limits; undefined when turned off. */
   readonly rateLimits: RateLimits | undefined;
   /** The public base URL, when not the listen address (e.g. behind a tunnel). */
@@ -220,6 +251,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
         return typeof arn === 'string' ? [[m, arn]] : [];
       }),
     ),
+    autopilotModelIds: c[ENV.autopilotModelIds],
   };
 }
 
@@ -241,5 +273,25 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     rateLimits: rateLimitsOf(c),
     publicUrl: c[ENV.publicUrl],
     oauthLoopbackClients: c[ENV.oauthLoopbackClients],
+    autopilot: localAutopilot(c),
+  };
+}
+
+/**
+ * The local autopilot's model: as asked (CONCLAVE_AUTOPILOT_PROVIDER), else an
+ * OpenAI-compatible server when its URL is set, else Bedrock when AWS
+ * credentials are present, else off.
+ */
+function localAutopilot(c: z.infer<typeof localSchema>): LocalAutopilotConfig {
+  const openAiUrl = c[ENV.autopilotOpenAiUrl];
+  const hasAws = Boolean(c.AWS_ACCESS_KEY_ID || c.AWS_PROFILE || c.AWS_CONTAINER_CREDENTIALS_FULL_URI);
+  const provider = c[ENV.autopilotProvider] ?? (openAiUrl ? 'openai' : hasAws ? 'bedrock' : 'off');
+  if (provider === 'openai' && !openAiUrl) throw new ConfigError(`invalid configuration: ${ENV.autopilotProvider}=openai needs ${ENV.autopilotOpenAiUrl}`);
+  return {
+    provider,
+    modelIds: c[ENV.autopilotModelIds],
+    ...(openAiUrl ? { openAiUrl } : {}),
+    ...(c[ENV.autopilotOpenAiKey] ? { openAiKey: c[ENV.autopilotOpenAiKey] } : {}),
+    ...(c.AWS_REGION ? { region: c.AWS_REGION } : {}),
   };
 }

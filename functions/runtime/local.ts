@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EVENT_SOURCE } from '../contracts/events.js';
+import { EVENT_SOURCE, type BusEvent } from '../contracts/events.js';
 import { ENDPOINTS } from '../contracts/roles.js';
 import { DynamoStore } from '../adapters/aws/dynamo-store.js';
 import { ensureTable, startDynalite, type LocalDynamo } from '../adapters/local/dynalite.js';
@@ -21,6 +21,11 @@ import type { Retention } from '../core/retention.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Log } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { Model } from '../ports/model.js';
+import { AUTOPILOT_RULE } from '../contracts/autopilot.js';
+import { runAutopilot } from '../core/autopilot/activate.js';
+import { AuditTrail } from '../mcp/audit-trail.js';
+import { inProcessTools } from '../mcp/in-process.js';
 import type { RateLimits } from '../contracts/rate-limits.js';
 import { createHttpApp, MAX_BODY_BYTES } from '../mcp/http.js';
 import { localHosts } from '../mcp/host-check.js';
@@ -63,6 +68,16 @@ export interface LocalOptions {
   readonly conformanceFixtures?: boolean;
   /** Where tool-call metrics go; default none (tests pass a MemoryMetrics). */
   readonly metrics?: Metrics;
+  /**
+   * The autopilot's model (functions/runtime/autopilot-model.ts builds it from
+   * the environment): when given, the local bus routes the autopilot rule to
+   * the autopilot consumer, as the stack does in AWS. Absent: no agent wakes.
+   */
+  readonly autopilotModel?: Model;
+  /** Model ids set_autopilot accepts; empty or absent: any well-formed id. */
+  readonly autopilotModelIds?: readonly string[];
+  /** Test-only: how the autopilot waits between model retries. */
+  readonly autopilotSleep?: (ms: number) => Promise<void>;
   /** The front door's limits (functions/mcp/front-door.ts); none when absent. */
   readonly rateLimits?: RateLimits;
   /** Public host names served besides 127.0.0.1, localhost and [::1] with the port (CONCLAVE_PUBLIC_HOST); the host of `publicUrl` is served too. */
@@ -147,19 +162,31 @@ async function serve(
   ready: { handle?: (request: Request) => Promise<Response> },
 ): Promise<LocalConclave> {
   await ensureTable(dynamo.client, LOCAL_TABLE);
+  const autopilotModel = options.autopilotModel;
+  const autopilotAudit = (): AuditTrail => (agentAudit ??= new AuditTrail(deps));
+  let agentAudit: AuditTrail | undefined;
+  const autopilotRuntime = () => ({
+    model: autopilotModel as Model,
+    tools: inProcessTools(deps, { audit: autopilotAudit(), metrics: options.metrics ?? noMetrics }),
+    ...(options.autopilotSleep ? { sleep: options.autopilotSleep } : {}),
+  });
   // The bus's targets need the deps and the deps need the bus: targets run only after
   // start-up, so they may close over `deps` declared below.
   const bus = new LocalBus({
     source: EVENT_SOURCE,
     // Each consumer sees the table as its IAM grant lets it in AWS (CONSUMER_STORE_ACCESS): a use of anything else fails here too.
-    routes: RULES.map((rule) => ({
-      rule,
-      target: (event) =>
-        auditedConsumer(rule.consumer, CONSUMER_USE_CASES[rule.consumer])(
-          { ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) },
-          event,
-        ),
-    })),
+    routes: [
+      ...RULES.map((rule) => ({
+        rule,
+        target: (event: BusEvent) =>
+          auditedConsumer(rule.consumer, CONSUMER_USE_CASES[rule.consumer])(
+            { ...deps, store: restrictStore(deps.store, CONSUMER_STORE_ACCESS[rule.consumer], `the ${rule.consumer} consumer`) },
+            event,
+          ),
+      })),
+      // The autopilot consumer: its own function in AWS, the same rule pattern here.
+      ...(autopilotModel ? [{ rule: AUTOPILOT_RULE, target: (event: BusEvent) => runAutopilot(deps, autopilotRuntime(), event) }] : []),
+    ],
     onDeadLetter: (letter) =>
       options.log.error('event dead-lettered', { rule: letter.rule, event_id: letter.event.id, detail_type: letter.event['detail-type'], error: letter.error, attempts: letter.attempts }),
   });
@@ -182,6 +209,7 @@ async function serve(
     settings: {
       staleAfterMs: options.staleAfterMs,
       ...(options.retention ? { retention: options.retention } : {}),
+      ...(options.autopilotModelIds?.length ? { autopilotModelIds: options.autopilotModelIds } : {}),
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     },
   };
@@ -229,6 +257,7 @@ async function serve(
         // Stop the engine first: runs stay recorded where they are; events it caused still drain.
         await workflows.close();
         await bus.drain();
+        await agentAudit?.flush();
         // The vector index's journal becomes a snapshot, so the next start loads it without replaying.
         await vectors.flush();
         dynamo.client.destroy();

@@ -313,6 +313,18 @@ const MATRIX: Record<string, Entry> = {
       expect(ok(r)).toMatchObject({ previous: 'cto', value: 'senior_architect', revision: 2 });
     },
   },
+  set_autopilot: {
+    phase: 'write',
+    how: "sets and shows B's autopilot only (A's CTO on autopilot, A's model and budget stay A's)",
+    run: async ({ b, leakFree }) => {
+      const r = await b('board', 'set_autopilot', { role: 'ceo', enabled: false });
+      leakFree(r);
+      expect(JSON.stringify(r)).not.toContain('tenant-a');
+      const view = ok(r) as { tenant: { daily_token_budget: number; tokens_used_today: number }; roles: { role: string; enabled: boolean; max_steps: number }[] };
+      expect(view.tenant).toMatchObject({ daily_token_budget: 500_000, tokens_used_today: 0 });
+      expect(view.roles.find((x) => x.role === 'cto')).toMatchObject({ enabled: false, max_steps: 12 });
+    },
+  },
   // --- ceo ---
   list_budgets: {
     phase: 'read',
@@ -698,6 +710,7 @@ describe('tenant isolation matrix: every tool, called by tenant B with tenant Aâ
     await a('cto', 'store_memory', { key: 'a-secret-key', content: MARK, tags: ['a-tag'] });
     await a('board', 'set_rate_limits', { key_per_minute: 7, daily_tool_calls: 9999 });
     await a('board', 'set_authority', { role: 'cto', limit: 500_000 });
+    await a('board', 'set_autopilot', { role: 'cto', enabled: true, model_id: 'tenant-a-model', max_steps: 7, daily_token_budget: 12_345 });
     const hire = await a('chro', 'approve_hire', { role_title: MARK, department: 'secretdept', annual_cost: 50_000, justification: MARK });
     const feature = await a('product_manager', 'define_feature', { name: MARK, user_stories: ['As a user, I want x, so that y'], business_value: MARK });
     const request = await a('product_manager', 'gather_requirements', { feature: MARK, stakeholders: ['cto'], questions: [`${MARK}?`] });

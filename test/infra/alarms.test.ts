@@ -67,7 +67,9 @@ describe('ConclaveAlarms', () => {
   describe('alarms', () => {
     it('notify the topic on ALARM and on OK, evaluate 5-minute periods and treat missing data as fine', () => {
       const all = alarms(template);
-      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length) + MACHINES.length + 4);
+      // Per consumer two DLQs; per function its errors (the autopilot's included); per machine its failures; four more;
+      // the autopilot's two DLQs, its failures and its spent budgets.
+      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length + 1) + MACHINES.length + 4 + 4);
       for (const a of all) {
         expect(a.AlarmName.startsWith('Conclave-'), a.AlarmName).toBe(true);
         expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -103,6 +105,7 @@ describe('ConclaveAlarms', () => {
         ['mcp', stack.mcp.function],
         ...stack.consumers.consumers.map((c) => [`consumer-${c.spec.consumer}`, c.function] as const),
         ...MACHINES.map((m) => [`steps-${m.replace(/_/g, '-')}`, stack.workflows.machines[m].stepFunction] as const),
+        ['autopilot', stack.autopilot.function] as const,
       ] as const;
       expect(functions).toHaveLength(Object.keys(template.findResources('AWS::Lambda::Function')).length);
       for (const [name, fn] of functions) {

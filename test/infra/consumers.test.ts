@@ -138,7 +138,14 @@ describe('BusConsumers', () => {
       const permissions = Object.values(template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 'events.amazonaws.com' } })).map(
         (p) => (p as Json).Properties,
       );
-      expect(permissions).toHaveLength(RULES.length);
+      // The consumers' rules, and the autopilot's rule for its own function (test/infra/autopilot.test.ts).
+      expect(permissions).toHaveLength(RULES.length + 1);
+      expect(permissions).toContainEqual({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: arnOf(logicalId(stack.autopilot.function)),
+        SourceArn: arnOf(logicalId(stack.autopilot.rule)),
+      });
       for (const consumer of consumers) {
         expect(permissions).toContainEqual({
           Action: 'lambda:InvokeFunction',

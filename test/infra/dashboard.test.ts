@@ -72,7 +72,7 @@ describe('ConclaveDashboard', () => {
   });
 
   it('graphs the depth of every dead-letter queue', () => {
-    const queues = stack.consumers.deadLetterQueues.map((q) => `AWS/SQS ApproximateNumberOfMessagesVisible QueueName \${${logicalId(q)}.QueueName} Maximum`);
+    const queues = [...stack.consumers.deadLetterQueues, stack.autopilot.deliveryDeadLetterQueue, stack.autopilot.processingDeadLetterQueue].map((q) => `AWS/SQS ApproximateNumberOfMessagesVisible QueueName \${${logicalId(q)}.QueueName} Maximum`);
     expect(queues).toHaveLength(Object.keys(template.findResources('AWS::SQS::Queue')).length);
     expect(lines(widget(all, 'Dead-letter queue depth (messages waiting)')).sort()).toEqual(queues.sort());
   });

@@ -262,11 +262,14 @@ describe('ConclaveStack', () => {
       other.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ [ENV.embeddingModelId]: 'amazon.titan-embed-text-v2:1' }) },
       });
-      // No other function of the stack may invoke Bedrock.
+      // No other function of the stack may invoke Bedrock, but the autopilot's on its chat models (test/infra/autopilot.test.ts).
       const everyStatement = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
         (p) => (((p as Json).Properties as Json).PolicyDocument as { Statement: Statement[] }).Statement,
       );
-      expect(bedrock(everyStatement)).toHaveLength(1);
+      expect(bedrock(everyStatement)).toHaveLength(2);
+      expect(bedrock(functionStatements(template, stack.resolve((stack.autopilot.function.node.defaultChild as CfnFunction).logicalId) as string))).toEqual([
+        { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: modelArn('anthropic.claude-3-5-haiku-20241022-v1:0') },
+      ]);
     });
 
     it('refuses an embedding model the adapter cannot call', () => {
@@ -332,7 +335,15 @@ describe('cdk-nag AwsSolutions', () => {
     // The bus consumers' acknowledgements are asserted in test/infra/consumers.test.ts, the workflows' in test/infra/workflows.test.ts.
     const acks = new Map([...acknowledgements(app)].filter(([key]) => !key.startsWith('Conclave/Consumers/') && !key.startsWith('Conclave/Workflows/')));
     // The custom domain's are asserted in test/infra/custom-domain.test.ts; the alarms and the dashboard need none.
-    expect([...acks.keys()].sort()).toEqual(['Conclave/Mcp/Function/Default AwsSolutions-L1', 'Conclave/Mcp/Function/Role AwsSolutions-IAM5[Resource::*]'].sort());
+    expect([...acks.keys()].sort()).toEqual(
+      [
+        'Conclave/Mcp/Function/Default AwsSolutions-L1',
+        'Conclave/Mcp/Function/Role AwsSolutions-IAM5[Resource::*]',
+        'Conclave/Autopilot/Function/Default AwsSolutions-L1',
+        'Conclave/Autopilot/Function/Role AwsSolutions-IAM5[Resource::*]',
+        'Conclave/Autopilot/DeliveryDlq AwsSolutions-SQS3',
+      ].sort(),
+    );
     expect([...acks.keys()].join()).not.toContain(tableId);
     for (const reason of acks.values()) expect(reason.length).toBeGreaterThan(20);
   });

@@ -19,7 +19,7 @@ export interface DeadLetter {
 export interface LocalBusOptions {
   readonly source: string;
   /** The deployed rules (functions/contracts/rules.ts) and the target each one invokes. */
-  readonly routes: readonly { rule: RuleSpec; target: Target }[];
+  readonly routes: readonly { rule: Pick<RuleSpec, 'id' | 'pattern'>; target: Target }[];
   /** Attempts per event and rule for transient failures, as EventBridge's retry policy. */
   readonly maxAttempts?: number;
   /** Base backoff between attempts. */
@@ -59,6 +59,21 @@ export class LocalBus implements Bus {
       }
       return event.id;
     });
+  }
+
+  /**
+   * Delivers an event already accepted once more to every matching rule, with
+   * the same id: EventBridge delivers at least once, and tests prove the
+   * consumers are idempotent with this.
+   */
+  redeliver(event: BusEvent): void {
+    const envelope = { ...event, account: 'local', region: 'local', resources: [] as string[] } as Record<string, unknown>;
+    for (const route of this.options.routes) {
+      if (!matchesPattern(route.rule.pattern as Record<string, unknown>, envelope)) continue;
+      const delivery = this.deliver(route.rule.id, route.target, event);
+      this.inFlight.add(delivery);
+      void delivery.finally(() => this.inFlight.delete(delivery));
+    }
   }
 
   /** Observes every accepted event (like an archive); returns a function that stops observing. */

@@ -33,6 +33,11 @@ export interface AuditEntry {
   readonly errorCode?: string;
   readonly durationMs?: number;
   readonly correlationId: string;
+  /** The model driving the caller when it is an autopilot agent (`keyId` is then `autopilot:<role>`). */
+  readonly modelId?: string;
+  /** Tokens a model step used (autopilot step lines, action `autopilot:step`). */
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
 }
 
 /** Who made an audited change, as tools and resources show it. */
@@ -60,6 +65,7 @@ export interface AuditView {
   readonly error_code: string | null;
   readonly duration_ms: number | null;
   readonly correlation_id: string;
+  readonly model_id: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -140,5 +146,6 @@ export function toAuditView(item: Item): AuditView {
     error_code: str(item.errorCode),
     duration_ms: typeof item.durationMs === 'number' ? item.durationMs : null,
     correlation_id: String(item.correlationId),
+    model_id: str(item.modelId),
   };
 }

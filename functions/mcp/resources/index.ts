@@ -1,6 +1,7 @@
 import { AGENT_ROLES, ENDPOINTS, type EndpointId } from '../../contracts/roles.js';
 import { listAgents } from '../../core/agents/agents.js';
 import { listAuditLog } from '../../core/audit/audit-log.js';
+import { getAutopilot } from '../../core/autopilot/settings.js';
 import { ValidationError } from '../../core/errors.js';
 import { loadTenantChart } from '../../core/org/org-chart.js';
 import { defineResource, type ResourceDefinition } from '../resource.js';
@@ -44,12 +45,19 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     name: 'org-chart',
     uri: 'conclave://org-chart',
     title: 'Org chart',
-    description: "Your organization's chart: every role's title, reports-to, authority (USD) and mandate, with the chart's revision.",
+    description: "Your organization's chart: every role's title, reports-to, authority (USD), mandate and autopilot setting, with the chart's revision.",
     mimeType: JSON_TYPE,
     availableTo: ENDPOINTS,
     read: async (_v, { deps, actor }) => {
-      const { chart, revision } = await loadTenantChart(deps, actor.tenantId);
-      return { roles: AGENT_ROLES.map((r) => chart[r]), top: 'board', revision };
+      const [{ chart, revision }, autopilot] = await Promise.all([loadTenantChart(deps, actor.tenantId), getAutopilot(deps, actor.tenantId)]);
+      const byRole = new Map(autopilot.roles.map((r) => [r.role, r]));
+      return {
+        roles: AGENT_ROLES.map((r) => ({ ...chart[r], autopilot: byRole.get(r) })),
+        top: 'board',
+        revision,
+        board_autopilot: 'never: the board is people',
+        autopilot: autopilot.tenant,
+      };
     },
   }),
   defineResource({

@@ -23,6 +23,7 @@ import { forgetMemoryTool } from './forget-memory.js';
 import { getMemoryTool } from './get-memory.js';
 import { listMemoriesTool } from './list-memories.js';
 import { searchMemoriesTool } from './search-memories.js';
+import { setAutopilotTool } from './set-autopilot.js';
 import { storeMemoryTool } from './store-memory.js';
 import { getRateLimitsTool } from './get-rate-limits.js';
 import { setRateLimitsTool } from './set-rate-limits.js';
@@ -68,6 +69,7 @@ export const SHARED_TOOLS: readonly ToolDefinition[] = [
   auditLogTool,
   setAuthorityTool,
   setReportsToTool,
+  setAutopilotTool,
 ] as readonly ToolDefinition[];
 
 /** The tools an endpoint lists: the shared ones it may use, then its role's own. */
