@@ -8,6 +8,7 @@
  *
  * usage: tsx bench/memory-server.ts <dataDir> <request.json>
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { searchMemories } from '../functions/core/memory/search-memories.js';
 import { modelTag } from '../functions/core/memory/search-index.js';
@@ -43,7 +44,12 @@ async function main(dataDir: string, requestFile: string): Promise<void> {
   const started = performance.now();
   const server = await startLocal({ dataDir, port: 0, allowedOrigins: [], staleAfterMs: 300_000, log, embedder: lookup });
   let rss = process.memoryUsage().rss;
-  const sample = () => (rss = Math.max(rss, process.memoryUsage().rss));
+  let split = { anonMb: 0, fileMb: 0 };
+  const sample = () => {
+    const now = process.memoryUsage().rss;
+    if (now >= rss) split = rssSplit();
+    rss = Math.max(rss, now);
+  };
   try {
     const first = request.evalSet.queries[0] as EvalSet['queries'][number];
     await searchMemories(server.deps, { tenantId: request.tenant, query: first.query, limit: 10 });
@@ -71,10 +77,21 @@ async function main(dataDir: string, requestFile: string): Promise<void> {
     const tag = modelTag(request.model, 512);
     for (const v of request.annVectors) annKeys.push((await server.deps.vectors.query(request.tenant, tag, Float32Array.from(v), 10)).map((m) => m.key));
     sample();
-    const report: ServerReport = { firstSearchMs, firstSearchCpuMs, samples, rssMb: rss / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, atScale, annKeys };
+    const report: ServerReport = { firstSearchMs, firstSearchCpuMs, samples, rssMb: rss / 2 ** 20, rssAnonMb: split.anonMb, rssFileMb: split.fileMb, heapMb: process.memoryUsage().heapUsed / 2 ** 20, atScale, annKeys };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     await server.close();
+  }
+}
+
+/** The resident set split as Linux reports it: anonymous memory (the process's own) and file pages (mapped files: the engine's table files, libraries). */
+function rssSplit(): { anonMb: number; fileMb: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { anonMb: kb('RssAnon') / 1024, fileMb: (kb('RssFile') + kb('RssShmem')) / 1024 };
+  } catch {
+    return { anonMb: 0, fileMb: 0 };
   }
 }
 

@@ -86,6 +86,9 @@ export interface ServerReport {
   readonly firstSearchCpuMs: number;
   readonly samples: number[];
   readonly rssMb: number;
+  /** At the highest RSS seen: anonymous memory and file-backed pages (Linux; 0 elsewhere). */
+  readonly rssAnonMb: number;
+  readonly rssFileMb: number;
   readonly heapMb: number;
   readonly atScale: Quality;
   readonly annKeys: string[][];
@@ -225,6 +228,8 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
       restartCpuMs: round(serverReport.firstSearchCpuMs),
       loadAverage: { atStart: loadStart, atEnd: round(loadavg()[0] as number) },
       rssMb: round(serverReport.rssMb),
+      rssAnonMb: round(serverReport.rssAnonMb),
+      rssFileMb: round(serverReport.rssFileMb),
       heapMb: round(serverReport.heapMb),
       annRecallAt10: round(annRecall * 1000) / 1000,
       atScale: roundAll(serverReport.atScale),
@@ -470,6 +475,8 @@ function report(
     restartCpuMs: number;
     loadAverage: { atStart: number; atEnd: number };
     rssMb: number;
+    rssAnonMb: number;
+    rssFileMb: number;
     heapMb: number;
     annRecallAt10: number;
     atScale: Quality;
@@ -494,7 +501,7 @@ function report(
   console.log(
     `\nbuild (table + both indexes, batches of ${BATCH}): ${scale.buildSeconds} s (table ${scale.tableSeconds} s, indexes ${scale.indexSeconds} s); ` +
       `restart: ${scale.spawnToFirstSearchMs} ms from spawn (${scale.firstSearchInProcessMs} ms from the process's start, ${scale.restartCpuMs} ms of CPU) to the first search's answer; ` +
-      `machine load average ${scale.loadAverage.atStart} → ${scale.loadAverage.atEnd} on ${cpus} CPUs; heap ${scale.heapMb} MB; ` +
+      `machine load average ${scale.loadAverage.atStart} → ${scale.loadAverage.atEnd} on ${cpus} CPUs; RSS ${scale.rssMb} MB = ${scale.rssAnonMb} MB anonymous + ${scale.rssFileMb} MB file pages; heap ${scale.heapMb} MB; ` +
       `labelled queries among the ${n}: hybrid recall@5 ${scale.atScale.recallAt5}, exact ids ${scale.atScale.recallAt5Exact}, MRR ${scale.atScale.mrr}.`,
   );
   console.log(`offline model cost (excluded above): storing ${round(model.storeMsPerMemory)} ms per memory, embedding a query ${round(model.queryEmbedMs)} ms.`);

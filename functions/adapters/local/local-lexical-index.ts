@@ -211,8 +211,10 @@ function termId(tenant: Tenant, term: string): number {
   let t = tenant.termIds.get(term);
   if (t !== undefined) return t;
   t = tenant.termNames.length;
-  tenant.termIds.set(term, t);
-  tenant.termNames.push(term);
+  // A fresh copy: a term sliced from a journal line or a memory's text would keep that whole text alive.
+  const own = Buffer.from(term, 'utf8').toString('utf8');
+  tenant.termIds.set(own, t);
+  tenant.termNames.push(own);
   tenant.size = grow(tenant.size, t + 1);
   tenant.live = grow(tenant.live, t + 1);
   tenant.firstDoc = grow(tenant.firstDoc, t + 1);
