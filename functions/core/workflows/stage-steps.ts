@@ -78,6 +78,8 @@ export async function storePostmortem(
     tags: ['postmortem', 'incident', `sev${input.severity}`],
     metadata: { run_id: ref.run_id, severity: input.severity, title: input.title, ...(input.alert_id ? { alert_id: input.alert_id } : {}) },
     author: 'operations_head',
+    // Conclave's own record (a step may run again): written by the system, owned by the operations head.
+    principal: 'system:postmortems',
   });
   return { key: stored.memory.key };
 }
