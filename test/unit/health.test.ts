@@ -72,7 +72,7 @@ describe('scoreOrganizationalHealth', () => {
   });
 });
 
-describe('reviewOrganizationalHealth (live data, against dynalite)', () => {
+describe('reviewOrganizationalHealth (live data, against the in-memory store)', () => {
   let dynamo: MemoryStore;
   let deps: Deps;
   let now = Date.parse(AT);

@@ -115,7 +115,7 @@ describe('quality use cases (against the in-memory store)', () => {
   it('lists gates newest first, by release and outcome, a page at a time', async () => {
     for (let i = 0; i < 3; i++) {
       now += 1000;
-      await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release: 'v3', results: { ...GOOD, critical_defects: i % 2 } });
+      await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release: 'v3', results: { ...GOOD, tests_passed: i % 2 ? 150 : 196 } });
     }
     const first = await listQualityGates(deps, { tenantId: 'acme', release: 'v3', limit: 2 });
     expect(first.gates.map((g) => g.passed)).toEqual([true, false]);
