@@ -10,7 +10,7 @@ import { ConclaveAlarms } from './constructs/alarms.js';
 import { Autopilot } from './constructs/autopilot.js';
 import { ENV } from '../functions/contracts/env.js';
 import { ConclaveBus } from './constructs/bus.js';
-import { BusConsumers } from './constructs/consumers.js';
+import { BusConsumers, CONSUMERS_THAT_EMBED } from './constructs/consumers.js';
 import { McpCustomDomain } from './constructs/custom-domain.js';
 import { CostCeiling } from './constructs/cost-ceiling.js';
 import { ConclaveDashboard } from './constructs/dashboard.js';
@@ -201,6 +201,12 @@ export class ConclaveStack extends Stack {
       removalPolicy,
       ...(props.consumerReservedConcurrency !== undefined ? { reservedConcurrency: props.consumerReservedConcurrency } : {}),
     });
+    // The consumers that write memories (closed decisions) index their vectors at once, like the MCP tools; memories that
+    // other functions store without a vector (postmortems from the workflow steps) are embedded and indexed by the MCP
+    // function's pending-embedding retry path.
+    for (const consumer of this.consumers.consumers) {
+      if (CONSUMERS_THAT_EMBED.includes(consumer.spec.consumer)) this.memoryVectors.grantReadWrite(consumer.function);
+    }
 
     this.workflows = new Workflows(this, 'Workflows', {
       table: this.table.table,

@@ -257,7 +257,10 @@ describe('BusConsumers', () => {
           [ENV.eventBusName]: { Ref: busId },
           [ENV.serviceName]: `conclave-${consumer}`,
           ...machines,
-          ...(CONSUMERS_THAT_EMBED.includes(consumer) ? { [ENV.embeddingModelId]: DEFAULT_EMBEDDING_MODEL_ID } : {}),
+          // A consumer that writes memories embeds them with the one model and indexes their vectors (test/infra/memory-vectors.test.ts).
+          ...(CONSUMERS_THAT_EMBED.includes(consumer)
+            ? { [ENV.embeddingModelId]: DEFAULT_EMBEDDING_MODEL_ID, [ENV.vectorIndexArn]: { 'Fn::GetAtt': [stack.resolve(stack.memoryVectors.index.logicalId) as string, 'IndexArn'] } }
+            : {}),
         },
       });
     });

@@ -31,6 +31,16 @@ describe('memory vectors in the stack', () => {
     expect(((fn.Properties as Json).Environment as Json).Variables).toMatchObject({ [ENV.vectorIndexArn]: { 'Fn::GetAtt': [indexId, 'IndexArn'] } });
   });
 
+  it('grants the consumers that remember closed decisions the same vector access, so those memories are indexed at once', () => {
+    const consumer = stack.consumers.consumers.find((c) => c.spec.consumer === 'decision-workflows');
+    expect(consumer).toBeDefined();
+    const id = logicalId(consumer?.function as never);
+    const statements = functionStatements(template, id).filter((s) => asList(s.Action).some((a) => a.startsWith('s3vectors:')));
+    expect(statements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [indexId, 'IndexArn'] }]);
+    const fn = template.findResources('AWS::Lambda::Function')[id] as Json;
+    expect(((fn.Properties as Json).Environment as Json).Variables).toMatchObject({ [ENV.vectorIndexArn]: { 'Fn::GetAtt': [indexId, 'IndexArn'] } });
+  });
+
   it('gives no other principal any S3 Vectors action, and nobody bucket or index management', () => {
     const mcpPolicy = JSON.stringify(functionStatements(template, logicalId(stack.mcp.function)));
     const all = everyPolicyStatement(template).filter((s) => asList(s.statement.Action).some((a) => a.startsWith('s3vectors:')));
