@@ -35,6 +35,7 @@ const BENCHMARKS: Readonly<Record<string, () => Promise<Benchmark>>> = {
   autopilot: () => import('./autopilot.js'),
   reject: () => import('./reject.js'),
   console: () => import('./console.js'),
+  soak: () => import('./soak.js'),
 };
 
 async function main(args: readonly string[]): Promise<number> {

@@ -42,12 +42,13 @@ const RUN_TIMEOUT_MS = 15_000;
 const FEATURE = { title: 'Saved searches', description: 'Users save a search and get told about new matches.' };
 
 /** Who completes each stage, in order, with which outcome (the happy path). */
-const STAGES: readonly { stage: string; role: EndpointId; outcome: string }[] = [
-  { stage: 'define', role: 'product_manager', outcome: 'done' },
+const STAGES: readonly { stage: string; role: EndpointId; outcome: string; result?: Record<string, unknown> }[] = [
+  // The run's release (the gate and the deployment approval are governed: they check it).
+  { stage: 'define', role: 'product_manager', outcome: 'done', result: { release_id: 'bench-1.0.0' } },
   { stage: 'design', role: 'senior_architect', outcome: 'done' },
   { stage: 'architecture_review', role: 'cto', outcome: 'approve' },
   { stage: 'implement', role: 'senior_developer', outcome: 'done' },
-  { stage: 'quality_gate', role: 'test_lead', outcome: 'done' },
+  { stage: 'quality_gate', role: 'test_lead', outcome: 'done', result: { tests_total: 200, tests_passed: 200, coverage_pct: 90 } },
   { stage: 'deploy_approval', role: 'cto', outcome: 'approve' },
 ];
 
@@ -61,7 +62,7 @@ interface RunSample {
 /** Starts a run and completes one task; both drivers implement it. */
 interface Driver {
   start(): Promise<string>;
-  complete(role: EndpointId, taskId: string, outcome: string): Promise<void>;
+  complete(role: EndpointId, taskId: string, outcome: string, result?: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,7 +115,7 @@ async function oneRun(driver: Driver, events: RunEvents): Promise<RunSample> {
       overheadMs.push(created.at - from);
       const taskId = String((created.event.detail as { task_id: string }).task_id);
       from = performance.now();
-      await driver.complete(stage.role, taskId, stage.outcome);
+      await driver.complete(stage.role, taskId, stage.outcome, stage.result);
       if (stage.stage === 'deploy_approval') await events.next(runId, 'Task.Created.v1', 'operations_head').catch(() => undefined);
     }
     const completed = await events.next(runId, 'Workflow.Completed.v1');
@@ -130,8 +131,8 @@ async function oneRun(driver: Driver, events: RunEvents): Promise<RunSample> {
 function coreDriver(conclave: LocalConclave): Driver {
   return {
     start: async () => (await startWorkflow(conclave.deps, { correlationId: 'bench-workflow' }, { tenantId: TENANT, initiator: 'product_manager', workflow: 'feature_development', input: FEATURE })).run_id,
-    complete: async (role, taskId, outcome) => {
-      await completeTask(conclave.deps, { correlationId: 'bench-workflow' }, { tenantId: TENANT, actor: role, taskId, outcome: outcome as never, result: { note: 'instant agent' } });
+    complete: async (role, taskId, outcome, result) => {
+      await completeTask(conclave.deps, { correlationId: 'bench-workflow' }, { tenantId: TENANT, actor: role, taskId, outcome: outcome as never, result: { note: 'instant agent', ...result } });
     },
     close: async () => undefined,
   };
@@ -158,8 +159,8 @@ async function mcpDriver(conclave: LocalConclave): Promise<Driver> {
   for (const s of STAGES) await client(s.role);
   return {
     start: async () => String((await call('product_manager', 'start_workflow', { workflow: 'feature_development', input: FEATURE })).run_id),
-    complete: async (role, taskId, outcome) => {
-      await call(role, 'complete_task', { task_id: taskId, outcome, result: { note: 'instant agent' } });
+    complete: async (role, taskId, outcome, result) => {
+      await call(role, 'complete_task', { task_id: taskId, outcome, result: { note: 'instant agent', ...result } });
     },
     close: async () => {
       for (const c of clients.values()) await c.close();

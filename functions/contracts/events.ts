@@ -181,6 +181,35 @@ export const EVENT_CONTRACTS = {
     schema: z.object({ ...envelope, run_id: z.string().min(1), workflow: z.string().min(1), status: z.enum(['succeeded', 'failed', 'timed_out']), cause: z.string().nullable() }),
     example: { ...base, run_id: '01jd0p0z9y8x7w6v5u4t3s2r1q', workflow: 'feature_development', status: 'succeeded', cause: null },
   }),
+  'Outcome.Reported.v1': contract({
+    source: EVENT_SOURCE,
+    description:
+      'How a request ended, reported once to whoever asked: a decision, escalation, hire or budget request (approved, rejected or expired, by whom and why) ' +
+      'or a workflow run (succeeded, failed or timed out). The initiator gets one outcome message with the same content; integrators route this event (e.g. to Slack). ' +
+      '`applied` names what an approval put into effect (e.g. the budget allocation), once, keyed on the decision id.',
+    schema: z.object({
+      ...envelope,
+      subject: z.enum(['decision', 'workflow_run']),
+      subject_id: z.string().min(1),
+      kind: z.string().min(1).max(100),
+      initiator: endpoint,
+      status: z.enum(['approved', 'rejected', 'expired', 'succeeded', 'failed', 'timed_out']),
+      decided_by: endpoint.nullable(),
+      reason: z.string().max(2000),
+      applied: z.string().max(500).nullable(),
+    }),
+    example: {
+      ...base,
+      subject: 'decision',
+      subject_id: '01jd0p0k2m3n4p5q6r7s8t9v0w',
+      kind: 'budget_allocation',
+      initiator: 'ceo',
+      status: 'approved',
+      decided_by: 'board',
+      reason: 'approved by board: fits the plan',
+      applied: 'allocated 1,500,000 USD to engineering for 2027-Q2 (allocation 01jd0p0k2m3n4p5q6r7s8t9v0w)',
+    },
+  }),
   'Memory.Stored.v1': contract({
     source: EVENT_SOURCE,
     description: 'A memory was stored or updated (content is not included; read it with get_memory).',

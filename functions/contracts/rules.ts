@@ -1,8 +1,15 @@
 import { EVENT_SOURCE, INTEGRATION_SOURCE } from './events.js';
 
 /** The event consumers: each is a Lambda handler in AWS and an in-process subscriber locally. */
-export const CONSUMERS = ['inbox-fanout', 'vote-notifier', 'agent-status', 'inbound-alert', 'escalation-starter', 'decision-workflows'] as const;
+export const CONSUMERS = ['inbox-fanout', 'vote-notifier', 'agent-status', 'inbound-alert', 'escalation-starter', 'decision-workflows', 'approval-effects'] as const;
 export type ConsumerId = (typeof CONSUMERS)[number];
+
+/**
+ * Consumers that publish events (PutEvents on the Conclave bus); every other
+ * consumer only reads from the bus. approval-effects reports each outcome
+ * (Outcome.Reported.v1) once it has applied it.
+ */
+export const CONSUMER_PUBLISHES: Readonly<Partial<Record<ConsumerId, boolean>>> = { 'approval-effects': true };
 
 /** A bus rule: an EventBridge pattern and the consumer it targets. */
 export interface RuleSpec {
@@ -58,9 +65,17 @@ export const RULES: readonly RuleSpec[] = [
   },
   {
     id: 'DecisionWorkflows',
-    description: 'Starts the collaborative-decision workflow of each collaborative decision, and resumes the workflow runs waiting on a decision when it is voted on or closes.',
+    description:
+      'Starts the collaborative-decision workflow of each collaborative decision and the ruling workflow (a task for the ruler) of each hierarchical or human-mode decision, settles the vote requests of those who voted, and resumes the workflow runs waiting on a decision when it is voted on or closes.',
     consumer: 'decision-workflows',
     // Proposals of every mode arrive; the consumer starts a run for collaborative ones only.
     pattern: { source: [EVENT_SOURCE], 'detail-type': ['Decision.Proposed.v1', 'Decision.Voted.v1', 'Decision.Completed.v1'] },
+  },
+  {
+    id: 'ApprovalEffects',
+    description:
+      'Applies what an approved decision commits the organization to (a budget ceiling or allocation, a change window, a hire drawn on its budget), once per decision id, records the link, and tells the initiator how the request ended (Outcome.Reported.v1 and one message).',
+    consumer: 'approval-effects',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Decision.Completed.v1'] },
   },
 ];

@@ -31,13 +31,16 @@ export const DYNAMODB_ACTION: Readonly<Record<StoreOperation, string>> = {
  * The bus consumers' table access. The three notifiers only write inbox
  * entries (a conditional put per recipient); the inbound-alert consumer also
  * starts an incident run (put, then reads it back); the two decision-workflow
- * consumers settle waiters, tasks and runs and need every operation.
+ * consumers settle waiters, tasks and runs and need every operation, as does
+ * approval-effects (budgets, change windows, outcome records, inboxes).
  */
 export const CONSUMER_STORE_ACCESS: Readonly<Record<ConsumerId, readonly StoreOperation[]>> = {
   'inbox-fanout': ['put'],
-  'vote-notifier': ['put'],
+  // It also settles a request whose vote landed first: reads the decision (query), then resolves (get, put, delete).
+  'vote-notifier': ['get', 'put', 'query', 'delete'],
   'agent-status': ['put'],
   'inbound-alert': ['get', 'put'],
   'escalation-starter': STORE_OPERATIONS,
   'decision-workflows': STORE_OPERATIONS,
+  'approval-effects': STORE_OPERATIONS,
 };

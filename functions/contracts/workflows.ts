@@ -70,7 +70,7 @@ export type StepName = (typeof STEPS)[MachineId][number];
 export const CONSUMER_WORKFLOWS: Readonly<Partial<Record<ConsumerId, { readonly start: readonly MachineId[]; readonly resume: boolean }>>> = {
   'inbound-alert': { start: ['incident_response'], resume: false },
   'escalation-starter': { start: ['escalation'], resume: true },
-  'decision-workflows': { start: ['collaborative_decision'], resume: true },
+  'decision-workflows': { start: ['collaborative_decision', 'escalation'], resume: true },
 };
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'timed_out'] as const;

@@ -1,6 +1,7 @@
 import { completable, McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { ENDPOINTS, isEndpointId } from '../contracts/roles.js';
+import { ENDPOINTS, isEndpointId, type EndpointId } from '../contracts/roles.js';
+import { touchPresence } from '../core/agents/agents.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { Deps } from '../core/context.js';
 import { ValidationError } from '../core/errors.js';
@@ -74,6 +75,21 @@ export interface ServerScope {
   readonly extension?: ServerExtension;
 }
 
+/** When this process last counted a call as each tenant role's heartbeat (a write at most every PRESENCE_MS per role). */
+const lastPresence = new Map<string, number>();
+const PRESENCE_MS = 30_000;
+
+/** Any authenticated tool call is the role's heartbeat (touchPresence), written at most every 30 s per role and process. */
+async function presence(deps: Deps, tenantId: string, role: EndpointId): Promise<void> {
+  const id = `${tenantId}#${role}`;
+  const now = deps.clock.now();
+  const last = lastPresence.get(id);
+  if (last !== undefined && now - last < PRESENCE_MS && now >= last) return;
+  lastPresence.set(id, now);
+  if (lastPresence.size > 10_000) lastPresence.clear();
+  await touchPresence(deps, tenantId, role).catch((error: unknown) => deps.log.warn('could not record presence', { tenant_id: tenantId, role, error: String(error) }));
+}
+
 /** Builds the MCP server one request is served by: the tools, resources and prompts of the actor's endpoint. */
 export async function buildServer(deps: Deps, scope: ServerScope, observers: CallObservers): Promise<McpServer> {
   const { actor, correlationId, calling, taskCall, taskMethod, extension } = scope;
@@ -87,6 +103,7 @@ export async function buildServer(deps: Deps, scope: ServerScope, observers: Cal
       : { ...(instructions ? { instructions } : {}), capabilities: capabilities() },
   );
   const ctx: ToolContext = { deps, actor, correlationId, audit: observers.audit };
+  if (calling !== undefined || taskMethod) await presence(deps, actor.tenantId, actor.actingAs);
   if (taskMethod) {
     registerTaskMethods(server, ctx);
     return server;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_EMBEDDING_MODEL_ID } from '../../functions/contracts/embeddings.js';
 import { ENV } from '../../functions/contracts/env.js';
 import { SERVICE_NAME } from '../../functions/contracts/observability.js';
-import { RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
+import { CONSUMER_PUBLISHES, RULES, type ConsumerId, type RuleSpec } from '../../functions/contracts/rules.js';
 import { CONSUMER_STORE_ACCESS } from '../../functions/contracts/table-access.js';
 import { ConclaveFunction } from './conclave-function.js';
 
@@ -58,7 +58,7 @@ export function toEventPattern(pattern: Readonly<Record<string, unknown>>): Even
 export interface BusConsumersProps {
   /** The single table; each consumer may use exactly the operations CONSUMER_STORE_ACCESS lists for it. */
   readonly table: ITable;
-  /** The bus the rules listen on. Consumers only read from it: they get no PutEvents. */
+  /** The bus the rules listen on. Consumers only read from it, except those CONSUMER_PUBLISHES names. */
   readonly bus: IEventBus;
   /**
    * The embedding model (Titan Text Embeddings v2) of the consumers that
@@ -176,9 +176,9 @@ export class BusConsumers extends Construct {
     const fn = consumer.function;
     // Exactly the table operations of the consumer's contract (the local runtime enforces the same list).
     consumer.useTable(props.table, CONSUMER_STORE_ACCESS[spec.consumer]);
-    // The runtime config requires the bus name (the shared Deps build a Bus adapter),
-    // but consumers never publish: no PutEvents grant.
-    consumer.useBus(props.bus, { publish: false });
+    // The runtime config requires the bus name (the shared Deps build a Bus adapter);
+    // only the consumers CONSUMER_PUBLISHES names get PutEvents.
+    consumer.useBus(props.bus, { publish: CONSUMER_PUBLISHES[spec.consumer] === true });
     if (CONSUMERS_THAT_EMBED.includes(spec.consumer)) {
       // The decision-workflows consumer remembers closed decisions (core/memory/remember.ts): InvokeModel on the one model.
       const modelId = props.embeddingModelId ?? DEFAULT_EMBEDDING_MODEL_ID;

@@ -99,7 +99,7 @@ describe('the board console in Chromium', () => {
     await check('decision');
   });
 
-  it('approves with a rationale; the MCP side sees the decision approved', async () => {
+  it("approves with a rationale; the MCP side sees the decision approved and the initiator's outcome message", async () => {
     await page.getByLabel('Rationale (required)').fill('Japan is the plan for next year; go ahead.');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL(`${conclave.url}/console/decisions/${decisionId}?done=approved`);
@@ -109,6 +109,13 @@ describe('the board console in Chromium', () => {
     const seen = await acme.ok<{ status: string; outcome: string }>('ceo', 'get_decision', { decision_id: decisionId });
     expect(seen.status).toBe('approved');
     expect(seen.outcome).toContain('Japan is the plan for next year');
+    // The initiator (the CEO) is told how its request ended: one outcome message on the decision's thread.
+    await expect
+      .poll(async () => {
+        const inbox = await acme.ok<{ threads: { thread_id: string; messages: { subject: string; content: string }[] }[] }>('ceo', 'read_inbox', { limit: 50 });
+        return inbox.threads.filter((t) => t.thread_id === decisionId).flatMap((t) => t.messages.map((m) => `${m.subject}\n${m.content}`)).filter((m) => m.startsWith('Outcome:'));
+      }, { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/approved[\s\S]*Japan is the plan for next year|Japan is the plan for next year[\s\S]*approved/)]);
     await check('decision-ruled');
   });
 

@@ -59,14 +59,14 @@ async function inbox(roles: Roles, role: Parameters<Roles['ok']>[0]): Promise<In
 
 /** Drives a feature development run from design review to the end with `reviews` and `gates` outcomes in order. */
 async function driveFeature(roles: Roles, runId: string, reviews: string[], gates: string[]): Promise<void> {
-  await roles.complete('product_manager', runId, 'done', { definition: 'saved searches', acceptance_criteria: ['save', 'notify'] });
+  await roles.complete('product_manager', runId, 'done', { definition: 'saved searches', acceptance_criteria: ['save', 'notify'], release_id: `rel-${runId}` });
   for (const review of reviews) {
     await roles.complete('senior_architect', runId, 'done', { design: 'a searches table and a notifier' });
     await roles.complete('cto', runId, review, { rationale: review === 'approve' ? 'sound' : 'no observability' });
   }
   for (const gate of gates) {
     await roles.complete('senior_developer', runId, 'done', { changes: 'feature + tests' });
-    await roles.complete('test_lead', runId, gate, gate === 'done' ? { report: 'all green' } : { reason: 'notifications sent twice' });
+    await roles.complete('test_lead', runId, gate, gate === 'done' ? { report: 'all green', tests_total: 100, tests_passed: 100, coverage_pct: 90 } : { reason: 'notifications sent twice' });
   }
 }
 
@@ -98,16 +98,17 @@ describe('workflows over MCP', () => {
       expect(waiting).toMatchObject({ current_stage: 'define', waiting_on: ['product_manager'] });
       expect(waiting.open_tasks.map((t) => t.task_id)).toEqual([define.task_id]);
 
-      await roles.complete('product_manager', run.run_id, 'done', { definition: 'saved searches' });
+      await roles.complete('product_manager', run.run_id, 'done', { definition: 'saved searches', release_id: `rel-${run.run_id}` });
       // The next stage sees what the earlier one produced.
       const design = await roles.task('senior_architect', run.run_id);
-      expect((design.context.define as { result: unknown }).result).toEqual({ definition: 'saved searches' });
+      expect((design.context.define as { result: unknown }).result).toEqual({ definition: 'saved searches', release_id: `rel-${run.run_id}` });
+      expect(design.context.subject).toEqual({ release_id: `rel-${run.run_id}` });
       await roles.complete('senior_architect', run.run_id, 'done', { design: 'a table' });
       const review = await roles.task('cto', run.run_id);
       expect(review).toMatchObject({ kind: 'approval', allowed_outcomes: ['approve', 'reject'] });
       await roles.complete('cto', run.run_id, 'approve', { rationale: 'sound' });
       await roles.complete('senior_developer', run.run_id, 'done');
-      await roles.complete('test_lead', run.run_id, 'done');
+      await roles.complete('test_lead', run.run_id, 'done', { report: 'all green', tests_total: 100, tests_passed: 100, coverage_pct: 90 });
       // Deploy approval: the CTO or the operations head; the first answer counts, the other task is cancelled.
       const opsTask = await roles.task('operations_head', run.run_id);
       const approved = await roles.complete('cto', run.run_id, 'approve', { rationale: 'ship it' });
@@ -142,7 +143,7 @@ describe('workflows over MCP', () => {
 
     it('sends a rejected design back to the architect, in a new round, and goes on when approved', async () => {
       const run = await roles.ok<{ run_id: string }>('product_manager', 'start_workflow', { workflow: 'feature_development', input: FEATURE });
-      await roles.complete('product_manager', run.run_id, 'done');
+      await roles.complete('product_manager', run.run_id, 'done', { release_id: `rel-${run.run_id}` });
       await roles.complete('senior_architect', run.run_id, 'done');
       const first = await roles.complete('cto', run.run_id, 'reject', { rationale: 'no observability' });
       const redesign = await roles.task('senior_architect', run.run_id);
@@ -157,7 +158,7 @@ describe('workflows over MCP', () => {
         await roles.complete('senior_architect', run.run_id, 'done', { design: 'with metrics' });
         await roles.complete('cto', run.run_id, 'approve');
         await roles.complete('senior_developer', run.run_id, 'done');
-        await roles.complete('test_lead', run.run_id, 'done');
+        await roles.complete('test_lead', run.run_id, 'done', { report: 'all green', tests_total: 100, tests_passed: 100, coverage_pct: 90 });
         await roles.complete('operations_head', run.run_id, 'approve');
       }
     });
@@ -203,7 +204,10 @@ describe('workflows over MCP', () => {
       expect((await other.ok<{ tasks: TaskView[] }>('product_manager', 'my_tasks')).tasks).toEqual([]);
       expect(await other.refused('ceo', 'workflow_status', { run_id: run.run_id })).toContain('not_found');
       expect((await statusOf(roles, run.run_id)).current_stage).toBe('define');
-      await roles.ok('product_manager', 'complete_task', { task_id: task.task_id, outcome: 'done' });
+      // The stage declares its result (my_tasks shows the schema); a result without it is refused and changes nothing.
+      expect(task.result_schema).toMatchObject({ required: ['release_id'] });
+      expect(await roles.refused('product_manager', 'complete_task', { task_id: task.task_id, outcome: 'done' })).toContain('result.release_id is required');
+      await roles.ok('product_manager', 'complete_task', { task_id: task.task_id, outcome: 'done', result: { release_id: 'v9.9.9' } });
       expect(await roles.refused('product_manager', 'complete_task', { task_id: task.task_id, outcome: 'done' })).toContain('already completed');
     });
 
@@ -246,6 +250,10 @@ describe('workflows over MCP', () => {
       expect(memory.tags).toEqual(expect.arrayContaining(['postmortem', 'incident', 'sev1']));
       expect(memory.content).toContain('connection pool exhausted');
       expect(memory.content).toContain('alert alarm:checkout-5xx');
+      // Every round: the failed verification and the first fix are part of the postmortem.
+      expect(memory.content).toContain('Verification (round 1)');
+      expect(memory.content).toContain('still failing under load');
+      expect(memory.content).toContain('Fix (round 2)');
       const resolved = await roles.ok<{ incidents: { incident_id: string; status: string }[] }>('operations_head', 'list_incidents', { status: 'resolved' });
       expect(resolved.incidents.find((i) => i.incident_id === runId)?.status).toBe('resolved');
     });
@@ -357,6 +365,14 @@ describe('workflows over MCP', () => {
       for (const role of ['ceo', 'cto', 'chro', 'operations_head'] as const) {
         const task = await roles.task(role, (t) => t.decision_id === decisionId);
         await roles.ok(role, 'complete_task', { task_id: task.task_id, outcome: 'approve' });
+      }
+      // The budget stage completes only once the planned allocations exist for the period.
+      const refused = await roles.call('ceo', 'complete_task', { task_id: (await roles.task('ceo', run.run_id)).task_id, outcome: 'done', result: {} });
+      expect(refused.isError).toBe(true);
+      expect(JSON.stringify(refused.content)).toMatch(/not allocated yet/);
+      for (const [department, amount] of [['engineering', 300_000], ['people', 100_000]] as const) {
+        await roles.ok('ceo', 'set_budget', { department, period: '2027-Q1', ceiling: amount });
+        await roles.ok('ceo', 'allocate_budget', { department, period: '2027-Q1', amount, justification: 'the German launch' });
       }
       await roles.complete('ceo', run.run_id, 'done', { allocations: 'done with allocate_budget' });
       await roles.complete('cto', run.run_id, 'done', { commitment: 'two squads' });
@@ -484,7 +500,7 @@ describe('a run survives a restart of the local server', () => {
     const first = await startWorkflowConclave({ dataDir: dir });
     const before = await Roles.of(first, 'acme');
     const run = await before.ok<{ run_id: string }>('product_manager', 'start_workflow', { workflow: 'feature_development', input: FEATURE });
-    await before.complete('product_manager', run.run_id, 'done');
+    await before.complete('product_manager', run.run_id, 'done', { release_id: `rel-${run.run_id}` });
     await before.complete('senior_architect', run.run_id, 'done');
     const review = await before.task('cto', run.run_id);
     await before.close();
@@ -498,7 +514,7 @@ describe('a run survives a restart of the local server', () => {
       expect((await statusOf(after, run.run_id)).stages.filter((s) => s.status === 'done').map((s) => s.stage)).toEqual(['define', 'design']);
       await after.ok('cto', 'complete_task', { task_id: same.task_id, outcome: 'approve' });
       await after.complete('senior_developer', run.run_id, 'done');
-      await after.complete('test_lead', run.run_id, 'done');
+      await after.complete('test_lead', run.run_id, 'done', { tests_total: 10, tests_passed: 10, coverage_pct: 85 });
       await after.complete('operations_head', run.run_id, 'approve');
       const done = await until(after, run.run_id, 'succeeded');
       expect(done.stages.every((s) => s.status === 'done' && s.rounds === 1)).toBe(true);

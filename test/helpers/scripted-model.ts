@@ -131,13 +131,25 @@ export const diligent: Policy = (turn) => {
   return 'Nothing to do.';
 };
 
+/** What a competent agent reports for fields it knows (a passing gate, the usual environments, a release name). */
+const KNOWN: Readonly<Record<string, unknown>> = {
+  release_id: 'v1.0.0',
+  tests_total: 500,
+  tests_passed: 500,
+  coverage_pct: 92,
+  performance_p95_ms: 120,
+  performance_budget_ms: 300,
+  environments: ['staging', 'production'],
+};
+
 /** A result for a task: what each stage of the feature run reports (plain notes; a declared schema's fields when the task names them). */
 export function resultFor(task: Record<string, unknown>): Record<string, unknown> {
   const schema = (task.result_schema ?? null) as { properties?: Record<string, { type?: string }>; required?: string[] } | null;
   if (schema?.properties) {
     const out: Record<string, unknown> = {};
     for (const [name, prop] of Object.entries(schema.properties)) {
-      out[name] = prop.type === 'array' ? [`${name} item`] : prop.type === 'number' || prop.type === 'integer' ? 1 : prop.type === 'boolean' ? true : `${name} by autopilot`;
+      out[name] =
+        KNOWN[name] ?? (prop.type === 'array' ? [`${name} item`] : prop.type === 'number' || prop.type === 'integer' ? 1 : prop.type === 'boolean' ? true : `${name} by autopilot`);
     }
     return out;
   }

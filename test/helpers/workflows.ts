@@ -56,6 +56,8 @@ export interface TaskView {
   reminders: number;
   context: Record<string, unknown>;
   allowed_outcomes: string[];
+  result_schema: Record<string, unknown> | null;
+  routed_because: string | null;
 }
 
 /** MCP clients acting as each role of one tenant, with the task calls the workflow tests make. */

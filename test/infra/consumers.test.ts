@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../../functions/contracts/env.js';
 import { EVENT_SOURCE } from '../../functions/contracts/events.js';
-import { RULES } from '../../functions/contracts/rules.js';
+import { CONSUMER_PUBLISHES, RULES } from '../../functions/contracts/rules.js';
 import { CONSUMER_STORE_ACCESS, DYNAMODB_ACTION } from '../../functions/contracts/table-access.js';
 import { CONSUMER_WORKFLOWS } from '../../functions/contracts/workflows.js';
 import { ConclaveStack, type ConclaveStackProps } from '../../lib/conclave-stack.js';
@@ -302,14 +302,15 @@ describe('BusConsumers', () => {
   });
 
   describe('IAM', () => {
-    it.each(RULES.map((r, i) => [r.consumer, i] as const))('%s: no events:PutEvents, no wildcard actions, Resource "*" only for X-Ray', (_, i) => {
+    it.each(RULES.map((r, i) => [r.consumer, i] as const))('%s: events:PutEvents only if CONSUMER_PUBLISHES says so, no wildcard actions, Resource "*" only for X-Ray', (consumer, i) => {
       const statements = roleStatements(template, logicalId((consumers[i] as BusConsumer).function));
       expect(statements.length).toBeGreaterThan(0);
+      const events = statements.flatMap((st) => asList(st.Action)).filter((a) => a.startsWith('events:'));
+      expect(events).toEqual(CONSUMER_PUBLISHES[consumer] ? ['events:PutEvents'] : []);
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
         for (const action of asList(statement.Action)) {
           expect(action).not.toContain('*');
-          expect(action.startsWith('events:')).toBe(false);
         }
         if (asList(statement.Resource).includes('*')) {
           expect(asList(statement.Action).every((a) => a.startsWith('xray:'))).toBe(true);

@@ -262,11 +262,13 @@ describe('ConclaveStack', () => {
       other.template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ [ENV.embeddingModelId]: 'amazon.titan-embed-text-v2:1' }) },
       });
-      // No other function of the stack may invoke Bedrock, but the autopilot's on its chat models (test/infra/autopilot.test.ts).
+      // No other function of the stack may invoke Bedrock, but the decision-workflows consumer on the same embedding model
+      // (it remembers closed decisions) and the autopilot's on its chat models (test/infra/autopilot.test.ts).
       const everyStatement = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
         (p) => (((p as Json).Properties as Json).PolicyDocument as { Statement: Statement[] }).Statement,
       );
-      expect(bedrock(everyStatement)).toHaveLength(2);
+      expect(bedrock(everyStatement)).toHaveLength(3);
+      expect(bedrock(everyStatement).filter((x) => JSON.stringify(x.Resource).includes('amazon.titan-embed-text-v2:0'))).toHaveLength(2);
       expect(bedrock(functionStatements(template, stack.resolve((stack.autopilot.function.node.defaultChild as CfnFunction).logicalId) as string))).toEqual([
         { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: modelArn('anthropic.claude-3-5-haiku-20241022-v1:0') },
       ]);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import {
   authenticate,
   authorizeEndpoint,
@@ -12,17 +11,14 @@ import {
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '../../functions/core/errors.js';
 
 describe('API keys', () => {
-  let dynamo: LocalDynamo;
-  let deps: { store: DynamoStore; clock: { now: () => number } };
+  let dynamo: MemoryStore;
+  let deps: { store: MemoryStore; clock: { now: () => number } };
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'keys-test');
-    deps = { store: new DynamoStore(dynamo.client, 'keys-test'), clock: { now: () => Date.parse('2026-11-21T10:00:00Z') } };
+    dynamo = new MemoryStore();
+    deps = { store: dynamo.connect(), clock: { now: () => Date.parse('2026-11-21T10:00:00Z') } };
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   it('stores only the hash: the secret appears in no stored attribute', async () => {

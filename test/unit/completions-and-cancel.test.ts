@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import { completeDecisionIds, completeFrom, completeMemoryKeys, completeRunIds, idTimeRange } from '../../functions/core/completions/complete.js';
 import type { Deps } from '../../functions/core/context.js';
 import { proposeDecision } from '../../functions/core/decisions/decisions.js';
@@ -27,21 +26,13 @@ function counting(store: Store): Store & { queries: Query[] } {
 }
 
 describe('completions (core)', () => {
-  let dynamo: LocalDynamo;
-  let table = 0;
   let now: number;
   let store: ReturnType<typeof counting>;
   let deps: Deps;
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => dynamo.close());
-  beforeEach(async () => {
-    const name = `completions-${++table}`;
-    await ensureTable(dynamo.client, name);
+  beforeEach(() => {
     now = Date.UTC(2026, 11, 6, 10, 0, 0);
-    store = counting(new DynamoStore(dynamo.client, name));
+    store = counting(new MemoryStore());
     deps = testDeps({ store, clock: { now: () => now } });
   });
 
@@ -88,17 +79,13 @@ describe('completions (core)', () => {
 });
 
 describe('cancelRun (core)', () => {
-  let dynamo: LocalDynamo;
   let deps: Deps;
   const stops: unknown[][] = [];
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'cancel');
+  beforeAll(() => {
     const workflows: Workflows = { ...unusedWorkflows, start: async () => {}, stop: async (...args) => void stops.push(args) };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'cancel'), clock: { now: () => Date.UTC(2026, 11, 6) }, workflows });
+    deps = testDeps({ store: new MemoryStore(), clock: { now: () => Date.UTC(2026, 11, 6) }, workflows });
   });
-  afterAll(async () => dynamo.close());
 
   const start = () =>
     startWorkflow(deps, { correlationId: 'c' }, { tenantId: 'acme', initiator: 'operations_head', workflow: 'incident_response', input: { title: 'Slow', severity: 3 } });

@@ -26,6 +26,7 @@ function decision(overrides: Partial<Decision>): Decision {
     created_at: '2026-12-06T00:00:00.000Z',
     completed_at: null,
     deadline: null,
+    commitment: null,
     ...overrides,
   };
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { architectureChecks, reviewArchitecture } from '../../functions/core/engineering/architecture-review.js';
 import { approveDeployment, planDeployment } from '../../functions/core/engineering/deployment.js';
@@ -160,21 +159,18 @@ describe('planDeployment', () => {
   });
 });
 
-describe('engineering use cases (against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('engineering use cases (against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let deps: Deps;
   let now = Date.parse('2026-06-01T09:00:00.000Z');
   const ctx = { correlationId: 'test' };
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'engineering-test');
+    dynamo = new MemoryStore();
     const clock = { now: () => now };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'engineering-test'), clock, bus: { publish: async () => {} }, staleAfterMs: 60 * 60_000 });
+    deps = testDeps({ store: dynamo.connect(), clock, bus: { publish: async () => {} }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   const design = { architecture: 'event-driven' };

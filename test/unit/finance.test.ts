@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { allocateBudget, getBudget, listBudgets, setBudget } from '../../functions/core/finance/budget.js';
@@ -45,22 +44,19 @@ describe('money and periods', () => {
   });
 });
 
-describe('budgets and initiatives (core, against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('budgets and initiatives (core, against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let deps: Deps;
   const events: OutboundEvent[] = [];
   const now = Date.parse('2026-11-21T10:00:00Z');
   const ctx = { correlationId: 'test' };
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'finance-test');
+    dynamo = new MemoryStore();
     const clock = { now: () => now };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'finance-test'), clock, bus: { publish: async (e) => void events.push(...e) }, staleAfterMs: 60_000 });
+    deps = testDeps({ store: dynamo.connect(), clock, bus: { publish: async (e) => void events.push(...e) }, staleAfterMs: 60_000 });
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   it('sets a ceiling in the current quarter and allocates against it, refusing what does not fit', async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import { AGENT_ROLES } from '../../functions/contracts/roles.js';
 import { recordHeartbeat } from '../../functions/core/agents/agents.js';
 import type { Deps } from '../../functions/core/context.js';
@@ -73,21 +72,18 @@ describe('scoreOrganizationalHealth', () => {
   });
 });
 
-describe('reviewOrganizationalHealth (live data, against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('reviewOrganizationalHealth (live data, against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let deps: Deps;
   let now = Date.parse(AT);
   const ctx = { correlationId: 'test' };
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'health-test');
+    dynamo = new MemoryStore();
     const clock = { now: () => now };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'health-test'), clock, bus: { publish: async () => {} }, staleAfterMs: 60 * 60_000 });
+    deps = testDeps({ store: dynamo.connect(), clock, bus: { publish: async () => {} }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   it('counts decisions only once they have been open for more than 24 hours, and stops when they close', async () => {

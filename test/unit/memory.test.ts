@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { keys } from '../../functions/core/keys.js';
@@ -25,7 +24,6 @@ import type { LexicalIndex } from '../../functions/ports/lexical-index.js';
 import type { Store } from '../../functions/ports/store.js';
 import type { VectorIndex } from '../../functions/ports/vector-index.js';
 
-const TABLE = 'memory-test';
 const ctx = { correlationId: 'corr-1' };
 
 /**
@@ -38,8 +36,8 @@ const INDEXES: readonly { name: string; build: (store: Store) => { vectors: Vect
   { name: 'AWS indexes (S3 Vectors client on a fake, postings in the table)', build: (store) => ({ vectors: fakeS3Vectors({ pageSize: 3 }).index(), lexicon: new TableLexicalIndex(store) }) },
 ];
 
-describe.each(INDEXES)('organizational memory (use cases against dynalite) with $name', ({ build }) => {
-  let dynamo: LocalDynamo;
+describe.each(INDEXES)('organizational memory (use cases against the in-memory store) with $name', ({ build }) => {
+  let dynamo: MemoryStore;
   let now = Date.parse('2026-11-21T09:00:00.000Z');
   const clock = { now: () => now };
   const published: OutboundEvent[] = [];
@@ -48,8 +46,8 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
 
   let indexes: { vectors: VectorIndex; lexicon: LexicalIndex };
 
-  /** Deps as one process builds them; a new `DynamoStore` stands for another process (sharing the tenant's indexes, as Lambda instances share S3 Vectors). */
-  function depsWith(embedder: Embedder, store = new DynamoStore(dynamo.client, TABLE)): Deps {
+  /** Deps as one process builds them; a new connection stands for another process (sharing the tenant's indexes, as Lambda instances share S3 Vectors). */
+  function depsWith(embedder: Embedder, store = dynamo.connect()): Deps {
     return {
       store,
       ...indexes,
@@ -64,13 +62,10 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
   }
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, TABLE);
-    indexes = build(new DynamoStore(dynamo.client, TABLE));
+    dynamo = new MemoryStore();
+    indexes = build(dynamo.connect());
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
   beforeEach(() => {
     tenant = `t${++tenantSeq}`;
@@ -211,7 +206,7 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
 
       // Model B maps text to the very same vectors: a mix-up would give a non-null semantic score.
       const modelB = hashingEmbedder('test/model-b');
-      const depsB = depsWith(modelB, new DynamoStore(dynamo.client, TABLE));
+      const depsB = depsWith(modelB, dynamo.connect());
       const before = await searchMemories(depsB, { tenantId: tenant, query: 'Postgres outage' });
       expect(before.unembedded).toBe(2);
       expect(keysOf(before)).toEqual(['m1']);
@@ -274,7 +269,7 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
       for (let i = 0; i < 20; i++) await store(deps, `pending/${i}`, `memory number ${i}`);
       embedder.failing = false;
       // Another process runs the command (its own index, loaded from the table).
-      const command = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
+      const command = depsWith(embedder, dynamo.connect());
       expect(await embedPending(command, tenant)).toEqual({ embedded: 20, skipped: 0, remaining: 0 });
       expect(await embedPending(command, tenant)).toEqual({ embedded: 0, skipped: 0, remaining: 0 });
       const { memories } = await listMemories(deps, { tenantId: tenant, limit: 100 });
@@ -309,8 +304,8 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
   describe('the shared indexes across processes', () => {
     it('sees writes made by another process and drops memories another process forgot', async () => {
       const embedder = hashingEmbedder();
-      const a = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
-      const b = depsWith(embedder, new DynamoStore(dynamo.connect(), TABLE));
+      const a = depsWith(embedder, dynamo.connect());
+      const b = depsWith(embedder, dynamo.connect());
       await store(a, 'x/1', 'Kafka carries order events.');
       expect(keysOf(await searchMemories(b, { tenantId: tenant, query: 'Kafka order events' }))).toEqual(['x/1']);
 
@@ -328,7 +323,7 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
     it('returns nothing forgotten even when its index has not caught up yet (results are re-read)', async () => {
       const embedder = hashingEmbedder();
       const a = depsWith(embedder);
-      const b = depsWith(embedder, new DynamoStore(dynamo.client, TABLE));
+      const b = depsWith(embedder, dynamo.connect());
       await store(a, 'gone', 'Launch codes for the payments beta.');
       expect(keysOf(await searchMemories(b, { tenantId: tenant, query: 'payments beta launch' }))).toEqual(['gone']);
       // Forget behind the revision counter's back, as if B read the counter just before the tombstone landed.
@@ -343,7 +338,7 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
       const costOf = async (size: number) => {
         const t = `${tenant}-${size}`;
         for (let i = 0; i < size; i++) await store(writer, `bulk/${i}`, `memory ${i} about carriers and ${['labels', 'rates', 'pickups'][i % 3]}`, { tenantId: t });
-        const counting = countingStore(new DynamoStore(dynamo.client, TABLE));
+        const counting = countingStore(dynamo.connect());
         await searchMemories(depsWith(embedder, counting), { tenantId: t, query: 'carriers rates', limit: 3 });
         return counting;
       };
@@ -358,8 +353,8 @@ describe.each(INDEXES)('organizational memory (use cases against dynalite) with 
 });
 
 /** A store that counts the items its reads return (postings apart: the table lexical index reads a bounded number per query term) and the partitions it queries. */
-function countingStore(inner: DynamoStore): DynamoStore & { itemsRead: number; postingsRead: number; queried: { pk: string }[] } {
-  const counter = Object.create(inner) as DynamoStore & { itemsRead: number; postingsRead: number; queried: { pk: string }[] };
+function countingStore(inner: MemoryStore): MemoryStore & { itemsRead: number; postingsRead: number; queried: { pk: string }[] } {
+  const counter = Object.create(inner) as MemoryStore & { itemsRead: number; postingsRead: number; queried: { pk: string }[] };
   counter.itemsRead = 0;
   counter.postingsRead = 0;
   counter.queried = [];

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
 import { authenticateBearer } from '../../functions/core/auth/authenticate.js';
 import type { Deps } from '../../functions/core/context.js';
@@ -16,7 +15,7 @@ import { testDeps } from '../helpers/deps.js';
 const BASE = 'https://conclave.example';
 
 describe('OAuth core', () => {
-  let dynamo: LocalDynamo;
+  let dynamo: MemoryStore;
   let deps: Deps;
   let now = Date.parse('2026-12-06T04:00:00Z');
   const ctx: OAuthContext = {
@@ -27,13 +26,8 @@ describe('OAuth core', () => {
   };
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'oauth-core');
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'oauth-core'), clock: { now: () => now } });
-  });
-  afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
+    dynamo = new MemoryStore();
+    deps = testDeps({ store: dynamo.connect(), clock: { now: () => now } });
   });
 
   it('checks redirect URIs: https or loopback http only, no fragments or credentials', () => {

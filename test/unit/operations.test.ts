@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/core/errors.js';
 import { keys } from '../../functions/core/keys.js';
@@ -54,22 +53,19 @@ describe('incidentAudience', () => {
   });
 });
 
-describe('operations use cases (against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('operations use cases (against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let deps: Deps;
   let now = T0;
   const ctx = { correlationId: 'test' };
   const published: OutboundEvent[] = [];
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'operations-test');
+    dynamo = new MemoryStore();
     const clock = { now: () => now };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'operations-test'), clock, bus: { publish: async (events) => void published.push(...events) }, staleAfterMs: 60 * 60_000 });
+    deps = testDeps({ store: dynamo.connect(), clock, bus: { publish: async (events) => void published.push(...events) }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   const declare = (severity: number, title = 'Outage') =>

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { ruleOnDecision } from '../../functions/core/decisions/decisions.js';
 import { ValidationError } from '../../functions/core/errors.js';
@@ -57,21 +56,18 @@ describe('assessTeamHealth', () => {
   });
 });
 
-describe('hires and headcount plans (core, against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('hires and headcount plans (core, against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let deps: Deps;
   const ctx = { correlationId: 'test' };
   let now = Date.parse('2026-05-02T10:00:00Z');
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'people-test');
+    dynamo = new MemoryStore();
     const clock = { now: () => now };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'people-test'), clock, bus: { publish: async () => {} }, staleAfterMs: 60_000 });
+    deps = testDeps({ store: dynamo.connect(), clock, bus: { publish: async () => {} }, staleAfterMs: 60_000 });
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   it('approves a hire at the CHRO limit, escalates one cent above to the CEO, and lists live statuses', async () => {

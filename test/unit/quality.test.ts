@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { ValidationError } from '../../functions/core/errors.js';
 import { keys } from '../../functions/core/keys.js';
@@ -75,21 +74,18 @@ describe('defectPriority', () => {
   });
 });
 
-describe('quality use cases (against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('quality use cases (against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let deps: Deps;
   let now = Date.parse('2026-06-01T09:00:00.000Z');
   const published: OutboundEvent[] = [];
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'quality-test');
+    dynamo = new MemoryStore();
     const clock = { now: () => now };
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'quality-test'), clock, bus: { publish: async (events) => void published.push(...events) }, staleAfterMs: 60 * 60_000 });
+    deps = testDeps({ store: dynamo.connect(), clock, bus: { publish: async (events) => void published.push(...events) }, staleAfterMs: 60 * 60_000 });
   });
   afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
   });
 
   it('applies the release plan to later gates, and the latest gate wins', async () => {
@@ -119,7 +115,7 @@ describe('quality use cases (against dynalite)', () => {
   it('lists gates newest first, by release and outcome, a page at a time', async () => {
     for (let i = 0; i < 3; i++) {
       now += 1000;
-      await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release: 'v3', results: { ...GOOD, critical_defects: i % 2 } });
+      await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release: 'v3', results: { ...GOOD, tests_passed: i % 2 ? 150 : 196 } });
     }
     const first = await listQualityGates(deps, { tenantId: 'acme', release: 'v3', limit: 2 });
     expect(first.gates.map((g) => g.passed)).toEqual([true, false]);

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import { ORIGIN_VERIFY_HEADER, RATE_LIMITED_CODE, type RateLimits } from '../../functions/contracts/rate-limits.js';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
 import type { Deps } from '../../functions/core/context.js';
@@ -50,24 +49,14 @@ function request(path: string, key: string, body: string, headers: Record<string
   });
 }
 
-describe('the front door (HTTP edge over the real store, a fake clock)', () => {
-  let dynamo: LocalDynamo;
+describe('the front door (HTTP edge over the in-memory store, a fake clock)', () => {
   let now: number;
-  let table = 0;
   let deps: Deps;
   const limits: RateLimits = { keyPerMinute: 10, tenantPerMinute: 25, burst: 4, dailyToolCalls: 1000 };
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
-  afterAll(async () => {
-    await dynamo.close();
-  });
-  beforeEach(async () => {
-    const name = `limits-${++table}`;
-    await ensureTable(dynamo.client, name);
+  beforeEach(() => {
     now = Date.UTC(2026, 11, 6, 10, 0, 0);
-    deps = testDeps({ store: new DynamoStore(dynamo.client, name), clock: { now: () => now }, settings: { staleAfterMs: MINUTE, rateLimits: limits } });
+    deps = testDeps({ store: new MemoryStore(), clock: { now: () => now }, settings: { staleAfterMs: MINUTE, rateLimits: limits } });
   });
 
   const app = (options: { originSecret?: string } = {}): HttpApp =>
@@ -218,17 +207,11 @@ async function readKeyId(key: string): Promise<string> {
 }
 
 describe('tenant limits (board overrides)', () => {
-  let dynamo: LocalDynamo;
   let deps: Deps;
   const board: Actor = { tenantId: 'acme', keyId: 'k1', roles: ['board'], human: true, actingAs: 'board' };
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'tenant-limits');
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'tenant-limits'), clock: { now: () => Date.UTC(2026, 11, 6) } });
-  });
-  afterAll(async () => {
-    await dynamo.close();
+  beforeAll(() => {
+    deps = testDeps({ store: new MemoryStore(), clock: { now: () => Date.UTC(2026, 11, 6) } });
   });
 
   it('overrides some limits, keeps the defaults for the others, and returns one to its default with null', async () => {

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
 import { auditedConsumer, auditedStep } from '../../functions/core/audit/audited.js';
 import { recordAudit } from '../../functions/core/audit/audit.js';
@@ -22,21 +21,16 @@ const DAY = 86_400_000;
 const ctx = { correlationId: 'corr-1' };
 const board = { kind: 'principal' as const, keyId: 'k-board', human: true, actingAs: 'board' as const };
 
-describe('records (core, against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('records (core, against the in-memory store)', () => {
+  let dynamo: MemoryStore;
   let now = Date.parse('2026-11-21T10:00:00Z');
   const events: OutboundEvent[] = [];
   let deps: Deps;
   const at = (ms: number): Deps => ({ ...deps, clock: { now: () => ms } });
 
   beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'records-test');
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'records-test'), clock: { now: () => now }, bus: { publish: async (e) => void events.push(...e) } });
-  });
-  afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
+    dynamo = new MemoryStore();
+    deps = testDeps({ store: dynamo.connect(), clock: { now: () => now }, bus: { publish: async (e) => void events.push(...e) } });
   });
 
   describe('org chart', () => {

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import { createApiKey, authenticate, type ApiKeyDeps } from '../../functions/core/auth/api-keys.js';
 import { bindingCookie, issueCsrfToken, readCookie, verifyCsrfToken, CSRF_COOKIE } from '../../functions/web/csrf.js';
 import { errorPage, escapeHtml, html, htmlPage, readForm } from '../../functions/web/html.js';
@@ -67,16 +66,9 @@ describe('web csrf', () => {
 });
 
 describe('web human sign-in', () => {
-  let dynamo: LocalDynamo;
   let deps: ApiKeyDeps;
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'web-test');
-    deps = { store: new DynamoStore(dynamo.client, 'web-test'), clock: { now: () => now } };
-  });
-  afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
+  beforeAll(() => {
+    deps = { store: new MemoryStore(), clock: { now: () => now } };
   });
   const auth = (key: string | undefined) => authenticate(deps, key);
 

@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import { LocalWorkflowEngine, substitute, type Definition, type LocalFunction } from '../../functions/adapters/local/asl-runner.js';
 import { keys } from '../../functions/core/keys.js';
 import { TaskTokenError } from '../../functions/core/workflows/model.js';
@@ -51,8 +50,7 @@ interface Call {
 }
 
 describe('LocalWorkflowEngine (the local Step Functions)', () => {
-  let dynamo: LocalDynamo;
-  let store: DynamoStore;
+  let store: MemoryStore;
   let engines: LocalWorkflowEngine[] = [];
   let calls: Call[];
   let ended: { name: string; end: ExecutionDescription }[];
@@ -97,23 +95,13 @@ describe('LocalWorkflowEngine (the local Step Functions)', () => {
   let runs = 0;
   const name = () => `run-${++runs}`;
 
-  let tables = 0;
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-  });
   afterEach(async () => {
     for (const e of engines) await e.close();
     engines = [];
   });
-  afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
-  });
   beforeEach(async () => {
-    // A table per test: an engine resumes every execution its store holds.
-    const table = `engine-test-${++tables}`;
-    await ensureTable(dynamo.client, table);
-    store = new DynamoStore(dynamo.client, table);
+    // A store per test: an engine resumes every execution its store holds.
+    store = new MemoryStore();
     calls = [];
     ended = [];
     fail = () => undefined;

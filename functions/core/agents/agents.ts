@@ -1,5 +1,5 @@
 import { buildEvent } from '../../contracts/events.js';
-import { AGENT_ROLES, type RoleId } from '../../contracts/roles.js';
+import { AGENT_ROLES, type EndpointId, type RoleId } from '../../contracts/roles.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -64,6 +64,28 @@ export async function recordHeartbeat(deps: Deps, ctx: RequestContext, input: He
     }),
   ]);
   return view;
+}
+
+/**
+ * Any authenticated call is its role's heartbeat: refreshes `lastHeartbeat`
+ * (keeping the reported status, capabilities and version) so an agent that
+ * works is never shown stale just because its session forgot `heartbeat`.
+ * Publishes nothing (the explicit heartbeat does, with status changes).
+ * The board is a human, not an agent: not tracked.
+ */
+export async function touchPresence(deps: Deps, tenantId: string, role: EndpointId): Promise<void> {
+  if (!(AGENT_ROLES as readonly string[]).includes(role)) return;
+  const key = keys.agent(tenantId, role);
+  const previous = await deps.store.get(key);
+  await deps.store.put({
+    ...key,
+    type: 'agent',
+    role,
+    status: previous?.status === 'error' ? 'error' : (previous?.status ?? 'running'),
+    version: previous?.version ?? null,
+    capabilities: previous?.capabilities ?? [],
+    lastHeartbeat: new Date(deps.clock.now()).toISOString(),
+  });
 }
 
 /** Every role of the tenant with its health, in org-chart order. */

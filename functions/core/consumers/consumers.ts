@@ -5,7 +5,9 @@ import { LEADERSHIP } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { MalformedEventError } from '../errors.js';
 import { deliver, deliveryFromEvent, notificationId } from '../messages/messages.js';
-import { startCollaborativeRun, startEscalationRun } from '../workflows/decision-runs.js';
+import { resolveRequests } from '../messages/requests.js';
+import { applyDecisionOutcome } from '../outcomes/approval-effects.js';
+import { settleVoteRequests, startCollaborativeRun, startEscalationRun, startRulingRun, voteSettled, voteTaskId } from '../workflows/decision-runs.js';
 import { startWorkflow } from '../workflows/runs.js';
 import { settleDecisionWaiters } from '../workflows/tasks.js';
 import { rememberClosedDecision } from '../decisions/decision-record.js';
@@ -36,11 +38,17 @@ function count(result: { delivered: unknown[]; duplicates: unknown[] }): Consume
 /** Message.Sent.v1 → one inbox entry per recipient (idempotent on the message id). */
 const inboxFanout: Consumer = async (deps, event) => count(await deliver(deps, deliveryFromEvent(parse(event, 'Message.Sent.v1'))));
 
-/** Decision.VoteRequired.v1 → a vote request in the participant's inbox. */
+/**
+ * Decision.VoteRequired.v1 → the one vote request in the participant's
+ * inbox. It stands for the participant's vote task too (the collaborative
+ * run opens that task without a message of its own), so it stays actionable
+ * until the participant votes or voting closes.
+ */
 const voteNotifier: Consumer = async (deps, event) => {
   const d = parse(event, 'Decision.VoteRequired.v1');
   const deadline = d.deadline ? ` before ${d.deadline}` : '';
-  return count(
+  const taskId = voteTaskId(d.decision_id, d.participant);
+  const delivered = count(
     await deliver(deps, {
       tenantId: d.tenant_id,
       messageId: notificationId(event.time, event.id, d.participant),
@@ -50,13 +58,19 @@ const voteNotifier: Consumer = async (deps, event) => {
       type: 'request',
       priority: 'high',
       subject: `Vote required: decision ${d.decision_id}`,
-      content: `${d.initiator} asks for your vote${deadline}.\n\n${d.context}\n\nVote with: vote { decision_id: "${d.decision_id}", vote: approve | reject | abstain, confidence: 0..1, rationale }`,
+      content:
+        `${d.initiator} asks for your vote${deadline}.\n\n${d.context}\n\nVote with: vote { decision_id: "${d.decision_id}", vote: approve | reject | abstain, confidence: 0..1, rationale }` +
+        ` — or complete your vote task: complete_task { task_id: "${taskId}", outcome: approve | reject, result: { confidence, rationale } }`,
       threadId: d.decision_id,
       replyTo: null,
       correlationId: d.correlation_id,
       sentAt: event.time,
+      request: `task:${taskId}`,
     }),
   );
+  // Voted (or voting closed) before the request reached the inbox: settle it now.
+  if (await voteSettled(deps, d.tenant_id, d.decision_id, d.participant)) await resolveRequests(deps, d.tenant_id, `task:${taskId}`);
+  return delivered;
 };
 
 /** Agent.Heartbeat.v1 (entering or leaving `error`) → a notification to the operations head. */
@@ -135,14 +149,31 @@ const escalationStarter: Consumer = async (deps, event) => {
  */
 const decisionWorkflows: Consumer = async (deps, event) => {
   if (event['detail-type'] === 'Decision.Proposed.v1') {
-    const run = await startCollaborativeRun(deps, parse(event, 'Decision.Proposed.v1'));
+    const proposed = parse(event, 'Decision.Proposed.v1');
+    // Collaborative: a vote run; hierarchical and human: a ruling run (a task and a message for the ruler, as an escalation gets).
+    const run = proposed.mode === 'collaborative' ? await startCollaborativeRun(deps, proposed) : await startRulingRun(deps, proposed);
     return { delivered: run ? 1 : 0, duplicates: 0 };
   }
-  const d = event['detail-type'] === 'Decision.Voted.v1' ? parse(event, 'Decision.Voted.v1') : parse(event, 'Decision.Completed.v1');
+  if (event['detail-type'] === 'Decision.Voted.v1') {
+    const voted = parse(event, 'Decision.Voted.v1');
+    // The voter's vote request is settled, however the vote was cast.
+    await resolveRequests(deps, voted.tenant_id, `task:${voteTaskId(voted.decision_id, voted.voter)}`);
+    const resolved = await settleDecisionWaiters(deps, { correlationId: voted.correlation_id }, voted.tenant_id, voted.decision_id);
+    return { delivered: resolved.length, duplicates: 0 };
+  }
+  const d = parse(event, 'Decision.Completed.v1');
   const resolved = await settleDecisionWaiters(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id);
+  await settleVoteRequests(deps, d.tenant_id, d.decision_id);
   // A closed decision becomes a memory of the organization (idempotent: a redelivery rewrites the same record).
   const remembered = event['detail-type'] === 'Decision.Completed.v1' && (await rememberClosedDecision(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id));
   return { delivered: resolved.length + (remembered ? 1 : 0), duplicates: 0 };
+};
+
+/** Decision.Completed.v1 → the approval applied once, and the initiator told how it ended. */
+const approvalEffects: Consumer = async (deps, event) => {
+  const d = parse(event, 'Decision.Completed.v1');
+  const outcome = await applyDecisionOutcome(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id);
+  return { delivered: outcome.reported ? 1 : 0, duplicates: outcome.reported ? 0 : 1 };
 };
 
 /** Consumer id → use case. Lambda handlers and the local bus dispatch through this table. */
@@ -153,4 +184,5 @@ export const CONSUMER_USE_CASES: Readonly<Record<ConsumerId, Consumer>> = {
   'inbound-alert': inboundAlert,
   'escalation-starter': escalationStarter,
   'decision-workflows': decisionWorkflows,
+  'approval-effects': approvalEffects,
 };

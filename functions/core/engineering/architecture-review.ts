@@ -83,9 +83,10 @@ export interface ReviewInput {
   readonly tenantId: string;
   readonly reviewer: RoleId;
   readonly designId?: string;
-  readonly design: Record<string, unknown>;
-  readonly components: readonly string[];
-  readonly scalability: string;
+  /** The design as reviewed; optional with a stored design (designId), which is reviewed as stored. */
+  readonly design?: Record<string, unknown>;
+  readonly components?: readonly string[];
+  readonly scalability?: string;
   readonly verdict?: 'approve' | 'reject';
   readonly feedback?: string;
   readonly modifications?: readonly string[];
@@ -113,9 +114,20 @@ export interface ArchitectureReview {
  * is written first and removed again if the design update loses.
  */
 export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promise<ArchitectureReview> {
-  if (Object.keys(input.design).length === 0) throw new ValidationError('design must describe the design (an object with at least one field)');
-  const components = uniqueNames(input.components, 'components');
-  const { checks, modifications: automatic } = architectureChecks(components, input.scalability);
+  const designKey = input.designId ? keys.record(input.tenantId, DESIGN, input.designId) : undefined;
+  const design = designKey ? await deps.store.get(designKey) : undefined;
+  if (designKey && !design) throw new NotFoundError(`no design ${input.designId}`);
+  if (design && design.status !== 'proposed') throw new ConflictError(`design ${input.designId} is ${String(design.status)}, not proposed: it was reviewed already`);
+  // A stored design is reviewed as stored: its components and quality attributes, plus anything given inline.
+  const stored = design ? storedDesignFacts(design) : undefined;
+  const designBody = Object.keys(input.design ?? {}).length ? (input.design ?? {}) : (stored?.design ?? {});
+  if (Object.keys(designBody).length === 0) throw new ValidationError('design must describe the design (an object with at least one field), or name a stored design with design_id');
+  const storedNames = new Set((stored?.components ?? []).map((c) => c.toLowerCase()));
+  const components = uniqueNames([...(stored?.components ?? []), ...(input.components ?? []).filter((c) => !storedNames.has(c.trim().toLowerCase()))], 'components');
+  if (components.length === 0) throw new ValidationError('components must list at least one component, or name a stored design with design_id');
+  const scalability = [input.scalability?.trim(), stored?.scalability].filter((x): x is string => !!x).join('; ');
+  if (!scalability) throw new ValidationError('scalability must say how the design scales, or name a stored design with design_id');
+  const { checks, modifications: automatic } = architectureChecks(components, scalability);
   const failed = checks.filter((c) => !c.passed);
   const own = (input.modifications ?? []).map((m) => m.trim()).filter((m) => m !== '');
   if (input.verdict === 'reject' && !input.feedback?.trim() && own.length === 0 && failed.length === 0) {
@@ -128,11 +140,6 @@ export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promis
     ? `${approved ? 'Approved' : 'Rejected'} by ${input.reviewer}${approved && failed.length > 0 ? ' with the modifications as conditions' : ''}`
     : `${approved ? 'Approved' : 'Rejected'} automatically`;
   const feedback = `${verdictText}: ${summary}.${input.feedback?.trim() ? ` ${input.feedback.trim()}` : ''}`;
-
-  const designKey = input.designId ? keys.record(input.tenantId, DESIGN, input.designId) : undefined;
-  const design = designKey ? await deps.store.get(designKey) : undefined;
-  if (designKey && !design) throw new NotFoundError(`no design ${input.designId}`);
-  if (design && design.status !== 'proposed') throw new ConflictError(`design ${input.designId} is ${String(design.status)}, not proposed: it was reviewed already`);
 
   const reviewId = deps.ids.next();
   const at = iso(deps.clock.now());
@@ -156,9 +163,9 @@ export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promis
       tenant_id: input.tenantId,
       reviewer: input.reviewer,
       ...review,
-      design: input.design,
+      design: designBody,
       components,
-      scalability: input.scalability,
+      scalability,
       version: 1,
     },
     { kind: 'absent' },
@@ -194,4 +201,26 @@ function unchangedSince(design: Item): Precondition {
   const attributes: Record<string, string> = { status: String(design.status) };
   if (typeof design.updated_at === 'string') attributes.updated_at = design.updated_at;
   return { kind: 'equals', attributes };
+}
+
+/** What a stored design (design_system) says, in the terms the checks read: components with their redundancy, and figures. */
+function storedDesignFacts(design: Item): { design: Record<string, unknown>; components: string[]; scalability: string } {
+  const components = (Array.isArray(design.components) ? design.components : []) as { name?: unknown; type?: unknown; replicas?: unknown }[];
+  const architecture = (design.architecture ?? {}) as { redundancy?: string; quality_attributes?: { availability_pct?: number | null; latency_ms?: number | null; throughput_rps?: number | null } };
+  const multi = architecture.redundancy === 'multi_az' || architecture.redundancy === 'multi_region';
+  const described = components.map((c) => {
+    const replicas = typeof c.replicas === 'number' ? c.replicas : 1;
+    return `${String(c.name)} (${String(c.type)}${replicas >= 2 ? `, x${replicas}` : ''}${multi ? `, ${architecture.redundancy === 'multi_region' ? 'multi-region' : 'multi-AZ'}` : ''})`;
+  });
+  const q = architecture.quality_attributes ?? {};
+  const figures = [
+    q.throughput_rps != null ? `${q.throughput_rps} req/s` : '',
+    q.latency_ms != null ? `latency ${q.latency_ms} ms` : '',
+    q.availability_pct != null ? `availability ${q.availability_pct}%` : '',
+  ].filter(Boolean);
+  return {
+    design: { name: design.name, architecture: design.architecture, data_flow: design.data_flow },
+    components: described,
+    scalability: figures.length ? `stored design targets ${figures.join(', ')}` : '',
+  };
 }

@@ -5,6 +5,7 @@ import { getDecision, proposeDecision } from '../decisions/decisions.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { checkAuthority, loadChart } from '../org/authority.js';
+import { ALLOCATION } from './allocations.js';
 import { formatUsd, fromCents, normalizeDepartment, resolvePeriod, toCents } from './money.js';
 
 /**
@@ -18,12 +19,15 @@ import { formatUsd, fromCents, normalizeDepartment, resolvePeriod, toCents } fro
  * which is what a ceiling change is conditioned on.
  *
  * Authority: a ceiling or a single allocation above the setter's authority
- * (loadChart/checkAuthority) is not applied but escalated as a decision; once
- * that decision is approved, the same call with its `decision_id` applies it.
+ * (loadChart/checkAuthority) is not applied but escalated as a decision
+ * carrying the change as its commitment; once that decision is approved,
+ * Conclave applies it once (the approval-effects consumer calls the same use
+ * case with the `decision_id`; a second application is refused by the
+ * ledger). Calling again with the approved `decision_id` still works and is
+ * just as idempotent.
  */
 
 const REQUEST = 'BUDGETREQUEST';
-const ALLOCATION = 'ALLOCATION';
 const WRITE_ATTEMPTS = 5;
 
 /** A department's budget for a period, in USD. */
@@ -124,7 +128,7 @@ export async function setBudget(deps: Deps, ctx: RequestContext, input: SetBudge
       status: 'escalated',
       budget: existing ? toView(existing) : null,
       ...escalated,
-      rationale: `${check.reason}; call set_budget again with decision_id ${escalated.decision_id} once it is approved`,
+      rationale: `${check.reason}; Conclave sets it when decision ${escalated.decision_id} is approved, and tells you`,
     };
   }
   if (check.within && input.decisionId !== undefined) {
@@ -235,7 +239,7 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
       period,
       amount: fromCents(amountCents),
       ...escalated,
-      rationale: `${check.reason}; nothing was allocated. Call allocate_budget again with decision_id ${escalated.decision_id} once it is approved`,
+      rationale: `${check.reason}; nothing was allocated yet: Conclave allocates it once when decision ${escalated.decision_id} is approved, and tells you`,
     };
   }
   if (check.within && input.decisionId !== undefined) {
@@ -344,7 +348,9 @@ async function escalate(
   amount: number,
   request: BudgetRequest,
 ): Promise<{ decision_id: string; escalation_id: string | null }> {
-  const decision = await proposeDecision(deps, ctx, { tenantId, initiator, decisionType, mode: 'autonomous', context, amount });
+  // Approving it commits to exactly this change: Conclave applies it once approved (approval-effects).
+  const commitment = { kind: request.action === 'allocate' ? ('budget_allocation' as const) : ('budget_ceiling' as const), params: { ...request, requested_by: initiator } };
+  const decision = await proposeDecision(deps, ctx, { tenantId, initiator, decisionType, mode: 'autonomous', context, amount, commitment });
   await deps.store.put(
     {
       ...keys.record(tenantId, REQUEST, decision.decision_id),

@@ -14,10 +14,9 @@ import { keys } from '../keys.js';
 
 /** The index entries a request message adds (written with the inbox entry). */
 export async function indexRequest(deps: Deps, tenantId: string, requestKey: string, recipient: EndpointId, messageId: string): Promise<void> {
-  await deps.store.putMany([
-    { ...keys.requestEntry(tenantId, requestKey, recipient, messageId), type: 'request_entry', request: requestKey, recipient, message_id: messageId },
-    { ...keys.actionableItem(tenantId, recipient, messageId), type: 'actionable', request: requestKey, recipient, message_id: messageId },
-  ]);
+  // Two puts (not putMany): the notifier consumers may only put (CONSUMER_STORE_ACCESS).
+  await deps.store.put({ ...keys.requestEntry(tenantId, requestKey, recipient, messageId), type: 'request_entry', request: requestKey, recipient, message_id: messageId });
+  await deps.store.put({ ...keys.actionableItem(tenantId, recipient, messageId), type: 'actionable', request: requestKey, recipient, message_id: messageId });
 }
 
 /**

@@ -90,7 +90,13 @@ export async function approveChangeWindow(deps: Deps, ctx: RequestContext, input
   if (input.amount !== undefined && (!Number.isFinite(input.amount) || input.amount < 0)) throw new ValidationError('amount must be a non-negative number of USD');
   const services = uniqueNames(input.services, 'services');
 
-  const assessment = assessChangeWindow({ start, end, risk: input.risk }, await openIncidents(deps, input.tenantId, BLOCKING_SEVERITY));
+  // A severity-1 incident anywhere blocks every window; a severity-2 one blocks only windows touching its services.
+  const touched = new Set(services.map((s) => s.toLowerCase()));
+  const blocking = (await openIncidents(deps, input.tenantId, BLOCKING_SEVERITY)).filter(
+    (i) => i.severity === 1 || i.affected_services.length === 0 || i.affected_services.some((s) => touched.has(s.toLowerCase())),
+  );
+  const assessment = assessChangeWindow({ start, end, risk: input.risk }, blocking);
+  const windowId = deps.ids.next();
   let status: ChangeWindowResult['status'];
   let reasons: string[];
   let decision: { decision_id: string; escalation_id: string | null; awaiting: EndpointId | null } | null = null;
@@ -105,6 +111,7 @@ export async function approveChangeWindow(deps: Deps, ctx: RequestContext, input
       mode: 'autonomous',
       context: `Change window ${iso(start)} – ${iso(end)} (${input.risk} risk) for ${services.join(', ')}`,
       amount: input.amount,
+      commitment: { kind: 'change_window', params: { window_id: windowId } },
     });
     decision = { decision_id: d.decision_id, escalation_id: d.escalations[0]?.escalation_id ?? null, awaiting: d.awaiting };
     status = d.status === 'approved' ? 'approved' : 'escalated';
@@ -117,7 +124,6 @@ export async function approveChangeWindow(deps: Deps, ctx: RequestContext, input
     reasons = [`within the rules (${assessment.duration_hours} h of at most ${assessment.max_duration_hours} h, no open severity-1/2 incident)`];
   }
 
-  const windowId = deps.ids.next();
   const result: ChangeWindowResult = {
     window_id: windowId,
     approved: status === 'approved',

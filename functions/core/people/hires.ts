@@ -3,7 +3,9 @@ import type { Deps, RequestContext } from '../context.js';
 import { getDecision, proposeDecision } from '../decisions/decisions.js';
 import type { DecisionStatus } from '../decisions/model.js';
 import { ValidationError } from '../errors.js';
-import { formatUsd, fromCents, normalizeDepartment, toCents } from '../finance/money.js';
+import { drawOnBudget } from '../finance/allocations.js';
+import { getBudget } from '../finance/budget.js';
+import { currentQuarter, formatUsd, fromCents, normalizeDepartment, toCents } from '../finance/money.js';
 import { keys } from '../keys.js';
 import { checkAuthority, loadChart } from '../org/authority.js';
 
@@ -53,15 +55,21 @@ export async function approveHire(deps: Deps, ctx: RequestContext, input: HireIn
   if (costCents === 0) throw new ValidationError('annual_cost must be greater than zero');
   if (input.roleTitle.trim() === '' || input.justification.trim() === '') throw new ValidationError('role_title and justification must not be empty');
   const check = checkAuthority(await loadChart(deps, input.tenantId), input.approver, input.annualCost);
+  // The hire draws on the department's budget for the current period; one that would over-allocate it goes to the approver's superior.
+  const period = currentQuarter(deps.clock.now());
+  const budget = await getBudget(deps, input.tenantId, { department, period });
+  const overBudget = budget !== null && costCents > toCents(budget.remaining, 'remaining');
+  const hireId = deps.ids.next();
+  const budgetNote = budget === null ? '' : `\n\nBudget: ${department} ${period} has ${formatUsd(budget.remaining)} of ${formatUsd(budget.ceiling)} USD left${overBudget ? ': this hire would over-allocate it' : ''}.`;
   const decision = await proposeDecision(deps, ctx, {
     tenantId: input.tenantId,
     initiator: input.approver,
     decisionType: 'hire',
-    mode: 'autonomous',
-    context: `Hire a ${input.roleTitle} for ${department} at ${formatUsd(input.annualCost)} USD a year.\n\nJustification: ${input.justification}`,
+    mode: overBudget ? 'hierarchical' : 'autonomous',
+    context: `Hire a ${input.roleTitle} for ${department} at ${formatUsd(input.annualCost)} USD a year.\n\nJustification: ${input.justification}${budgetNote}`,
     amount: input.annualCost,
+    commitment: { kind: 'hire', params: { hire_id: hireId, department, period, amount_cents: costCents, role_title: input.roleTitle } },
   });
-  const hireId = deps.ids.next();
   const now = new Date(deps.clock.now()).toISOString();
   await deps.store.put(
     {
@@ -83,6 +91,9 @@ export async function approveHire(deps: Deps, ctx: RequestContext, input: HireIn
   );
   const approved = decision.status === 'approved';
   const escalation = decision.escalations[0];
+  const draw = approved && budget !== null
+    ? await drawOnBudget(deps, { tenantId: input.tenantId, department, period, amountCents: costCents, trackingId: decision.decision_id, by: input.approver, justification: `hire: ${input.roleTitle}` })
+    : undefined;
   return {
     hire_id: hireId,
     role_title: input.roleTitle,
@@ -96,8 +107,11 @@ export async function approveHire(deps: Deps, ctx: RequestContext, input: HireIn
     requested_at: now,
     approved,
     rationale: approved
-      ? `approved by ${input.approver}: ${formatUsd(input.annualCost)} USD a year is within its authority of ${formatUsd(check.limit)} USD`
-      : `not approved yet: ${escalation?.reason ?? 'above authority'}; the hire waits for ${decision.awaiting ?? 'a ruling'}`,
+      ? `approved by ${input.approver}: ${formatUsd(input.annualCost)} USD a year is within its authority of ${formatUsd(check.limit)} USD` +
+        (draw?.drawn ? `; drawn on the ${department} budget for ${period} (${formatUsd(draw.remaining)} USD left)` : budget === null ? `; no ${department} budget is set for ${period}` : '')
+      : overBudget
+        ? `not approved yet: ${formatUsd(input.annualCost)} USD would over-allocate the ${department} budget for ${period} (${formatUsd(budget?.remaining ?? 0)} USD left); the hire waits for ${decision.awaiting ?? 'a ruling'}, and is drawn on the budget once approved`
+        : `not approved yet: ${escalation?.reason ?? 'above authority'}; the hire waits for ${decision.awaiting ?? 'a ruling'}, and is drawn on the budget once approved`,
     escalation_id: escalation?.escalation_id ?? null,
   };
 }

@@ -3,7 +3,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { sendMessage, type Priority } from '../messages/messages.js';
-import { iso } from '../operations/records.js';
+import { iso, listRecords } from '../operations/records.js';
 import { checkReleaseName } from './release.js';
 
 /** The record kind of defects. */
@@ -124,5 +124,22 @@ export async function reportDefect(
     affected_users_pct: reach ?? null,
     reported_at: at,
     notified: [...notified],
+  };
+}
+
+/**
+ * The open critical and major defects recorded against a release
+ * (report_defect): what the quality gate counts, never a caller's figures.
+ */
+export async function openDefectCounts(deps: Deps, tenantId: string, release: string): Promise<{ critical: number; major: number; defect_ids: string[] }> {
+  const page = await listRecords(deps, {
+    indexPk: keys.recordIndex(tenantId, DEFECT),
+    limit: 1000,
+    matches: (item) => item.release === release && item.status === 'open' && (item.severity === 'critical' || item.severity === 'major'),
+  });
+  return {
+    critical: page.items.filter((i) => i.severity === 'critical').length,
+    major: page.items.filter((i) => i.severity === 'major').length,
+    defect_ids: page.items.map((i) => String(i.defect_id)),
   };
 }

@@ -4,6 +4,7 @@ import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { iso, listRecords } from '../operations/records.js';
+import { openDefectCounts } from './defects.js';
 import { checkReleaseName, getRelease, updateRelease, type ReleaseSummary } from './release.js';
 
 /** The record kind of quality gates. */
@@ -88,12 +89,12 @@ export function evaluateGate(results: GateResults, context: GateContext = {}): G
     {
       name: 'critical_defects',
       passed: results.critical_defects <= GATE_THRESHOLDS.maxCritical,
-      detail: `${results.critical_defects} open critical defect(s); allowed ${GATE_THRESHOLDS.maxCritical}`,
+      detail: `${results.critical_defects} open critical defect(s) recorded; allowed ${GATE_THRESHOLDS.maxCritical}`,
     },
     {
       name: 'major_defects',
       passed: results.major_defects <= GATE_THRESHOLDS.maxMajor,
-      detail: `${results.major_defects} open major defect(s); allowed ≤ ${GATE_THRESHOLDS.maxMajor}`,
+      detail: `${results.major_defects} open major defect(s) recorded; allowed ≤ ${GATE_THRESHOLDS.maxMajor}`,
     },
   ];
   if (p95 !== undefined && budget !== undefined) {
@@ -121,10 +122,15 @@ export interface QualityGate {
  * listed through GSI1). It becomes the release's latest gate — the one
  * deployment approval reads — unless a later gate is already recorded.
  */
-export async function runQualityGate(deps: Deps, input: { tenantId: string; runBy: RoleId; release: string; results: GateResults }): Promise<QualityGate> {
+export async function runQualityGate(
+  deps: Deps,
+  input: { tenantId: string; runBy: RoleId; release: string; results: Omit<GateResults, 'critical_defects' | 'major_defects'> & Partial<Pick<GateResults, 'critical_defects' | 'major_defects'>> },
+): Promise<QualityGate> {
   const release = checkReleaseName(input.release);
-  const summary = await getRelease(deps, input.tenantId, release);
-  const checks = evaluateGate(input.results, gateContext(summary));
+  const [summary, defects] = await Promise.all([getRelease(deps, input.tenantId, release), openDefectCounts(deps, input.tenantId, release)]);
+  // Defect counts come from the release's recorded defects (report_defect), never from the caller.
+  const results: GateResults = { ...input.results, critical_defects: defects.critical, major_defects: defects.major };
+  const checks = evaluateGate(results, gateContext(summary));
   const gateId = deps.ids.next();
   const at = iso(deps.clock.now());
   const gate: QualityGate = {
@@ -144,7 +150,8 @@ export async function runQualityGate(deps: Deps, input: { tenantId: string; runB
       type: 'quality_gate',
       tenant_id: input.tenantId,
       ...gate,
-      results: { ...input.results },
+      results: { ...results },
+      defect_ids: defects.defect_ids,
       version: 1,
     },
     { kind: 'absent' },

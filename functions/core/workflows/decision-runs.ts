@@ -6,6 +6,7 @@ import { CLOSED, type Decision, type DecisionStatus } from '../decisions/model.j
 import { NotFoundError } from '../errors.js';
 import { transition } from '../decisions/decision-record.js';
 import { keys } from '../keys.js';
+import { resolveRequests } from '../messages/requests.js';
 import { loadChart } from '../org/authority.js';
 import type { RunRef, RunView } from './model.js';
 import { finishRun, loadRun, startRun, updateRun } from './runs.js';
@@ -53,6 +54,46 @@ export async function startCollaborativeRun(deps: Deps, detail: EventDetail<'Dec
     input: { decision_id: detail.decision_id, participants: detail.participants, deadline: detail.deadline },
     decisionId: detail.decision_id,
   });
+}
+
+/**
+ * Decision.Proposed.v1 of a hierarchical or human-mode decision → a ruling
+ * run for the awaited role (the initiator's superior, or the board): the
+ * same escalation machine, so the ruler gets a task and a message, with
+ * reminders, and a timeout that moves it up the chain or expires it.
+ */
+export async function startRulingRun(deps: Deps, detail: EventDetail<'Decision.Proposed.v1'>): Promise<RunView | undefined> {
+  if (detail.mode !== 'hierarchical' && detail.mode !== 'human') return undefined;
+  const decision = await getDecision(deps, detail.tenant_id, detail.decision_id);
+  if (CLOSED.includes(decision.status) || !decision.awaiting || decision.escalations.length > 0) return undefined;
+  const reason = `${detail.initiator} proposed a ${detail.mode} decision: it is ruled by ${decision.awaiting}`;
+  return startRun(deps, { correlationId: detail.correlation_id }, {
+    tenantId: detail.tenant_id,
+    runId: `${detail.decision_id}-ruling`,
+    workflow: 'escalation',
+    initiator: detail.initiator,
+    title: `${detail.mode === 'human' ? 'Human-mode' : 'Hierarchical'} ${decision.decision_type} decision${decision.amount === null ? '' : ` (${usd(decision.amount)} USD)`} awaiting ${decision.awaiting}`,
+    input: { decision_id: detail.decision_id, escalation_id: `${detail.decision_id}-ruling`, awaiting: decision.awaiting, from: detail.initiator, reason },
+    decisionId: detail.decision_id,
+  });
+}
+
+/** The id of a participant's vote task (the collaborative run's id is the decision id; one voting round). */
+export function voteTaskId(decisionId: string, participant: EndpointId): string {
+  return `${decisionId}.voting.0.${participant}`;
+}
+
+/** Whether a participant's vote request is settled: it voted, or voting is over. */
+export async function voteSettled(deps: Deps, tenantId: string, decisionId: string, participant: EndpointId): Promise<boolean> {
+  const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
+  return !decision || decision.status !== 'pending' || decision.votes.some((v) => v.voter === participant);
+}
+
+/** Voting closed: every participant's vote request leaves the inbox's actionable view. */
+export async function settleVoteRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
+  const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
+  if (!decision || decision.mode !== 'collaborative') return;
+  for (const participant of decision.participants) await resolveRequests(deps, tenantId, `task:${voteTaskId(decisionId, participant)}`);
 }
 
 /** `escalation_check`: is the decision still open and still awaiting this hop's role? */
@@ -189,6 +230,8 @@ export async function openVoteTasks(
     maxReminders: input.maxReminders,
     context: { decision: { decision_id: decision.decision_id, decision_type: decision.decision_type, threshold: decision.threshold, quorum: decision.quorum, deadline: decision.deadline } },
     decision: { decisionId: input.decisionId, rule: 'vote', effect: 'vote' },
+    // The vote request (vote-notifier) is the participant's one message for this task.
+    notify: false,
   });
 }
 

@@ -4,7 +4,7 @@ import { ROUNDS, WORKFLOW_INPUTS, type MachineId, type RunStatus, type WorkflowN
 import type { Deps, RequestContext } from '../context.js';
 import { DependencyError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
-import { deliver, notificationId } from '../messages/messages.js';
+import { reportOutcome } from '../outcomes/report-outcome.js';
 import type { RunRef, RunView } from './model.js';
 import { runCodec, type RunRecord } from './records.js';
 import { describe, envelope, loadRun, recordHistory, refOf, toRunView, updateRun } from './run-record.js';
@@ -169,24 +169,23 @@ export async function finishRun(deps: Deps, ctx: RequestContext, ref: RunRef, en
   await deps.bus.publish([
     buildEvent('Workflow.Completed.v1', { ...envelope(ref, at), run_id: ref.run_id, workflow: ref.workflow, status: end.status, cause: end.cause ?? null }),
   ]);
-  if (end.status !== 'succeeded') {
-    const title = String(ended.title);
-    await deliver(deps, {
+  // The initiator hears how its run ended, once (decision runs report through their decision's outcome instead).
+  if (ref.workflow !== 'escalation' && ref.workflow !== 'collaborative_decision') {
+    const word = end.status === 'succeeded' ? 'succeeded' : end.status === 'failed' ? 'failed' : 'timed out';
+    await reportOutcome(deps, {
       tenantId: ref.tenant_id,
-      messageId: notificationId(at, `${ref.run_id}:${end.status}`, ref.initiator),
-      from: 'conclave',
-      to: ref.initiator,
-      recipients: [ref.initiator],
-      type: 'notification',
-      priority: 'high',
-      subject: `Workflow ${end.status === 'failed' ? 'failed' : 'timed out'}: ${ref.workflow} "${title}"`.slice(0, 200),
-      content:
-        `Run ${ref.run_id} (${ref.workflow}, started by ${ref.initiator}) ${end.status === 'failed' ? 'failed' : 'timed out'}.\n\n` +
-        `Cause: ${end.cause ?? 'not recorded'}\n\nNo task of the run is left open. See workflow_status { run_id: "${ref.run_id}" }.`,
-      threadId: `run-${ref.run_id}`,
-      replyTo: null,
       correlationId: ref.correlation_id,
-      sentAt: at,
+      subject: 'workflow_run',
+      subjectId: ref.run_id,
+      kind: ref.workflow,
+      initiator: ref.initiator,
+      status: end.status,
+      decidedBy: null,
+      reason: end.status === 'succeeded' ? (end.outcome ?? 'every stage completed') : `Cause: ${end.cause ?? 'not recorded'}. No task of the run is left open.`,
+      applied: null,
+      endedAt: at,
+      seeMore: `See workflow_status { run_id: "${ref.run_id}" }.`,
+      title: `Workflow ${word}: ${ref.workflow} "${ended.title}"`,
     });
   }
   return true;

@@ -4,8 +4,9 @@ import type { Deps } from '../context.js';
 import { storeMemory } from '../memory/store-memory.js';
 import { deliver, notificationId } from '../messages/messages.js';
 import type { RunRef } from './model.js';
-import { loadRun } from './runs.js';
-import type { Assignment } from './tasks.js';
+import { loadRun } from './run-record.js';
+import { runWaits } from './wait-record.js';
+import type { Assignment } from './waits.js';
 
 const usd = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
@@ -55,6 +56,7 @@ export async function storePostmortem(
 ): Promise<{ key: string }> {
   const run = await loadRun(deps, ref.tenant_id, ref.run_id);
   const key = `postmortem/${ref.run_id}`;
+  const rounds = await stageRounds(deps, ref);
   const content = [
     `# Postmortem: ${input.title} (severity ${input.severity})`,
     '',
@@ -63,13 +65,9 @@ export async function storePostmortem(
     '',
     input.description,
     '',
-    section('Triage', results.triage),
-    '',
-    section('Fix', results.fix),
-    '',
-    section('Verification', results.verify),
-    '',
-    section('Postmortem', results.postmortem),
+    // Every round of every stage, in order: a failed verification and the fix that followed are part of the story.
+    ...rounds.flatMap((round) => [section(round.title, round.record), '']),
+    ...(results.postmortem && !rounds.some((r) => r.stage === 'postmortem') ? [section('Postmortem', results.postmortem)] : []),
   ]
     .join('\n')
     .slice(0, 32_000);
@@ -80,8 +78,27 @@ export async function storePostmortem(
     tags: ['postmortem', 'incident', `sev${input.severity}`],
     metadata: { run_id: ref.run_id, severity: input.severity, title: input.title, ...(input.alert_id ? { alert_id: input.alert_id } : {}) },
     author: 'operations_head',
+    // Conclave's own record (a step may run again): written by the system, owned by the operations head.
+    principal: 'system:postmortems',
   });
   return { key: stored.memory.key };
+}
+
+const TITLES: Readonly<Record<string, string>> = { triage: 'Triage', fix: 'Fix', verify: 'Verification', postmortem: 'Postmortem' };
+
+/** The resolved rounds of a run's stages, oldest first, each with what its assignee recorded (or why it failed). */
+async function stageRounds(deps: Deps, ref: RunRef): Promise<{ stage: string; title: string; record: unknown }[]> {
+  const waits = (await runWaits(deps, ref.tenant_id, ref.run_id)).filter((w) => w.status === 'resolved').sort((a, b) => a.opened_at.localeCompare(b.opened_at));
+  const rounds = new Map<string, number>();
+  return waits.map((w) => {
+    const n = (rounds.get(w.stage) ?? 0) + 1;
+    rounds.set(w.stage, n);
+    const title = `${TITLES[w.stage] ?? w.stage} (round ${n})`;
+    const r = w.resolution;
+    if (r && 'output' in r) return { stage: w.stage, title, record: r.output };
+    if (r && 'error' in r) return { stage: w.stage, title, record: { outcome: 'failed', result: { reason: r.cause } } };
+    return { stage: w.stage, title, record: { outcome: r && 'closed' in r ? r.closed : 'unknown', result: {} } };
+  });
 }
 
 /**

@@ -17,6 +17,8 @@ import { runRef, type RunRef } from './model.js';
 import { openRunIncident, resolveRunIncident } from '../operations/incidents.js';
 import { beginRun, finishRun, loadRun } from './runs.js';
 import { notifyLeadership, planDepartmentTasks, storePostmortem } from './stage-steps.js';
+import { routeByCapability } from './routing.js';
+import { stageRule } from './stage-rules.js';
 import { openWait, remindWait, timeoutCause } from './tasks.js';
 
 /**
@@ -110,8 +112,10 @@ const USE_CASES: { [S in StepName]: StepUseCase<S> } = {
     return begun;
   },
   open_task: async (deps, ref, p) => {
-    const assignments = p.assignments ?? (p.assignees ?? []).map((assignee) => ({ assignee }));
-    if (assignments.length === 0) throw new ValidationError(`state ${p.state} opens a task with no assignee`);
+    const defaults = p.assignments ?? (p.assignees ?? []).map((assignee) => ({ assignee }));
+    if (defaults.length === 0) throw new ValidationError(`state ${p.state} opens a task with no assignee`);
+    const rule = stageRule(ref.workflow, p.stage);
+    const assignments = await routeByCapability(deps, ref.tenant_id, p.stage, rule?.capability, defaults);
     return {
       ...(await openWait(deps, {
         ref,
@@ -128,6 +132,7 @@ const USE_CASES: { [S in StepName]: StepUseCase<S> } = {
         heartbeatSeconds: p.heartbeat_seconds,
         maxReminders: p.max_reminders,
         context: p.context,
+        resultSchema: rule?.resultSchema ?? null,
       })),
     };
   },

@@ -82,6 +82,7 @@ export async function completeTask(deps: Deps, ctx: RequestContext, input: Compl
   // The governed act's rule, exactly as its tool applies it; it may add what the act recorded to the result.
   const governed = await governStageCompletion(deps, ctx, { run, task, outcome: input.outcome, result: input.result ?? {}, rationale });
   const result = governed ? { ...(input.result ?? {}), ...governed.result } : (input.result ?? {});
+  const outcome = governed?.outcome ?? input.outcome;
 
   if (task.effect === 'rule') {
     await ruleOnDecision(deps, ctx, { tenantId: input.tenantId, ruler: input.actor, decisionId: String(task.decision_id), ruling: input.outcome as 'approve' | 'reject', rationale });
@@ -91,15 +92,15 @@ export async function completeTask(deps: Deps, ctx: RequestContext, input: Compl
   }
 
   const at = new Date(deps.clock.now()).toISOString();
-  const completedRecord: TaskRecord = { ...task, status: 'completed', outcome: input.outcome, result, completed_at: at, completed_by: input.actor, updated_at: at };
+  const completedRecord: TaskRecord = { ...task, status: 'completed', outcome, result, completed_at: at, completed_by: input.actor, updated_at: at };
   const written = await putIfUnchanged(deps.store, taskCodec.encode(task), taskCodec.encode(completedRecord));
   if (!written) throw new ConflictError(`task ${input.taskId} changed meanwhile (completed or closed with its run); nothing more was done`);
   const completed = taskCodec.decode(written);
   await resolveRequests(deps, input.tenantId, `task:${input.taskId}`);
   await deps.bus.publish([
-    buildEvent('Task.Completed.v1', { ...envelope(ref, at), correlation_id: ctx.correlationId, task_id: input.taskId, assignee: input.actor, outcome: input.outcome, run_id: ref.run_id }),
+    buildEvent('Task.Completed.v1', { ...envelope(ref, at), correlation_id: ctx.correlationId, task_id: input.taskId, assignee: input.actor, outcome, run_id: ref.run_id }),
   ]);
-  await recordHistory(deps, ref, { event: 'task_completed', stage: task.stage, actor: input.actor, detail: `${input.actor}: ${input.outcome}${typeof input.result?.rationale === 'string' ? ` — ${input.result.rationale}` : ''}` });
+  await recordHistory(deps, ref, { event: 'task_completed', stage: task.stage, actor: input.actor, detail: `${input.actor}: ${outcome}${outcome !== input.outcome ? ` (reported ${input.outcome})` : ''}${typeof input.result?.rationale === 'string' ? ` — ${input.result.rationale}` : ''}` });
 
   let delivery: Delivery | 'already' | 'pending' = 'pending';
   if (wait.mode === 'decision') {
@@ -109,20 +110,20 @@ export async function completeTask(deps: Deps, ctx: RequestContext, input: Compl
     const stillWaiting = (await loadWait(deps, waitKey))?.status === 'waiting';
     delivery = stillWaiting ? 'pending' : mine?.delivery === 'stale' ? 'stale' : 'delivered';
   } else if (wait.mode === 'any') {
-    const failing = negative && wait.on_negative === 'fail_run';
+    const failing = NEGATIVE.includes(outcome) && wait.on_negative === 'fail_run';
     const reason = typeof input.result?.reason === 'string' ? input.result.reason : rationale;
     delivery = await resolveWait(
       deps,
       waitKey,
       failing
-        ? { error: WORKFLOW_ERRORS.stageFailed, cause: `${input.actor} reported the ${task.stage} stage ${input.outcome}: ${reason}` }
-        : { output: { task_id: input.taskId, assignee: input.actor, outcome: input.outcome, result, completed_at: at } },
+        ? { error: WORKFLOW_ERRORS.stageFailed, cause: `${input.actor} reported the ${task.stage} stage ${outcome}: ${reason}` }
+        : { output: { task_id: input.taskId, assignee: input.actor, outcome, result, completed_at: at } },
     );
     for (const sibling of wait.tasks) {
       if (sibling.task_id !== input.taskId) await closeTask(deps, input.tenantId, sibling.assignee, sibling.task_id, 'cancelled');
     }
   } else {
-    delivery = await recordPartAndMaybeResolve(deps, waitKey, input.actor, { task_id: input.taskId, outcome: input.outcome, result });
+    delivery = await recordPartAndMaybeResolve(deps, waitKey, input.actor, { task_id: input.taskId, outcome, result });
   }
 
   let note = 'recorded';

@@ -5,6 +5,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
 import { deliver, notificationId } from '../messages/messages.js';
+import { resolveRequests } from '../messages/requests.js';
 import { updateRecord } from '../versioned.js';
 import { settleDecisionWaiters } from './decision-waits.js';
 import type { RunRef } from './model.js';
@@ -54,6 +55,8 @@ export interface OpenWaitInput {
   readonly context: Record<string, unknown>;
   /** The result complete_task must carry (a JSON Schema object), when the stage declares one. */
   readonly resultSchema?: Record<string, unknown> | null;
+  /** False: the assignees already got the one message asking for this (a vote request); no "New task" message. */
+  readonly notify?: boolean;
   readonly decision?: { readonly decisionId: string; readonly rule: DecisionRule; readonly effect?: TaskEffect; readonly awaiting?: EndpointId };
 }
 
@@ -196,7 +199,7 @@ export async function openWait(deps: Deps, input: OpenWaitInput): Promise<OpenWa
     ),
   ];
   if (events.length) await deps.bus.publish(events);
-  for (const t of created) {
+  for (const t of input.notify === false ? [] : created) {
     await deliver(deps, {
       tenantId: ref.tenant_id,
       messageId: notificationId(at, `task:${t.task_id}`, t.assignee),
@@ -216,6 +219,9 @@ export async function openWait(deps: Deps, input: OpenWaitInput): Promise<OpenWa
       sentAt: at,
       request: `task:${t.task_id}`,
     });
+    // Completed (or closed) before its request reached the inbox: settle the request now.
+    const now = await deps.store.get(keys.task(ref.tenant_id, t.assignee, t.task_id));
+    if (now?.status !== 'open') await resolveRequests(deps, ref.tenant_id, `task:${t.task_id}`);
   }
   if (input.decision) {
     await deps.store.put({ ...keys.decisionWaiter(ref.tenant_id, input.decision.decisionId, ref.run_id, waitId), type: 'decision_waiter', run_id: ref.run_id, wait_id: waitId });

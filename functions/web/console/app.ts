@@ -28,6 +28,7 @@ import { html } from '../html.js';
 const MAX_FORM_BYTES = 16 * 1024;
 /** The CSRF purpose of the sign-in form. */
 const SIGN_IN_PURPOSE = 'console-signin';
+const SIGN_IN_HINT = 'A human Conclave API key of your tenant (npm run keys -- create --tenant <tenant> --roles board --human). It is checked once and not stored.';
 const ID_PATTERN = /^[0-9A-Za-z_-]{1,80}$/;
 const STATUSES: readonly DecisionStatus[] = ['pending', 'escalated', 'approved', 'rejected', 'expired'];
 const MODES: readonly DecisionMode[] = ['autonomous', 'collaborative', 'hierarchical', 'human'];
@@ -200,7 +201,7 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
     const existing = readCookie(request, CSRF_COOKIE);
     const binding = existing ?? newCsrfBinding();
     const csrfToken = issueCsrfToken({ secret: await secret(), purpose: SIGN_IN_PURPOSE, binding, now: deps.clock.now() });
-    const body = html`<p>The board's console is for people: sign in with a <strong>human</strong> API key of your tenant. Agent keys cannot open it.</p>${renderSignInForm({ action: '/console/sign-in', csrfToken, ...(error ? { error } : {}) })}`;
+    const body = html`<p>The board's console is for people: sign in with a <strong>human</strong> API key of your tenant. Agent keys cannot open it.</p>${renderSignInForm({ action: '/console/sign-in', csrfToken, hint: SIGN_IN_HINT, ...(error ? { error } : {}) })}`;
     const response = htmlResponse(page({ title: 'Sign in to the console', body }), status);
     if (!existing) response.headers.append('set-cookie', bindingCookie(binding, { secure: !isLoopbackHttp(url) }));
     return response;

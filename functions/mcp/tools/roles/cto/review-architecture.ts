@@ -13,14 +13,21 @@ export const reviewArchitectureTool = defineTool({
     '(logs/metrics/tracing/alerts), a missing security component (auth/IAM/WAF/secrets/encryption), and a scalability ' +
     'statement without figures. Give verdict ' +
     '"approve" or "reject" with your feedback; without a verdict the design is approved exactly when every check passes. ' +
-    'With design_id (from the senior architect\'s design_system) the design, which must be proposed, becomes approved or ' +
+    'With design_id (from the senior architect\'s design_system) the stored design is reviewed as stored — its components, ' +
+    'their replicas and redundancy, and its quality targets — plus whatever you give inline (design, components and scalability ' +
+    'are then optional); the design, which must be proposed, becomes approved or ' +
     'rejected; a design reviewed meanwhile is a conflict. A rejection with every check passing needs feedback or ' +
     'modifications. No spending: no authority limit applies.',
   input: z.object({
     design_id: z.string().trim().min(1).max(64).optional().describe('The stored design under review, if any.'),
-    design: boundedJson(100_000).describe('The design as reviewed (architecture, data flow, decisions).'),
-    components: z.array(z.string().trim().min(1).max(200)).min(1).max(50).describe('Each component, with its redundancy, e.g. "postgres (primary + replica)".'),
-    scalability: z.string().trim().min(1).max(2000).describe('How it scales, with figures: e.g. "2k req/s, p95 < 200 ms".'),
+    design: boundedJson(100_000).optional().describe('The design as reviewed (architecture, data flow, decisions); optional with design_id.'),
+    components: z
+      .array(z.string().trim().min(1).max(200))
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('Each component, with its redundancy, e.g. "postgres (primary + replica)"; with design_id, added to the stored ones.'),
+    scalability: z.string().trim().min(1).max(2000).optional().describe('How it scales, with figures: e.g. "2k req/s, p95 < 200 ms"; optional with design_id.'),
     verdict: z.enum(['approve', 'reject']).optional(),
     feedback: z.string().trim().max(5000).optional(),
     modifications: z.array(z.string().trim().min(1).max(500)).max(30).optional().describe('Changes you require, beyond the automatic ones.'),
@@ -41,9 +48,9 @@ export const reviewArchitectureTool = defineTool({
     reviewArchitecture(deps, {
       tenantId: actor.tenantId,
       reviewer: 'cto',
-      design: input.design,
-      components: input.components,
-      scalability: input.scalability,
+      ...(input.design ? { design: input.design } : {}),
+      ...(input.components ? { components: input.components } : {}),
+      ...(input.scalability ? { scalability: input.scalability } : {}),
       ...(input.design_id ? { designId: input.design_id } : {}),
       ...(input.verdict ? { verdict: input.verdict } : {}),
       ...(input.feedback ? { feedback: input.feedback } : {}),

@@ -1,0 +1,119 @@
+import type { RoleId } from '../../contracts/roles.js';
+import type { Deps, RequestContext } from '../context.js';
+import { loadDecisionRecord, type DecisionRecord } from '../decisions/decision-record.js';
+import { CLOSED, type CommitmentKind } from '../decisions/model.js';
+import { ConclaveError, NotFoundError } from '../errors.js';
+import { drawOnBudget } from '../finance/allocations.js';
+import { allocateBudget, setBudget } from '../finance/budget.js';
+import { formatUsd, fromCents } from '../finance/money.js';
+import { keys } from '../keys.js';
+import { CHANGE_WINDOW } from '../operations/change-windows.js';
+import { updateVersioned } from '../versioned.js';
+import { reportOutcome } from './report-outcome.js';
+
+/**
+ * Approvals take effect by themselves, exactly once. When a decision closes
+ * (Decision.Completed.v1, possibly delivered more than once), an approved
+ * decision's commitment is applied by the same use case the tool runs, keyed
+ * on the decision id — the budget ledger, the change-window record and the
+ * hire's allocation each refuse a second application, so a redelivered
+ * approval applies nothing twice — and the initiator is told how it ended
+ * (reportOutcome: one message, one OUTCOME record linking what was applied,
+ * one Outcome.Reported.v1). A rejection or expiry is recorded the same way,
+ * applying nothing.
+ */
+export async function applyDecisionOutcome(deps: Deps, ctx: RequestContext, tenantId: string, decisionId: string): Promise<{ applied: string | null; reported: boolean }> {
+  let decision: DecisionRecord;
+  try {
+    decision = await loadDecisionRecord(deps, tenantId, decisionId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return { applied: null, reported: false };
+    throw error;
+  }
+  if (!CLOSED.includes(decision.status)) return { applied: null, reported: false };
+  // Approved at once within the initiator's own authority: nobody else decided, there is nothing to tell.
+  const selfApproved = decision.status === 'approved' && decision.ruled_by === null && decision.mode === 'autonomous';
+  let applied: string | null = null;
+  if (decision.status === 'approved' && decision.commitment) {
+    try {
+      applied = await APPLY[decision.commitment.kind](deps, ctx, decision, decision.commitment.params as Record<string, unknown>);
+    } catch (error) {
+      if (!(error instanceof ConclaveError)) throw error;
+      applied = `not applied: ${error.message}`;
+    }
+  }
+  if (selfApproved) return { applied, reported: false };
+  const reported = await reportOutcome(deps, {
+    tenantId,
+    correlationId: ctx.correlationId,
+    subject: 'decision',
+    subjectId: decisionId,
+    kind: decision.decision_type,
+    initiator: decision.initiator,
+    status: decision.status as 'approved' | 'rejected' | 'expired',
+    decidedBy: decision.ruled_by,
+    reason: decision.outcome ?? decision.status,
+    applied,
+    endedAt: decision.completed_at ?? new Date(deps.clock.now()).toISOString(),
+    seeMore: `See get_decision { decision_id: "${decisionId}" }.`,
+  });
+  return { applied, reported };
+}
+
+type Apply = (deps: Deps, ctx: RequestContext, decision: DecisionRecord, params: Record<string, unknown>) => Promise<string | null>;
+
+const str = (v: unknown) => String(v ?? '');
+
+const APPLY: Readonly<Record<CommitmentKind, Apply>> = {
+  budget_allocation: async (deps, ctx, d, p) => {
+    try {
+      const r = await allocateBudget(deps, ctx, {
+        tenantId: d.tenant_id,
+        allocator: (p.requested_by as RoleId | undefined) ?? d.initiator,
+        department: str(p.department),
+        period: str(p.period),
+        amount: fromCents(Number(p.amount_cents)),
+        justification: str(p.justification) || d.context.slice(0, 500),
+        decisionId: d.decision_id,
+      });
+      return `allocated ${formatUsd(r.amount)} USD to ${r.department} for ${r.period} (allocation ${r.tracking_id}; ${formatUsd(r.remaining)} USD left)`;
+    } catch (error) {
+      // The ledger refuses a second allocation of one decision: it was applied before (a redelivery).
+      if (error instanceof ConclaveError && /already allocated/.test(error.message)) return `allocated once (allocation ${d.decision_id})`;
+      throw error;
+    }
+  },
+  budget_ceiling: async (deps, ctx, d, p) => {
+    const r = await setBudget(deps, ctx, {
+      tenantId: d.tenant_id,
+      setter: (p.requested_by as RoleId | undefined) ?? d.initiator,
+      department: str(p.department),
+      period: str(p.period),
+      ceiling: fromCents(Number(p.amount_cents)),
+      decisionId: d.decision_id,
+    });
+    return `set the ${r.department} ceiling for ${r.period} to ${formatUsd(r.requested_ceiling)} USD`;
+  },
+  change_window: async (deps, _ctx, d, p) => {
+    const key = keys.record(d.tenant_id, CHANGE_WINDOW, str(p.window_id));
+    const updated = await updateVersioned(deps.store, key, (w) =>
+      w.status === 'approved' ? undefined : { ...w, status: 'approved', approved: true, approved_by_decision: d.decision_id, awaiting: null },
+    );
+    if (!updated) return `not applied: change window ${str(p.window_id)} is not recorded`;
+    return `change window ${str(p.window_id)} approved`;
+  },
+  hire: async (deps, _ctx, d, p) => {
+    const draw = await drawOnBudget(deps, {
+      tenantId: d.tenant_id,
+      department: str(p.department),
+      period: str(p.period),
+      amountCents: Number(p.amount_cents),
+      trackingId: d.decision_id,
+      by: d.ruled_by ?? d.initiator,
+      justification: `hire: ${str(p.role_title)}`,
+    });
+    return draw.drawn ? `hire ${str(p.hire_id)} drawn on the ${str(p.department)} budget for ${str(p.period)} (${formatUsd(draw.remaining)} USD left)` : `hire ${str(p.hire_id)} approved; ${draw.reason}`;
+  },
+  strategic_initiative: async () => 'the initiative is approved',
+  deployment: async () => 'the deployment is approved',
+};
