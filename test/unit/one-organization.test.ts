@@ -12,6 +12,8 @@ import { resolveRequests } from '../../functions/core/messages/requests.js';
 import { deliver } from '../../functions/core/messages/messages.js';
 import { applyDecisionOutcome } from '../../functions/core/outcomes/approval-effects.js';
 import { approveHire } from '../../functions/core/people/hires.js';
+import { recordHeartbeat } from '../../functions/core/agents/agents.js';
+import { routeByCapability } from '../../functions/core/workflows/routing.js';
 import { updateVersioned } from '../../functions/core/versioned.js';
 import { resultProblems } from '../../functions/core/workflows/result-schema.js';
 import { stageRule } from '../../functions/core/workflows/stage-rules.js';
@@ -171,5 +173,15 @@ describe('one organization (core, against dynalite)', () => {
     expect(await resolveRequests(deps, 'acme', 'decision:d1')).toBe(0);
     const all = (await readInbox(deps, { tenantId: 'acme', recipient: 'cto', unreadOnly: true, limit: 50 })).threads.flatMap((t) => t.messages.map((m) => m.subject));
     expect(all).toEqual(['FYI']);
+  });
+
+  it('routes a stage by capability to the roles whose agents declared it, else to the stage role, saying why', async () => {
+    const fallback = await routeByCapability(deps, 'acme', 'implement', 'implementation', [{ assignee: 'senior_developer' }]);
+    expect(fallback).toEqual([{ assignee: 'senior_developer', routedBecause: expect.stringContaining('no agent declared it') }]);
+    await recordHeartbeat(deps, ctx, { tenantId: 'acme', role: 'senior_architect', capabilities: ['Implementation', 'system_design'] });
+    const routed = await routeByCapability(deps, 'acme', 'implement', 'implementation', [{ assignee: 'senior_developer' }]);
+    expect(routed).toEqual([{ assignee: 'senior_architect', routedBecause: expect.stringContaining('which your agent declared') }]);
+    const plain = await routeByCapability(deps, 'acme', 'deploy_approval', undefined, [{ assignee: 'cto' }, { assignee: 'operations_head' }]);
+    expect(plain.map((a) => a.routedBecause)).toEqual(['the deploy_approval stage is assigned to the cto role', 'the deploy_approval stage is assigned to the operations_head role']);
   });
 });
