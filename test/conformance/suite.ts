@@ -52,7 +52,8 @@ const failing = (c: Check) => c.status === 'FAILURE' || c.status === 'WARNING';
  * random port with an in-memory table.
  */
 export async function startConformanceServer(log: Log): Promise<LocalConclave & { conformanceUrl: string }> {
-  const config = loadLocalConfig({ [ENV.conformanceFixtures]: '1', [ENV.port]: '0' });
+  // Rate limits off: the suite sends its scenarios back to back from one fixed principal, far past a key's burst.
+  const config = loadLocalConfig({ [ENV.conformanceFixtures]: '1', [ENV.port]: '0', [ENV.rateLimits]: 'off' });
   const conclave = await startLocal({ ...config, dataDir: undefined, devKey: undefined, log });
   return Object.assign(conclave, { conformanceUrl: `${conclave.url}/mcp/${CONFORMANCE_ENDPOINT}` });
 }
