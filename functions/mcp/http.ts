@@ -14,6 +14,7 @@ import { bearerToken } from './bearer.js';
 import { hostMatcher } from './host-check.js';
 import { auditTokenRefusal, audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
+import { readLimitedText } from '../web/html.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -170,8 +171,9 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
     const limited = await frontDoor.admit(actor, correlationId);
     if (limited) return limited;
 
-    const body = await readBody(request);
-    if (body === 'too-large') return tooLarge();
+    // Read whole, stopping as soon as it passes the limit (a missing or false Content-Length cannot bypass it).
+    const body = await readLimitedText(request, MAX_BODY_BYTES);
+    if (body === undefined) return tooLarge();
     let parsedBody: unknown;
     try {
       parsedBody = JSON.parse(body);
@@ -249,24 +251,6 @@ function withCors(response: Response, origin: string | null): Response {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-/** Reads the body, stopping as soon as it exceeds the limit (a missing or false Content-Length cannot bypass it). */
-async function readBody(request: Request): Promise<string | 'too-large'> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return 'too-large';
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function tooLarge(): Response {
   return rpcError(413, -32600, `Request body too large: the limit is ${MAX_BODY_BYTES} bytes (1 MiB)`);

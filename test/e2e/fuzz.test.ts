@@ -101,8 +101,19 @@ describe(`hostile input at the edge (seed ${SEED})`, () => {
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
+    // Audit entries and heartbeats are expected side effects of authenticated calls (every such call is its role's
+    // heartbeat): an agent's record is compared without its heartbeat fields, and one that holds nothing but a heartbeat is left out.
+    const withoutHeartbeat = (item: Record<string, AttributeValue>): Record<string, AttributeValue> | undefined => {
+      if (!(item.sk?.S ?? '').startsWith('AGENT#')) return item;
+      const { lastHeartbeat: _at, status: _status, ...rest } = item;
+      return (rest.capabilities?.L ?? []).length === 0 && rest.version?.NULL === true ? undefined : rest;
+    };
     return items
       .filter((item) => !/#AUDIT#/.test(item.pk?.S ?? ''))
+      .flatMap((item): Record<string, AttributeValue>[] => {
+        const kept = withoutHeartbeat(item);
+        return kept ? [kept] : [];
+      })
       .map((item) => JSON.stringify(Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b)))))
       .sort();
   }
