@@ -56,11 +56,12 @@ describe('the audit trail of the system’s changes (over MCP)', () => {
       workflow: 'feature_development',
       input: { title: 'Saved searches', description: 'Users save a search and get told about new matches.', requirements: ['save', 'notify'] },
     });
-    await complete(roles, 'product_manager', run.run_id, 'done', { definition: 'saved searches' });
+    // Each stage's declared result: the release the run carries, and the figures the quality gate runs on.
+    await complete(roles, 'product_manager', run.run_id, 'done', { definition: 'saved searches', release_id: `rel-${run.run_id}` });
     await complete(roles, 'senior_architect', run.run_id, 'done', { design: 'a table' });
     await complete(roles, 'cto', run.run_id, 'approve', { rationale: 'sound' });
     await complete(roles, 'senior_developer', run.run_id, 'done');
-    await complete(roles, 'test_lead', run.run_id, 'done');
+    await complete(roles, 'test_lead', run.run_id, 'done', { report: 'all green', tests_total: 100, tests_passed: 100, coverage_pct: 90 });
     await complete(roles, 'cto', run.run_id, 'approve', { rationale: 'ship it' });
     await eventually(async () => expect((await roles.ok<{ status: string }>('ceo', 'workflow_status', { run_id: run.run_id })).status).toBe('succeeded'), 15_000);
     await conclave.bus.drain();
