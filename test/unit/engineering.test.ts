@@ -218,7 +218,7 @@ describe('engineering use cases (against the in-memory store)', () => {
     const passed = await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release, results: GOOD });
     // A gate stamped earlier but recorded later (a slow run) does not replace the newer one.
     now -= 30_000;
-    const late = await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release, results: { ...GOOD, critical_defects: 1 } });
+    const late = await runQualityGate(deps, { tenantId: 'acme', runBy: 'test_lead', release, results: { ...GOOD, coverage_pct: 10 } });
     expect(late.passed).toBe(false);
     now += 60_000;
     const ok = await deploy();
