@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
-import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { Deps } from '../../functions/core/context.js';
 import { getDecision, proposeDecision, ruleOnDecision, settleIfDue } from '../../functions/core/decisions/decisions.js';
 import { castVote } from '../../functions/core/decisions/decisions.js';
@@ -77,21 +76,14 @@ describe('stage results', () => {
   });
 });
 
-describe('one organization (core, against dynalite)', () => {
-  let dynamo: LocalDynamo;
+describe('one organization (core, against the in-memory store)', () => {
   let deps: Deps;
   const events: OutboundEvent[] = [];
   let now = Date.parse('2026-11-21T10:00:00Z');
   const ctx = { correlationId: 'test' };
 
-  beforeAll(async () => {
-    dynamo = await startDynalite();
-    await ensureTable(dynamo.client, 'org-test');
-    deps = testDeps({ store: new DynamoStore(dynamo.client, 'org-test'), clock: { now: () => now }, bus: { publish: async (e) => void events.push(...e) } });
-  });
-  afterAll(async () => {
-    dynamo.client.destroy();
-    await dynamo.close();
+  beforeAll(() => {
+    deps = testDeps({ store: new MemoryStore(), clock: { now: () => now }, bus: { publish: async (e) => void events.push(...e) } });
   });
 
   const outcomesFor = async (role: 'ceo' | 'chro' | 'cto', id: string) =>
