@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiKey } from '../../functions/core/auth/api-keys.js';
+import { loadChart } from '../../functions/core/org/authority.js';
 import { ASSETS } from '../../functions/web/console/assets.js';
 import { issueKey, RoleClients, startTestConclave } from '../helpers/conclave.js';
 import { ConsoleSession, signInRequest } from '../helpers/console.js';
@@ -158,6 +159,59 @@ describe('the board console over HTTP', () => {
       expect(again.status).toBe(409);
       expect(await again.text()).toContain('already approved');
       expect(await board.page(`/console/decisions/${escalated}`)).toContain('This decision was already approved');
+    });
+  });
+
+  describe('editing the org chart', () => {
+    it('lets a board session set the CTO limit through the same use case as set_authority', async () => {
+      const before = await board.page('/console/organization');
+      expect(before).toContain('<label for="authority-limit">');
+      const csrf = await board.csrf('/console/organization');
+      const response = await board.post('/console/organization/authority', { role: 'cto', limit: '750000', csrf });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe('/console/organization?done=authority_set');
+      const after = await board.page('/console/organization?done=authority_set');
+      expect(after).toMatch(/\(cto\)<\/span><\/th><td>ceo<\/td><td class="num">[^<]*750,000/);
+      expect(after).toContain('The authority limit was changed');
+      expect((await loadChart(conclave.deps, 'acme')).cto.authorityUsd).toBe(750_000);
+    });
+
+    it('refuses a reporting cycle with a message and changes nothing', async () => {
+      const chartBefore = await loadChart(conclave.deps, 'acme');
+      const csrf = await board.csrf('/console/organization');
+      const response = await board.post('/console/organization/reports-to', { role: 'cto', reports_to: 'senior_architect', csrf });
+      expect(response.status).toBe(400);
+      const body = await response.text();
+      expect(body).toContain('The org chart was not changed');
+      expect(body).toContain('reporting cycle');
+      expect((await loadChart(conclave.deps, 'acme')).cto.reportsTo).toBe(chartBefore.cto.reportsTo);
+      const bad = await board.post('/console/organization/authority', { role: 'cto', limit: '', csrf });
+      expect(bad.status).toBe(400);
+      expect((await loadChart(conclave.deps, 'acme')).cto.authorityUsd).toBe(chartBefore.cto.authorityUsd);
+    });
+
+    it('refuses a chart post without the CSRF token or from another origin', async () => {
+      const before = (await loadChart(conclave.deps, 'acme')).cto.authorityUsd;
+      const noToken = await board.post('/console/organization/authority', { role: 'cto', limit: '1' });
+      expect(noToken.status).toBe(403);
+      const csrf = await board.csrf('/console/organization');
+      const crossSite = await board.post('/console/organization/authority', { role: 'cto', limit: '1', csrf }, { origin: 'https://evil.example' });
+      expect(crossSite.status).toBe(403);
+      expect((await loadChart(conclave.deps, 'acme')).cto.authorityUsd).toBe(before);
+    });
+
+    it('shows a non-board human the chart read-only and refuses its post', async () => {
+      const cto = await ConsoleSession.signIn(conclave, await issueKey(conclave, 'acme', ['cto'], true));
+      const pageHtml = await cto.page('/console/organization');
+      expect(pageHtml).toContain('Org chart');
+      expect(pageHtml).not.toContain('/console/organization/authority');
+      expect(pageHtml).toContain('data-testid="chart-read-only"');
+      const before = (await loadChart(conclave.deps, 'acme')).cto.authorityUsd;
+      const csrf = await cto.csrf('/console/organization');
+      const response = await cto.post('/console/organization/authority', { role: 'cto', limit: '999999', csrf });
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('only a human principal acting as the board');
+      expect((await loadChart(conclave.deps, 'acme')).cto.authorityUsd).toBe(before);
     });
   });
 

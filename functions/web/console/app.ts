@@ -6,6 +6,7 @@ import { listAuditLog } from '../../core/audit/audit-log.js';
 import { authenticate } from '../../core/auth/api-keys.js';
 import { decisionContext, whatAwaits } from '../../core/console/awaiting.js';
 import { organizationView } from '../../core/console/organization.js';
+import { setAuthority, setReportsTo } from '../../core/org/org-chart.js';
 import type { Deps } from '../../core/context.js';
 import { listDecisions, ruleOnDecision } from '../../core/decisions/decisions.js';
 import type { DecisionMode, DecisionStatus } from '../../core/decisions/model.js';
@@ -15,7 +16,7 @@ import { getRunStatus, listRuns } from '../../core/workflows/run-views.js';
 import { completeTask } from '../../core/workflows/tasks.js';
 import { assetAt } from './assets.js';
 import { page, SECURITY_HEADERS, select, type Viewer } from './layout.js';
-import { auditRegion, decisionsRegion, organizationRegion, runRegion, runsRegion } from './org-pages.js';
+import { auditRegion, chartForms, decisionsRegion, organizationRegion, runRegion, runsRegion } from './org-pages.js';
 import { decisionRegion, queueRegion, RATIONALE_MAX, rulingForm, title } from './queue-pages.js';
 import { csrfMatches, endSession, isLoopbackHttp, readSession, sessionCookie, sessionCsrf, startSession, type ConsoleSession } from './session.js';
 import { bindingCookie, CSRF_COOKIE, issueCsrfToken, newCsrfBinding, readCookie, verifyCsrfToken } from '../csrf.js';
@@ -83,7 +84,7 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
     if (path === '/console') {
       return render('What awaits me', 'queue', html``, queueRegion(await whatAwaits(deps, { tenantId: viewer.tenantId, viewer: me }), viewer), flashOf(q));
     }
-    if (path === '/console/organization') return render('Organization', 'organization', html``, organizationRegion(await organizationView(deps, viewer.tenantId)));
+    if (path === '/console/organization') return organizationPage(viewer, live, flashOf(q));
     if (path === '/console/decisions') {
       const status = pick(q, 'status', STATUSES);
       const mode = pick(q, 'mode', MODES);
@@ -174,6 +175,29 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
         );
       }
     }
+    const field = path === '/console/organization/authority' ? 'authority' : path === '/console/organization/reports-to' ? 'reports_to' : undefined;
+    if (field !== undefined) {
+      const role = (form.get('role') ?? '').slice(0, 40);
+      const action = field === 'authority' ? 'console:set_authority' : 'console:set_reports_to';
+      const started = performance.now();
+      try {
+        // The same use cases as set_authority / set_reports_to: they validate, refuse a non-board editor and a cycle, audit and publish.
+        const by = { kind: 'principal', keyId: session.keyId, human: true, actingAs: viewer.actingAs as EndpointId } as const;
+        if (field === 'authority') {
+          const raw = (form.get('limit') ?? '').trim();
+          await setAuthority(deps, ctx, { tenantId: session.tenantId, role, limit: raw && raw.length <= 20 ? Number(raw) : Number.NaN, by });
+        } else {
+          await setReportsTo(deps, ctx, { tenantId: session.tenantId, role, reportsTo: (form.get('reports_to') ?? '').slice(0, 40), by });
+        }
+        await audit(action, role, 'ok', started);
+        return redirect(`/console/organization?done=${field === 'authority' ? 'authority_set' : 'reports_to_set'}`);
+      } catch (error) {
+        if (!(error instanceof ConclaveError)) throw error;
+        await audit(action, role || '-', 'error', started, error.code);
+        const status = error instanceof ConflictError ? 409 : error instanceof ForbiddenError ? 403 : 400;
+        return organizationPage(viewer, false, { kind: 'error', text: `The org chart was not changed: ${error.message}.` }, status);
+      }
+    }
     const task = /^\/console\/tasks\/([^/]+)\/complete$/.exec(path)?.[1];
     if (task !== undefined) {
       const outcome = form.get('outcome');
@@ -191,6 +215,13 @@ export function createConsole(deps: Deps): (request: Request) => Promise<Respons
       }
     }
     throw new NotFoundError(`nothing to post at ${path}`);
+  }
+
+  /** The organization page: the live chart, then (for the board) the forms that edit it. */
+  async function organizationPage(viewer: Viewer, live: boolean, flash?: { kind: 'notice' | 'error'; text: string }, status = 200): Promise<Response> {
+    const o = await organizationView(deps, viewer.tenantId);
+    if (live) return htmlResponse(organizationRegion(o).value);
+    return htmlResponse(page({ title: 'Organization', section: 'organization', viewer, body: html``, live: organizationRegion(o), after: chartForms(o, viewer), ...(flash ? { flash } : {}) }), status);
   }
 
   /**
@@ -285,6 +316,8 @@ function flashOf(q: URLSearchParams): { kind: 'notice'; text: string } | undefin
     reject: 'Task rejected.',
     done: 'Task marked done.',
     failed: 'Task marked failed.',
+    authority_set: 'The authority limit was changed; it applies from the next authority check.',
+    reports_to_set: 'The reporting line was changed; escalations follow it from the next request.',
   };
   return done && texts[done] ? { kind: 'notice', text: texts[done] } : undefined;
 }

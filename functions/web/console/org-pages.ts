@@ -2,7 +2,9 @@ import type { OrganizationView } from '../../core/console/organization.js';
 import type { AuditPage } from '../../core/audit/audit-log.js';
 import type { Decision } from '../../core/decisions/model.js';
 import type { RunStatusView, RunView } from '../../core/workflows/model.js';
-import { badge, usd, when } from './layout.js';
+import { BOARD, ENDPOINTS } from '../../contracts/roles.js';
+import { MAX_AUTHORITY_USD } from '../../core/org/org-chart.js';
+import { badge, usd, when, type Viewer } from './layout.js';
 import { stageTimeline, title } from './queue-pages.js';
 import { html, type SafeHtml } from '../html.js';
 
@@ -24,6 +26,31 @@ ${o.chart.map((r) => {
     const a = agents.get(r.id);
     return html`<tr><th scope="row" class="indent-${Math.min(r.depth + 1, 3)}">${r.title} <span class="muted">(${r.id})</span></th><td>${r.reportsTo}</td><td class="num">${usd(r.authorityUsd)}</td><td>${a ? badge(a.status) : '—'}</td><td>${when(a?.last_heartbeat)}</td></tr>`;
   })}</tbody></table></section>`;
+}
+
+/**
+ * The board's chart editor, after the live chart (so polling never replaces a
+ * half-typed form): one form per field, posted to the same use cases as
+ * `set_authority` and `set_reports_to`. Anyone else reads the chart only.
+ */
+export function chartForms(o: OrganizationView, viewer: Viewer): SafeHtml {
+  if (viewer.actingAs !== BOARD) return html`<p class="muted" data-testid="chart-read-only">Only the board edits the org chart; you read it.</p>`;
+  const roles = (id: string, selected?: string) =>
+    html`<select id="${id}" name="role" required>${o.chart.map((r) => html`<option value="${r.id}"${r.id === selected ? html` selected` : ''}>${r.title} (${r.id})</option>`)}</select>`;
+  return html`<section aria-labelledby="edit-chart-heading"><h2 id="edit-chart-heading">Edit the org chart</h2>
+<p class="muted">Changes take effect on the next request, are audited and are refused whole if invalid (e.g. a reporting cycle).</p>
+<form method="post" action="/console/organization/authority" class="card" aria-labelledby="authority-heading">
+<h3 id="authority-heading">Set a role's authority limit</h3>
+<input type="hidden" name="csrf" value="${viewer.csrf}">
+<div><label for="authority-role">Role</label>${roles('authority-role')}</div>
+<div><label for="authority-limit">Authority limit (USD, whole cents at most)</label><input id="authority-limit" name="limit" type="number" min="0" max="${MAX_AUTHORITY_USD}" step="0.01" required></div>
+<div><button type="submit">Set authority</button></div></form>
+<form method="post" action="/console/organization/reports-to" class="card" aria-labelledby="reports-heading">
+<h3 id="reports-heading">Set whom a role reports to</h3>
+<input type="hidden" name="csrf" value="${viewer.csrf}">
+<div><label for="reports-role">Role</label>${roles('reports-role')}</div>
+<div><label for="reports-to">Reports to</label><select id="reports-to" name="reports_to" required>${ENDPOINTS.map((e) => html`<option value="${e}">${e}</option>`)}</select></div>
+<div><button type="submit">Set reporting line</button></div></form></section>`;
 }
 
 export function decisionsRegion(decisions: readonly Decision[], next: string | null, query: URLSearchParams): SafeHtml {
