@@ -1,33 +1,15 @@
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { EMBEDDING_DIMENSIONS } from '../../contracts/embeddings.js';
 import { DependencyError } from '../../ports/errors.js';
+import { bedrockRetry, TRANSIENT_BEDROCK_ERRORS, type BedrockRetry, type BedrockRetryOptions } from './bedrock-retry.js';
 import type { Embedder } from '../../ports/embedder.js';
 
 /** Titan Text Embeddings v2 accepts at most 50,000 characters (8,192 tokens) per text. */
 const MAX_INPUT_CHARS = 50_000;
 /** Texts embedded at once (Titan takes one text per InvokeModel call). */
 const CONCURRENCY = 4;
-/** Errors worth another attempt: capacity and transient service faults. */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'ServiceUnavailableException',
-  'ModelNotReadyException',
-  'InternalServerException',
-  'ModelTimeoutException',
-  'TimeoutError',
-]);
-
-export interface BedrockEmbedderOptions {
-  /** Attempts per text, the first included. @default 5 */
-  readonly maxAttempts?: number;
-  /** The backoff before retry n is uniform in [0, min(maxDelayMs, baseDelayMs × 2^n)] ("full jitter"). @default 100 */
-  readonly baseDelayMs?: number;
-  /** @default 3000 */
-  readonly maxDelayMs?: number;
-  /** Injected by tests so retries take no time. */
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-}
+/** How the embedder retries a text; defaults: baseDelayMs 100, maxDelayMs 3000. */
+export type BedrockEmbedderOptions = BedrockRetryOptions;
 
 /**
  * The Embedder port on Amazon Bedrock, Titan Text Embeddings v2: 512
@@ -41,22 +23,14 @@ export interface BedrockEmbedderOptions {
  */
 export class BedrockEmbedder implements Embedder {
   readonly dimensions = EMBEDDING_DIMENSIONS;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly retry: BedrockRetry;
 
   constructor(
     private readonly client: BedrockRuntimeClient,
     readonly modelId: string,
     options: BedrockEmbedderOptions = {},
   ) {
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.baseDelayMs = options.baseDelayMs ?? 100;
-    this.maxDelayMs = options.maxDelayMs ?? 3000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    this.retry = bedrockRetry(options, { baseDelayMs: 100, maxDelayMs: 3000 });
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -80,10 +54,10 @@ export class BedrockEmbedder implements Embedder {
       } catch (error) {
         if (error instanceof DependencyError) throw error;
         if (!isTransient(error)) throw this.explain(error);
-        if (attempt >= this.maxAttempts) {
+        if (attempt >= this.retry.maxAttempts) {
           throw new DependencyError(`Bedrock model ${this.modelId} is still unavailable after ${attempt} attempts (${(error as Error).name})`, { cause: error });
         }
-        await this.sleep(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt));
+        await this.retry.backoff(attempt);
       }
     }
   }
@@ -124,5 +98,5 @@ export class BedrockEmbedder implements Embedder {
 function isTransient(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
   const status = e?.$metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(e?.name ?? '') || status === 429 || status >= 500 || Boolean(e?.$retryable);
+  return TRANSIENT_BEDROCK_ERRORS.has(e?.name ?? '') || status === 429 || status >= 500 || Boolean(e?.$retryable);
 }

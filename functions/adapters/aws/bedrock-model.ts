@@ -7,29 +7,11 @@ import {
   type ToolUseBlock as BedrockToolUse,
 } from '@aws-sdk/client-bedrock-runtime';
 import { DependencyError } from '../../ports/errors.js';
+import { bedrockRetry, TRANSIENT_BEDROCK_ERRORS, type BedrockRetry, type BedrockRetryOptions } from './bedrock-retry.js';
 import type { ContentBlock, Model, ModelRequest, ModelResponse, StopReason, TextBlock, ToolUseBlock } from '../../ports/model.js';
 
-/** Errors worth another attempt: capacity and transient service faults. */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'ServiceUnavailableException',
-  'ModelNotReadyException',
-  'InternalServerException',
-  'ModelTimeoutException',
-  'TimeoutError',
-]);
-
-export interface BedrockModelOptions {
-  /** Attempts per turn, the first included. @default 5 */
-  readonly maxAttempts?: number;
-  /** The backoff before retry n is uniform in [0, min(maxDelayMs, baseDelayMs × 2^n)] ("full jitter"). @default 250 */
-  readonly baseDelayMs?: number;
-  /** @default 8000 */
-  readonly maxDelayMs?: number;
-  /** Injected by tests so retries take no time. */
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-}
+/** How the Converse adapter retries a turn; defaults: baseDelayMs 250, maxDelayMs 8000. */
+export type BedrockModelOptions = BedrockRetryOptions;
 
 /** A JSON document as the SDK types it. */
 type DocumentType = BedrockToolUse['input'];
@@ -60,21 +42,13 @@ function stopReasonOf(reason: string | undefined): StopReason {
  */
 export class BedrockModel implements Model {
   readonly provider = 'bedrock';
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly retry: BedrockRetry;
 
   constructor(
     private readonly client: BedrockRuntimeClient,
     options: BedrockModelOptions = {},
   ) {
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.baseDelayMs = options.baseDelayMs ?? 250;
-    this.maxDelayMs = options.maxDelayMs ?? 8000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
+    this.retry = bedrockRetry(options, { baseDelayMs: 250, maxDelayMs: 8000 });
   }
 
   async converse(request: ModelRequest): Promise<ModelResponse> {
@@ -102,8 +76,8 @@ export class BedrockModel implements Model {
         };
       } catch (error) {
         const name = (error as { name?: string }).name ?? '';
-        if (TRANSIENT.has(name) && attempt < this.maxAttempts) {
-          await this.sleep(this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt));
+        if (TRANSIENT_BEDROCK_ERRORS.has(name) && attempt < this.retry.maxAttempts) {
+          await this.retry.backoff(attempt);
           continue;
         }
         const hint =
