@@ -24,8 +24,10 @@ function kindOf(v: unknown): string {
   return Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v;
 }
 
-function malformed(item: Item, name: string, expected: string, v: unknown): MalformedRecordError {
-  return new MalformedRecordError(`stored item ${where(item)}: "${name}" should be ${expected}, found ${v === undefined ? 'nothing' : kindOf(v)}`);
+/** The error for a field that is not what its codec declares (for codecs that check more than a type). */
+export function malformed(item: Item, name: string, expected: string, v: unknown): MalformedRecordError {
+  const found = v === undefined ? 'nothing' : typeof v === 'number' || typeof v === 'boolean' ? `${kindOf(v)} ${v}` : kindOf(v);
+  return new MalformedRecordError(`stored item ${where(item)}: "${name}" should be ${expected}, found ${found}`);
 }
 
 const absent = (v: unknown): v is null | undefined => v === undefined || v === null;

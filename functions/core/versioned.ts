@@ -96,4 +96,4 @@ export async function updateRecord<T>(store: Store, key: ItemKey, codec: Codec<T
 }
 
 /** The field readers codecs decode with (strict: a malformed item is refused, never coerced). */
-export { field, MalformedRecordError } from './fields.js';
+export { field, malformed, MalformedRecordError } from './fields.js';
