@@ -133,6 +133,34 @@ const sdkVersionOnly: Plugin = {
   },
 };
 
+/**
+ * Event streams (ConverseStream, InvokeModelWithResponseStream, the
+ * bidirectional stream) are the only users of the SDK's event-stream codec
+ * (≈17 KB); Conclave calls InvokeModel and Converse, never a streaming
+ * operation (the execution roles do not allow them either). The bundle's
+ * codec and payload handler fail loudly if a streaming operation is ever sent.
+ */
+const noSdkEventStreams: Plugin = {
+  name: 'no-aws-sdk-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws-sdk\/eventstream-handler-node)$/ }, (args) => ({ path: args.path, namespace: 'no-event-streams' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, () => ({
+      contents: [
+        "const unavailable = () => { throw new Error('AWS event streams (streaming Bedrock operations) are not part of the Conclave Lambda bundles'); };",
+        'class Unavailable { constructor() { unavailable(); } }',
+        // As the SDK's resolver: the client config gets a marshaller, which fails only if a streaming operation uses it.
+        'export const resolveEventStreamSerdeConfig = (input) => Object.assign(input, { eventStreamMarshaller: input.eventStreamSerdeProvider(input) });',
+        'export const eventStreamSerdeProvider = () => ({ serialize: unavailable, deserialize: unavailable });',
+        'export const universalEventStreamSerdeProvider = eventStreamSerdeProvider;',
+        'export const eventStreamPayloadHandlerProvider = () => ({ handle: unavailable });',
+        'export { Unavailable as EventStreamSerde, Unavailable as EventStreamCodec, Unavailable as HeaderMarshaller, Unavailable as Int64, Unavailable as MessageDecoderStream, Unavailable as MessageEncoderStream, Unavailable as SmithyMessageDecoderStream, Unavailable as SmithyMessageEncoderStream, Unavailable as EventStreamMarshaller, Unavailable as UniversalEventStreamMarshaller };',
+        'export { unavailable as readableStreamToIterable, unavailable as iterableToReadableStream, unavailable as getChunkedStream, unavailable as getUnmarshalledStream, unavailable as getMessageUnmarshaller };',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options of every Conclave Lambda bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
@@ -157,7 +185,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*', 'bowser'],
     // Non-ASCII text (tool descriptions) as UTF-8 rather than \u escapes.
     charset: 'utf8',
-    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens, shakableSdkSchemas, sdkVersionOnly],
+    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens, shakableSdkSchemas, sdkVersionOnly, noSdkEventStreams],
     metafile: true,
     logLevel: 'warning',
   };
