@@ -231,6 +231,27 @@ describe('one organization (issue #17)', () => {
     await eventually(async () => expect((await messages(roles, 'cto')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id))).toHaveLength(1));
   });
 
+  it('escalate_to_board: the board hears once — one urgent message naming its ruling task — and the request settles when it rules', async () => {
+    const d = await roles.ok<Decision>('cto', 'propose_decision', { decision_type: 'cloud_vendor', mode: 'hierarchical', context: 'Move to a second cloud provider', amount: 400_000 });
+    expect(d.awaiting).toBe('ceo');
+    await roles.task('ceo', (t) => t.decision_id === d.decision_id);
+    const escalated = await roles.ok<{ message_id: string; escalation_id: string }>('ceo', 'escalate_to_board', { decision_id: d.decision_id, urgency: 'critical', reason: 'strategic lock-in' });
+    const task = await roles.task('board', (t) => t.decision_id === d.decision_id);
+    expect(task.task_id).toBe(`${escalated.escalation_id}.ruling.0.board`);
+    // Whatever else lands (the ruling run's task, its Task.Created), the board has one message about this escalation.
+    await conclave.bus.drain();
+    const about = (await messages(roles, 'board')).filter((m) => m.content.includes(d.decision_id) || m.content.includes(task.task_id));
+    expect(about.map((m) => m.subject)).toHaveLength(1);
+    expect(about[0]).toMatchObject({ message_id: escalated.message_id, type: 'escalation', priority: 'urgent', actionable: true });
+    expect(about[0]?.content).toContain(task.task_id);
+    // The CEO's own ruling request left its actionable view when the decision moved to the board.
+    await eventually(async () => expect((await messages(roles, 'ceo', { actionable: true })).filter((m) => m.content.includes(d.decision_id))).toEqual([]));
+
+    await roles.ok('board', 'complete_task', { task_id: task.task_id, outcome: 'approve', result: { rationale: 'worth the resilience' } });
+    await eventually(async () => expect((await messages(roles, 'board', { actionable: true })).filter((m) => m.content.includes(d.decision_id))).toEqual([]));
+    await eventually(async () => expect((await messages(roles, 'cto')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id))).toHaveLength(1));
+  });
+
   it('waiting_on names the pending voters; a missed quorum escalates at the deadline and stays escalated', async () => {
     const d = await roles.ok<Decision>('product_manager', 'propose_decision', {
       decision_type: 'roadmap',
