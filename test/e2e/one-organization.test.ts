@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SOURCE } from '../../functions/contracts/events.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
+import { DEPLOYMENT } from '../../functions/core/engineering/deployment.js';
+import { getInitiative } from '../../functions/core/finance/initiatives.js';
+import { keys } from '../../functions/core/keys.js';
 import { eventually } from '../helpers/conclave.js';
 import { Roles, startWorkflowConclave, type TaskView, type WorkflowConclave } from '../helpers/workflows.js';
 
@@ -197,6 +200,70 @@ describe('one organization (issue #17)', () => {
     await roles.complete('ceo', run.run_id, 'done', { rationale: 'allocated' });
     await roles.complete('cto', run.run_id, 'done', { commitment: 'two squads' });
     await until(roles, run.run_id, 'succeeded');
+  });
+
+  it('strategic initiatives and deployments: the ruling takes effect once (even when the approval is delivered twice), a rejection is recorded, the initiator hears once', async () => {
+    const redeliver = async (decisionId: string) => {
+      const decided = await roles.ok<Decision>('ceo', 'get_decision', { decision_id: decisionId });
+      conclave.bus.putEvents([
+        {
+          source: EVENT_SOURCE,
+          detailType: 'Decision.Completed.v1',
+          detail: { tenant_id: 'acme', correlation_id: `redelivery-${decisionId}`, occurred_at: new Date().toISOString(), decision_id: decisionId, status: decided.status, consensus_score: null, outcome: decided.outcome ?? decided.status },
+        },
+      ]);
+      await conclave.bus.drain();
+    };
+    const outcomes = async (role: EndpointId, decisionId: string) => (await messages(roles, role)).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(decisionId));
+
+    // Above the CEO's authority: escalated to the board; its approval records the initiative once.
+    const initiative = await roles.ok<{ status: string; decision_id: string; initiative_id: string }>('ceo', 'approve_strategic_initiative', {
+      initiative: 'Enter the Japanese market',
+      business_value: 'a second home market',
+      budget: 2_500_000,
+    });
+    expect(initiative.status).toBe('escalated');
+    const stored = () => getInitiative(conclave.deps, 'acme', initiative.initiative_id);
+    expect(await stored()).toMatchObject({ status: 'escalated' });
+    await rule(roles, 'board', initiative.decision_id, 'approve', 'go east');
+    await eventually(async () => expect(await stored()).toMatchObject({ status: 'approved', decided_by: 'board' }));
+    const recorded = await stored();
+    await redeliver(initiative.decision_id);
+    expect(await stored()).toEqual(recorded);
+    await eventually(async () => {
+      const told = await outcomes('ceo', initiative.decision_id);
+      expect(told).toHaveLength(1);
+      expect(told[0]?.subject).toContain('approved by board');
+      expect(told[0]?.content).toContain(`initiative ${initiative.initiative_id} "Enter the Japanese market" (2,500,000 USD) recorded as approved`);
+    });
+
+    // A deployment put to the CEO (hierarchical): awaiting until approved, then approved once with its plan.
+    await roles.ok('test_lead', 'run_quality_gate', { release: 'v4.0.0', results: { tests_total: 50, tests_passed: 50, coverage_pct: 90, critical_defects: 0, major_defects: 0 } });
+    const asked = await roles.ok<{ approved: boolean; status: string; decision_id: string; deployment_id: string; awaiting: string }>('cto', 'approve_deployment', {
+      release: 'v4.0.0',
+      environments: ['production', 'staging'],
+      mode: 'hierarchical',
+    });
+    expect(asked).toMatchObject({ approved: false, status: 'awaiting', awaiting: 'ceo' });
+    const record = () => conclave.deps.store.get(keys.record('acme', DEPLOYMENT, asked.deployment_id));
+    await rule(roles, 'ceo', asked.decision_id, 'approve', 'ship it');
+    await eventually(async () => expect(await record()).toMatchObject({ status: 'approved', approved: true, decided_by: 'ceo' }));
+    const deployed = await record();
+    await redeliver(asked.decision_id);
+    expect(await record()).toEqual(deployed);
+    await eventually(async () => {
+      const told = await outcomes('cto', asked.decision_id);
+      expect(told).toHaveLength(1);
+      expect(told[0]?.content).toMatch(/deployment \w+ of v4\.0\.0 approved/);
+    });
+
+    // Put to the board (human) and rejected: recorded, and the CTO told once.
+    const vetoed = await roles.ok<{ status: string; decision_id: string; deployment_id: string; awaiting: string }>('cto', 'approve_deployment', { release: 'v4.0.0', environments: ['staging'], mode: 'human' });
+    expect(vetoed).toMatchObject({ status: 'awaiting', awaiting: 'board' });
+    await rule(roles, 'board', vetoed.decision_id, 'reject', 'freeze until the audit');
+    await eventually(async () => expect(await conclave.deps.store.get(keys.record('acme', DEPLOYMENT, vetoed.deployment_id))).toMatchObject({ status: 'rejected', decided_by: 'board' }));
+    await redeliver(vetoed.decision_id);
+    await eventually(async () => expect((await outcomes('cto', vetoed.decision_id)).map((m) => m.subject)).toEqual([expect.stringContaining('rejected by board')]));
   });
 
   it('a hire beyond the department budget escalates; the CHRO hears the ruling', async () => {
