@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../../../contracts/roles.js';
 import { approveDeployment } from '../../../../core/engineering/deployment.js';
 import { defineTool } from '../../../tool.js';
