@@ -5,7 +5,7 @@
  * command-line tool itself when it opens the data dir or a deployed table.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES, ENDPOINTS } from '../contracts/roles.js';
 import { authenticate, createApiKey, listApiKeys, revokeApiKey } from '../core/auth/api-keys.js';
 import type { Deps } from '../core/context.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../contracts/embeddings.js';
 import { ENV, STATE_MACHINE_ARN_ENV } from '../contracts/env.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_BOUNDS, type RateLimitName, type RateLimits } from '../contracts/rate-limits.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { escalateToBoard } from '../../../../core/decisions/escalate.js';
 import { defineTool } from '../../../tool.js';
 import { decisionId, decisionStatus } from '../../decision-schemas.js';
