@@ -1,4 +1,5 @@
 import type { EndpointId } from '../../contracts/roles.js';
+import type { Item } from '../../ports/store.js';
 import { keys } from '../keys.js';
 import { field, type Codec } from '../versioned.js';
 
@@ -42,6 +43,9 @@ export interface CodeRecord {
   readonly tenantId: string;
   readonly keyId: string;
   readonly human: boolean;
+  /** `identity`: signed in through the upstream identity provider; the grant lives as long as `mappings` (functions/core/identity). */
+  readonly signer: 'identity' | null;
+  readonly mappings: string[];
   readonly grantId: string;
   readonly used: boolean;
   /** Epoch ms. */
@@ -60,12 +64,14 @@ export function codeCodec(codeHash: string): Codec<CodeRecord> {
       tenantId: field.reqStr(i, 'tenantId'),
       keyId: field.reqStr(i, 'keyId'),
       human: field.bool(i, 'human'),
+      signer: signerOf(i),
+      mappings: field.strs(i, 'mappings'),
       grantId: field.reqStr(i, 'grantId'),
       used: field.bool(i, 'used'),
       validUntil: field.reqNum(i, 'validUntil'),
       expiresAt: field.num(i, 'expiresAt'),
     }),
-    encode: (c) => ({ ...keys.oauthCode(codeHash), type: 'oauth-code', ...c }),
+    encode: (c) => ({ ...keys.oauthCode(codeHash), type: 'oauth-code', ...withSigner(c) }),
   };
 }
 
@@ -80,6 +86,8 @@ export interface GrantRecord {
   readonly clientId: string;
   readonly roles: EndpointId[];
   readonly human: boolean;
+  readonly signer: 'identity' | null;
+  readonly mappings: string[];
   readonly resources: string[];
   /** Bumped by every refresh: a refresh token of an older generation is reuse. */
   readonly generation: number;
@@ -97,6 +105,8 @@ export const grantCodec: Codec<GrantRecord> = {
     clientId: field.str(i, 'clientId'),
     roles: field.strs(i, 'roles') as EndpointId[],
     human: field.bool(i, 'human'),
+    signer: signerOf(i),
+    mappings: field.strs(i, 'mappings'),
     resources: field.strs(i, 'resources'),
     generation: field.num(i, 'generation'),
     version: field.num(i, 'version'),
@@ -105,7 +115,7 @@ export const grantCodec: Codec<GrantRecord> = {
     revokedAt: field.strOrNull(i, 'revokedAt'),
   }),
   encode: (g) => {
-    const { createdAt, revokedAt, ...rest } = g;
+    const { createdAt, revokedAt, ...rest } = withSigner(g);
     return { ...keys.oauthGrant(g.grantId), type: 'oauth-grant', ...rest, ...(createdAt !== null ? { createdAt } : {}), ...(revokedAt !== null ? { revokedAt } : {}) };
   },
 };
@@ -137,4 +147,14 @@ export function refreshTokenCodec(grantId: string, tokenHash: string): Codec<Ref
     decode: (i) => ({ clientId: field.reqStr(i, 'clientId'), generation: field.reqNum(i, 'generation'), expiresAt: field.num(i, 'expiresAt') }),
     encode: (t) => ({ ...keys.oauthRefreshToken(grantId, tokenHash), type: 'oauth-refresh-token', ...t }),
   };
+}
+
+/** `signer` and `mappings` are stored only for an upstream signer (an API-key signer's items have neither). */
+function withSigner<T extends { signer: 'identity' | null; mappings: string[] }>(record: T): Omit<T, 'signer' | 'mappings'> & { signer?: 'identity'; mappings?: string[] } {
+  const { signer, mappings, ...rest } = record;
+  return signer === 'identity' ? { ...rest, signer, mappings } : rest;
+}
+
+function signerOf(i: Item): 'identity' | null {
+  return field.strOrNull(i, 'signer') === null ? null : field.oneOf(i, 'signer', 'identity', ['identity'] as const);
 }
