@@ -12,7 +12,7 @@ import { CHANGE_WINDOW, approveChangeWindow } from '../../functions/core/operati
 import { declareIncident, resolveIncident } from '../../functions/core/operations/incidents.js';
 import { applyDecisionOutcome } from '../../functions/core/outcomes/approval-effects.js';
 import { runQualityGate } from '../../functions/core/quality/quality-gate.js';
-import { settleVoteRequests } from '../../functions/core/workflows/decision-runs.js';
+import { settleDecisionRequests } from '../../functions/core/workflows/decision-runs.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
 import { testDeps } from '../helpers/deps.js';
 
@@ -143,7 +143,7 @@ describe('approval effects: strategic initiatives and deployments', () => {
 
     await ruleOnDecision(deps, ctx, { tenantId: 'acme', ruler: 'board', decisionId: d.decision_id, ruling: 'approve', rationale: 'yes' });
     // What the decision-workflows consumer runs when the decision closes.
-    await settleVoteRequests(deps, 'acme', d.decision_id);
+    await settleDecisionRequests(deps, 'acme', d.decision_id);
     expect(await board(true)).toEqual([]);
     expect((await board(false)).map((m) => m.actionable)).toEqual([false]);
     await applyDecisionOutcome(deps, ctx, 'acme', d.decision_id);
