@@ -155,6 +155,8 @@ export class LocalWorkflowEngine implements Workflows {
   /** Per machine: the interpreter's definition and each token-waiting state's timing. */
   private readonly local = new Map<MachineId, { definition: Definition; timing: Map<string, Timing> }>();
   private readonly machines = new Map<string, StateMachine>();
+  /** Machines whose definition passed the interpreter's validation. */
+  private readonly validated = new Set<MachineId>();
   private readonly running = new Map<string, Running>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -163,8 +165,6 @@ export class LocalWorkflowEngine implements Workflows {
   constructor(private readonly options: LocalEngineOptions) {
     this.scale = options.timeScale ?? 1;
     for (const [machine, original] of Object.entries(options.definitions) as [MachineId, Definition][]) {
-      // Validates the definition as the interpreter sees it (paths and ARNs included), before any run.
-      new StateMachine(original as never, { validationOptions: { checkArn: true, checkPaths: true } });
       this.local.set(machine, this.localDefinition(machine, original));
     }
   }
@@ -198,6 +198,13 @@ export class LocalWorkflowEngine implements Workflows {
     const id = `${machine}#${startAt}`;
     let sm = this.machines.get(id);
     if (!sm) {
+      if (!this.validated.has(machine)) {
+        // Validates the definition as the interpreter sees it (paths and ARNs included) before its first run. Not at
+        // construction: the validator compiles its JSON Schema anew per call (about 0.2 s of CPU per machine), which
+        // every server start would pay (test/unit/workflows-asl.test.ts validates every definition in CI).
+        new StateMachine(this.options.definitions[machine] as never, { validationOptions: { checkArn: true, checkPaths: true } });
+        this.validated.add(machine);
+      }
       const { definition } = this.local.get(machine) as { definition: Definition };
       if (!(startAt in definition.States)) throw new Error(`${machine} has no state ${startAt} to resume from`);
       sm = new StateMachine({ ...definition, StartAt: startAt } as never, { validationOptions: { noValidate: true } });
