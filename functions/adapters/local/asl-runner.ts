@@ -1,6 +1,7 @@
 // The polyfill must be evaluated before the interpreter runs a Task state (Node 20 has no Promise.withResolvers).
 import './promise-with-resolvers.js';
-import { StateMachine } from 'aws-local-stepfunctions';
+import type * as Interpreter from 'aws-local-stepfunctions';
+import type { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,21 @@ export function localFunctionArn(machine: MachineId): string {
 }
 
 const STATEMACHINES_DIR = new URL('../../../statemachines/', import.meta.url);
+
+/**
+ * The interpreter (aws-local-stepfunctions, with the AWS SDK clients it
+ * brings: about 0.3 s of CPU to load) is imported on the first run, not
+ * with the server: a start with no workflow to resume never loads it.
+ */
+let interpreter: typeof Interpreter | undefined;
+async function loadInterpreter(): Promise<typeof Interpreter> {
+  interpreter ??= await import('aws-local-stepfunctions');
+  return interpreter;
+}
+function loaded(): typeof Interpreter {
+  if (!interpreter) throw new Error('the workflow interpreter is not loaded yet (loadInterpreter before launching)');
+  return interpreter;
+}
 
 /** Reads a machine's ASL file (module-relative, so it works from any working directory). */
 export async function readDefinitionText(machine: MachineId): Promise<string> {
@@ -202,12 +218,12 @@ export class LocalWorkflowEngine implements Workflows {
         // Validates the definition as the interpreter sees it (paths and ARNs included) before its first run. Not at
         // construction: the validator compiles its JSON Schema anew per call (about 0.2 s of CPU per machine), which
         // every server start would pay (test/unit/workflows-asl.test.ts validates every definition in CI).
-        new StateMachine(this.options.definitions[machine] as never, { validationOptions: { checkArn: true, checkPaths: true } });
+        new (loaded()).StateMachine(this.options.definitions[machine] as never, { validationOptions: { checkArn: true, checkPaths: true } });
         this.validated.add(machine);
       }
       const { definition } = this.local.get(machine) as { definition: Definition };
       if (!(startAt in definition.States)) throw new Error(`${machine} has no state ${startAt} to resume from`);
-      sm = new StateMachine({ ...definition, StartAt: startAt } as never, { validationOptions: { noValidate: true } });
+      sm = new (loaded()).StateMachine({ ...definition, StartAt: startAt } as never, { validationOptions: { noValidate: true } });
       this.machines.set(id, sm);
     }
     return sm;
@@ -237,6 +253,7 @@ export class LocalWorkflowEngine implements Workflows {
       if (error instanceof PreconditionFailedError) return; // an execution of that name exists
       throw error;
     }
+    await loadInterpreter();
     // Closing: the recorded execution starts when the engine next resumes.
     if (!this.closing) this.launch(record);
   }
@@ -251,6 +268,7 @@ export class LocalWorkflowEngine implements Workflows {
       cursor = page.cursor;
     } while (cursor);
     let resumed = 0;
+    if (records.length > 0) await loadInterpreter();
     for (const entry of records) {
       const record = await this.options.store.get({ pk: entry.pk, sk: entry.sk });
       if (!record || record.status !== 'RUNNING' || this.running.has(`${String(record.machine)}#${String(record.name)}`)) continue;
