@@ -10,7 +10,7 @@
  * benchmark measures its output, so what is measured is what is deployed.
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,6 +98,69 @@ const noBedrockBearerTokens: Plugin = {
   },
 };
 
+/**
+ * Each AWS SDK client keeps its shapes in one `schemas_0.js` whose schema
+ * literals use computed keys naming module constants (`{ [_h]: … }`); esbuild
+ * cannot prove such a literal free of side effects, so it keeps every schema
+ * of the service (the Bedrock runtime's Converse, Guardrail and async shapes
+ * in a function that only calls InvokeModel). The plugin writes those keys
+ * as the string literals the constants hold, which is the same object, and
+ * the shapes no bundled command reaches are dropped.
+ */
+const shakableSdkSchemas: Plugin = {
+  name: 'shakable-aws-sdk-schemas',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[\w-]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const strings = new Map<string, string>();
+      for (const [, name, literal] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) strings.set(name!, literal!);
+      return { contents: source.replace(/\[(_\w+)\]:/g, (key, name: string) => (strings.has(name) ? `[${strings.get(name)}]:` : key)), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * An AWS SDK client imports its whole package.json (≈2.5 KB each) for one
+ * field, the version in its user agent; the bundle keeps that field only.
+ */
+const sdkVersionOnly: Plugin = {
+  name: 'aws-sdk-version-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/][\w-]+[\\/]package\.json$/ }, async (args) => {
+      const { version } = JSON.parse(await readFile(args.path, 'utf8')) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
+/**
+ * Event streams (ConverseStream, InvokeModelWithResponseStream, the
+ * bidirectional stream) are the only users of the SDK's event-stream codec
+ * (≈17 KB); Conclave calls InvokeModel and Converse, never a streaming
+ * operation (the execution roles do not allow them either). The bundle's
+ * codec and payload handler fail loudly if a streaming operation is ever sent.
+ */
+const noSdkEventStreams: Plugin = {
+  name: 'no-aws-sdk-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^(@smithy\/core\/event-streams|@aws-sdk\/eventstream-handler-node)$/ }, (args) => ({ path: args.path, namespace: 'no-event-streams' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, () => ({
+      contents: [
+        "const unavailable = () => { throw new Error('AWS event streams (streaming Bedrock operations) are not part of the Conclave Lambda bundles'); };",
+        'class Unavailable { constructor() { unavailable(); } }',
+        // As the SDK's resolver: the client config gets a marshaller, which fails only if a streaming operation uses it.
+        'export const resolveEventStreamSerdeConfig = (input) => Object.assign(input, { eventStreamMarshaller: input.eventStreamSerdeProvider(input) });',
+        'export const eventStreamSerdeProvider = () => ({ serialize: unavailable, deserialize: unavailable });',
+        'export const universalEventStreamSerdeProvider = eventStreamSerdeProvider;',
+        'export const eventStreamPayloadHandlerProvider = () => ({ handle: unavailable });',
+        'export { Unavailable as EventStreamSerde, Unavailable as EventStreamCodec, Unavailable as HeaderMarshaller, Unavailable as Int64, Unavailable as MessageDecoderStream, Unavailable as MessageEncoderStream, Unavailable as SmithyMessageDecoderStream, Unavailable as SmithyMessageEncoderStream, Unavailable as EventStreamMarshaller, Unavailable as UniversalEventStreamMarshaller };',
+        'export { unavailable as readableStreamToIterable, unavailable as iterableToReadableStream, unavailable as getChunkedStream, unavailable as getUnmarshalledStream, unavailable as getMessageUnmarshaller };',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options of every Conclave Lambda bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
@@ -122,7 +185,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*', 'bowser'],
     // Non-ASCII text (tool descriptions) as UTF-8 rather than \u escapes.
     charset: 'utf8',
-    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens],
+    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens, shakableSdkSchemas, sdkVersionOnly, noSdkEventStreams],
     metafile: true,
     logLevel: 'warning',
   };

@@ -4,8 +4,8 @@
  *
  *   npm run conformance      (tsx scripts/conformance-report.ts)
  *
- * Needs the network once (npx fetches the pinned suite and Node 22 into its
- * cache). Exits 1 when a result does not match the baseline
+ * Runs offline: the suite and the Node 22 it needs are pinned in test/clients
+ * and installed by `npm install`. Exits 1 when a result does not match the baseline
  * (test/conformance/baseline.ts); the report is written either way.
  */
 import { writeFile } from 'node:fs/promises';
@@ -94,7 +94,7 @@ export function renderReport(runs: readonly EraRun[]): string {
     'Conclave is checked against the official MCP conformance suite (`@modelcontextprotocol/conformance`) for both protocol',
     'eras it serves: 2025-11-25 (the initialize handshake, served statelessly) and 2026-07-28 (stateless, per-request `_meta`).',
     '`npm test` runs both (test/e2e/conformance.test.ts) and fails on any failure that is not in the baseline below, and on',
-    'any baseline entry that passes again. The suite needs Node 22; npx fetches it and the pinned suite once into its cache.',
+    'any baseline entry that passes again. The suite needs Node 22: both are pinned in test/clients (its own lockfile) and installed by `npm install`.',
     '',
     '## How the suite reaches Conclave',
     '',

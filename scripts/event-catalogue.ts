@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_CONTRACTS, EVENT_SOURCE, INTEGRATION_SOURCE, type DetailType, type EventDetail } from '../functions/contracts/events.js';
 import { RULES } from '../functions/contracts/rules.js';
 

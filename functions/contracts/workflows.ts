@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES } from './roles.js';
 import type { ConsumerId } from './rules.js';
 

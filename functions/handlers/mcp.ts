@@ -21,6 +21,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../contracts/observability.js';
 import { createHttpApp } from '../mcp/http.js';
 import { buildAwsDeps } from '../runtime/aws.js';
 import { loadAwsConfig } from '../runtime/config.js';
+import { secretsManagerCredentials, upstreamIdentityProvider } from '../runtime/identity-provider.js';
 import { createLogger } from '../runtime/log.js';
 import { fromResponse, toRequest, type StreamedResponse } from './function-url.js';
 
@@ -42,6 +43,7 @@ const app = createHttpApp(buildAwsDeps(config, logger), {
     // Deployed: https-only public metadata documents, never loopback (the config refuses the local flag).
     fetcher: new GuardedClientMetadataFetcher({ allowLoopback: false }),
     limits: DEFAULT_CLIENT_LIMITS,
+    ...(config.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(config.upstreamIdentity, secretsManagerCredentials(config.upstreamIdentity)) } : {}),
   },
   allowedOrigins: config.allowedOrigins,
   allowedHosts: config.allowedHosts,

@@ -37,7 +37,7 @@ import {
   type ServerContext,
   type StandardSchemaWithJSON,
 } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '../core/principal.js';
 import type { EndpointPlugin } from './http.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { autopilotPrincipal, AUTOPILOT_METRIC } from '../contracts/autopilot.js';
 import { DIMENSION } from '../contracts/observability.js';
 import type { RoleId } from '../contracts/roles.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DIMENSION, METRIC, TOOL_DIMENSION_SETS } from '../contracts/observability.js';
 import { ConclaveError, ValidationError } from '../core/errors.js';
 import type { Metrics } from '../ports/metrics.js';

@@ -7,7 +7,9 @@ import { exchangeCode, refreshGrant, revokeToken } from '../core/oauth/tokens.js
 import type { Deps } from '../core/context.js';
 import type { ClientMetadataFetcher } from '../ports/client-metadata.js';
 import { readForm, readLimitedText } from '../web/html.js';
-import { handleConsent } from './oauth-consent.js';
+import type { IdentityProvider } from '../ports/identity-provider.js';
+import { consentSecret, handleConsent } from './oauth-consent.js';
+import { CALLBACK_PATH, handleUpstreamCallback, type UpstreamSignIn } from './oauth-upstream.js';
 
 /**
  * Conclave's OAuth 2.1 surface, served by the same HTTP app as the MCP
@@ -16,7 +18,8 @@ import { handleConsent } from './oauth-consent.js';
  * - `/.well-known/oauth-protected-resource[/mcp/<role>]` (RFC 9728)
  * - `/.well-known/oauth-authorization-server` (RFC 8414)
  * - `/oauth/register` (RFC 7591), `/oauth/authorize` (the consent page),
- *   `/oauth/token`, `/oauth/revoke` (RFC 7009)
+ *   `/oauth/token`, `/oauth/revoke` (RFC 7009), and `/oauth/callback` (the
+ *   return from the upstream identity provider, when one is configured)
  *
  * Every URL it prints is built from the configured public base URL, never
  * from the request's Host header.
@@ -26,6 +29,8 @@ export interface OAuthOptions {
   readonly publicUrl: (request: Request) => string;
   readonly fetcher: ClientMetadataFetcher;
   readonly limits: ClientLimits;
+  /** The upstream OpenID Connect provider people may sign in with on the consent page (functions/mcp/oauth-upstream.ts); absent: API keys only. */
+  readonly identityProvider?: IdentityProvider;
 }
 
 export const WELL_KNOWN_RESOURCE = '/.well-known/oauth-protected-resource';
@@ -85,12 +90,13 @@ export async function auditTokenRefusal(deps: Deps, principal: Principal, endpoi
 /** Builds the OAuth request handler: answers the paths it owns, `undefined` for the rest. */
 export function createOAuthRoutes(deps: Deps, options: OAuthOptions): (request: Request, correlationId: string) => Promise<Response | undefined> {
   const contextFor = (base: string): OAuthContext => ({ fetcher: options.fetcher, limits: options.limits, issuer: base, resourceRoles: resourceRolesFor(base) });
+  const upstream: UpstreamSignIn | undefined = options.identityProvider ? { provider: options.identityProvider, secret: () => consentSecret(deps) } : undefined;
 
   return async (request, correlationId) => {
     const path = new URL(request.url).pathname;
     if (!path.startsWith('/.well-known/') && !path.startsWith('/oauth/')) return undefined;
     const base = options.publicUrl(request);
-    const isJsonRoute = path !== '/oauth/authorize';
+    const isJsonRoute = path !== '/oauth/authorize' && path !== CALLBACK_PATH;
     if (request.method === 'OPTIONS' && isJsonRoute) return cors(new Response(null, { status: 204 }), true);
 
     if (path === WELL_KNOWN_RESOURCE || path.startsWith(`${WELL_KNOWN_RESOURCE}/`)) {
@@ -121,7 +127,9 @@ export function createOAuthRoutes(deps: Deps, options: OAuthOptions): (request: 
     try {
       switch (path) {
         case '/oauth/authorize':
-          return await handleConsent(deps, ctx, request, correlationId);
+          return await handleConsent(deps, ctx, request, correlationId, upstream);
+        case CALLBACK_PATH:
+          return upstream ? await handleUpstreamCallback(deps, ctx, upstream, request, correlationId) : notFound(path);
         case '/oauth/register': {
           if (request.method !== 'POST') return methodNotAllowed('POST');
           const body = await readJson(request);

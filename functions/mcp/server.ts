@@ -1,5 +1,5 @@
 import { completable, McpServer, mergeCapabilities, type ServerOptions, type StandardSchemaWithJSON } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS, isEndpointId, type EndpointId } from '../contracts/roles.js';
 import { touchPresence } from '../core/agents/agents.js';
 import type { AuditTrail } from './audit-trail.js';

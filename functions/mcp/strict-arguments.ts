@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Strict arguments (a contract change, see README "Strict arguments"): the

@@ -1,5 +1,5 @@
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type McpServer } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BOARD } from '../contracts/roles.js';
 import { ConclaveError } from '../core/errors.js';
 import type { RunView } from '../core/workflows/model.js';

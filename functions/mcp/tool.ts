@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { EndpointId } from '../contracts/roles.js';
 import type { Deps } from '../core/context.js';
 import type { Actor } from '../core/principal.js';

@@ -34,6 +34,8 @@ import { acquireLock, dataFiles, ensureAdminToken, prepareDataDir, type DataDirL
 import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
 import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
 import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
+import type { UpstreamIdentityConfig } from './config.js';
+import { configuredCredentials, upstreamIdentityProvider } from './identity-provider.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
@@ -92,6 +94,8 @@ export interface LocalOptions {
   readonly oauthLoopbackClients?: boolean;
   /** Limits of the metadata-document fetcher (tests shorten the time limit). */
   readonly oauthFetcher?: GuardedFetcherOptions;
+  /** The consent page's upstream OpenID Connect provider (CONCLAVE_OIDC_*); absent: API-key sign-in only. */
+  readonly upstreamIdentity?: UpstreamIdentityConfig | undefined;
 }
 
 /**
@@ -224,12 +228,14 @@ async function serve(
   const port = Number(new URL(served.url).port);
   const listenUrl = served.url;
   const allowLoopback = options.oauthLoopbackClients === true;
+  if (options.upstreamIdentity?.allowLoopbackHttp) options.log.warn('the OpenID Connect issuer may be on loopback http (CONCLAVE_OIDC_LOOPBACK_ISSUER): local testing only', {});
   if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
   const app = createHttpApp(deps, {
     oauth: {
       publicUrl: () => options.publicUrl ?? listenUrl,
       fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
       limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+      ...(options.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(options.upstreamIdentity, configuredCredentials(options.upstreamIdentity)) } : {}),
     },
     allowedOrigins: options.allowedOrigins,
     allowedHosts: localHosts(port, [...(options.publicHosts ?? []), ...(options.publicUrl ? [new URL(options.publicUrl).host] : [])]),

@@ -20,8 +20,10 @@ export interface ExpectedFailure {
 
 export interface Era {
   readonly id: EraId;
-  /** The suite's npm package, pinned exactly (on Node 20 npm would quietly pick an older release). */
+  /** The suite's npm package and release, as the report names it. */
   readonly suite: string;
+  /** Its alias in test/clients/package.json, which pins that release in the lockfile. */
+  readonly package: string;
   /** The arguments that select the scenarios for this era. */
   readonly selection: readonly string[];
   /** What the selection means, for the report. */
@@ -44,6 +46,7 @@ export const ERAS: readonly Era[] = [
   {
     id: '2025-11-25',
     suite: '@modelcontextprotocol/conformance@0.1.16',
+    package: 'conformance-2025-11-25',
     selection: ['--spec-version', '2025-11-25'],
     selectionText: 'the active server scenarios for 2025-11-25 (`--spec-version 2025-11-25`; the same 30 scenarios the 0.2.0 release lists as the 2025-11-25 requirements), over the initialize handshake',
     baseline: [
@@ -69,6 +72,7 @@ export const ERAS: readonly Era[] = [
   {
     id: '2026-07-28',
     suite: '@modelcontextprotocol/conformance@0.2.0-alpha.12',
+    package: 'conformance-next',
     selection: ['--requirements', '2026-07-28'],
     selectionText:
       'the frozen 2026-07-28 requirements (`--requirements 2026-07-28`): every scored scenario, plus the not-scored extension and pending ones, which run for visibility',

@@ -12,6 +12,7 @@ import { CONFORMANCE_ENDPOINT } from '../../functions/mcp/conformance-fixtures.j
 import type { Log } from '../../functions/ports/logger.js';
 import { loadLocalConfig } from '../../functions/runtime/config.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
+import { clientNode, conformanceCli, requireClient } from '../clients/paths.js';
 import { baselineYaml, type Era } from './baseline.js';
 
 export interface Check {
@@ -59,8 +60,8 @@ export async function startConformanceServer(log: Log): Promise<LocalConclave & 
 }
 
 /**
- * Runs one era's selection with its baseline. The suite needs Node 22, which
- * npx fetches once into its cache (`-p node@22`).
+ * Runs one era's selection with its baseline, on the Node 22 the suite
+ * needs; both are pinned in test/clients and installed by `npm install`.
  */
 export async function runEra(era: Era, url: string, timeoutMs = 600_000): Promise<EraRun> {
   const dir = await mkdtemp(join(tmpdir(), `conclave-conformance-${era.id}-`));
@@ -68,15 +69,17 @@ export async function runEra(era: Era, url: string, timeoutMs = 600_000): Promis
     const baseline = join(dir, 'expected-failures.yaml');
     await writeFile(baseline, baselineYaml(era));
     const out = join(dir, 'results');
-    const args = ['-y', '-p', 'node@22', '-p', era.suite, '--', 'conformance', 'server', '--url', url, ...era.selection, '--expected-failures', baseline, '-o', out];
-    let { exitCode, output } = await run('npx', args, timeoutMs);
-    // Test files run in parallel: first-time npx installs can collide in the npm cache. Retry a run that never started once.
-    if (exitCode !== 0 && /ENOTEMPTY|EEXIST|EINTEGRITY|npm error/.test(output) && !/=== Running scenario/.test(output)) ({ exitCode, output } = await run('npx', args, timeoutMs));
+    const { exitCode, output } = await conformance(era, ['server', '--url', url, ...era.selection, '--expected-failures', baseline, '-o', out], timeoutMs);
     const scenarios = await readResults(out, await notScored(era, timeoutMs));
     return { era, exitCode, output, scenarios };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The era's pinned suite CLI on the pinned Node 22. */
+function conformance(era: Era, args: readonly string[], timeoutMs: number) {
+  return run(clientNode(), [requireClient(conformanceCli(era.package)), ...args], timeoutMs);
 }
 
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
@@ -113,7 +116,7 @@ async function notScored(era: Era, timeoutMs: number): Promise<Map<string, strin
   const at = era.selection.indexOf('--requirements');
   if (at < 0) return found;
   const revision = era.selection[at + 1] as string;
-  const { output } = await run('npx', ['-y', '-p', 'node@22', '-p', era.suite, '--', 'conformance', 'list', '--server', '--requirements', revision], timeoutMs);
+  const { output } = await conformance(era, ['list', '--server', '--requirements', revision], timeoutMs);
   let reason: string | undefined;
   for (const line of (output.split(/^Run and reported, but never scored:$/m)[1] ?? '').split('\n')) {
     const group = /^\s{2}(\S[^(]*?) \(\d+\):$/.exec(line);

@@ -7,7 +7,7 @@ import { memoryLog } from '../helpers/conclave.js';
  * The official MCP conformance suite against the local server started with
  * the conformance fixtures (CONCLAVE_CONFORMANCE_FIXTURES=1), once per protocol
  * era, with the baseline of expected failures in test/conformance/baseline.ts.
- * The first run downloads the pinned suite and Node 22 through npx.
+ * The suite and its Node 22 are pinned in test/clients (installed by npm install).
  */
 describe('official MCP conformance suite', () => {
   let conclave: Awaited<ReturnType<typeof startConformanceServer>>;

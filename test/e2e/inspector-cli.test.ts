@@ -1,17 +1,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientNode, INSPECTOR_CLI, requireClient } from '../clients/paths.js';
 import { issueKey, startTestConclave } from '../helpers/conclave.js';
 
 const run = promisify(execFile);
 
-/** The MCP Inspector CLI, pinned, exactly as the README shows it. */
-const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
-
+/** The MCP Inspector CLI 2.12.0 the README shows, pinned in test/clients and run on its Node 22. */
 async function inspector(url: string, key: string, ...args: string[]): Promise<unknown> {
   const { stdout } = await run(
-    'npx',
-    ['-y', INSPECTOR, '--cli', url, '--transport', 'http', '--header', `Authorization: Bearer ${key}`, ...args],
+    clientNode(),
+    [requireClient(INSPECTOR_CLI), '--cli', url, '--transport', 'http', '--header', `Authorization: Bearer ${key}`, ...args],
     { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
   );
   return JSON.parse(stdout);

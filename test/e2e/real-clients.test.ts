@@ -1,34 +1,29 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientNode, INSPECTOR_CLI, MCP_REMOTE, requireClient } from '../clients/paths.js';
 import { issueKey, modernClient, startTestConclave } from '../helpers/conclave.js';
 import { recordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 
 const run = promisify(execFile);
 
-/** Real third-party clients, pinned exactly (on Node 20 npm would quietly pick older releases). */
-const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
-/** What Claude Desktop runs for a remote server: a stdio ↔ Streamable HTTP bridge. */
-const MCP_REMOTE = 'mcp-remote@0.15.1';
-
-async function npx(args: readonly string[], attempt = 1): Promise<unknown> {
-  try {
-    const { stdout } = await run('npx', ['-y', ...args], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
-    return JSON.parse(stdout);
-  } catch (error) {
-    // Test files run in parallel: two first-time npx installs of one package can collide in the npm cache. Retry that once.
-    if (attempt === 1 && /ENOTEMPTY|EEXIST|EINTEGRITY|npm error/.test(String((error as { stderr?: string }).stderr ?? ''))) return npx(args, 2);
-    throw error;
-  }
+/**
+ * Real third-party clients, pinned in test/clients (its own lockfile, installed by `npm install`) and run on the
+ * Node 22 they declare: the MCP Inspector CLI 2.12.0, and mcp-remote 0.15.1, what Claude Desktop runs for a
+ * remote server (a stdio ↔ Streamable HTTP bridge).
+ */
+async function client(args: readonly string[]): Promise<unknown> {
+  const { stdout } = await run(clientNode(), [requireClient(INSPECTOR_CLI), ...args], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout);
 }
 
 /** The Inspector CLI straight over Streamable HTTP; `--protocol-era` picks the 2025 initialize handshake or the 2026-07-28 per-request envelope. */
 const inspector = (url: string, key: string, era: 'legacy' | 'modern', ...args: string[]) =>
-  npx([INSPECTOR, '--cli', url, '--transport', 'http', '--protocol-era', era, '--header', `Authorization: Bearer ${key}`, ...args]);
+  client(['--cli', url, '--transport', 'http', '--protocol-era', era, '--header', `Authorization: Bearer ${key}`, ...args]);
 
 /** The Inspector CLI driving mcp-remote over stdio, the way Claude Desktop launches it; mcp-remote takes `--header "Name: Value"`. */
 const throughMcpRemote = (url: string, key: string, ...args: string[]) =>
-  npx([INSPECTOR, '--cli', ...args, '--', 'npx', '-y', MCP_REMOTE, url, '--header', `Authorization: Bearer ${key}`]);
+  client(['--cli', ...args, '--', clientNode(), requireClient(MCP_REMOTE), url, '--header', `Authorization: Bearer ${key}`]);
 
 interface Tools {
   tools: { name: string; inputSchema: { type: string } }[];

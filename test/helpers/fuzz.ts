@@ -4,7 +4,7 @@
  * its JSON Schema), and the judge that decides whether a response is an
  * acceptable refusal.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolDefinition } from '../../functions/mcp/tool.js';
 
 /** mulberry32: a small, fast, seedable PRNG, so a failing case reproduces from its seed. */

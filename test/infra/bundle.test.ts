@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -119,6 +119,21 @@ describe('Lambda bundling (scripts/bundle.ts)', () => {
     expect(names).toEqual(expect.arrayContaining(['list_agents', 'set_budget', 'allocate_budget']));
     expect(names).not.toContain('declare_incident');
     expect((await registry.toolsFor('board')).map((t) => t.name)).not.toContain('set_budget');
+  });
+
+  it('trims the AWS SDK (shape schemas, package.json, event streams) without changing what the clients send or return', { timeout: 60_000 }, async () => {
+    const { out, inputs } = await bundleInRepo(fileURLToPath(new URL('./fixtures/sdk-probe.ts', import.meta.url)));
+    expect(inputs.filter((i) => /@smithy\/core\/dist-es\/submodules\/event-streams\/|@aws-sdk\/eventstream-handler-node\//.test(i))).toEqual([]);
+    const bundled = (await import(pathToFileURL(join(out, 'index.mjs')).href)) as { probe: () => Promise<Record<string, unknown>> };
+    const { probe } = await import('./fixtures/sdk-probe.js');
+    const expected = await probe();
+    expect(expected).toMatchObject({ throttled: 'ThrottlingException', conditional: 'ConditionalCheckFailedException', embedding: { embedding: [0.5, 0.25] } });
+    expect(await bundled.probe()).toEqual(expected);
+    // The Bedrock runtime's streaming and async shapes are gone from the bundle; the ones its commands use are there.
+    const code = await readFile(join(out, 'index.mjs'), 'utf8');
+    expect(code).not.toContain('ConverseStreamRequest');
+    expect(code).not.toContain('StartAsyncInvokeRequest');
+    expect(code).toContain('ConverseRequest');
   });
 
   it('leaves the Powertools Tracer, the X-Ray SDK and Powertools Metrics out of the MCP bundle (its size budget)', { timeout: 60_000 }, async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../functions/contracts/roles.js';
 import { allTools, toolsFor } from '../../functions/mcp/tools/index.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDetail, type BusEvent, type DetailType, type EventDetail } from '../../contracts/events.js';
 import type { ConsumerId } from '../../contracts/rules.js';
 import { LEADERSHIP } from '../../contracts/roles.js';

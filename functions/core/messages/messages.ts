@@ -49,6 +49,14 @@ export interface SendInput {
   readonly priority: Priority;
   readonly threadId?: string;
   readonly replyTo?: string;
+  /**
+   * What the message asks its recipients to do (a request key such as
+   * `decision:<id>`): it is delivered at once, so the request is indexed
+   * before the call returns, and stays in their actionable view until that
+   * is settled. Message.Sent.v1 still announces it (its fan-out finds it
+   * delivered and adds nothing).
+   */
+  readonly request?: string;
 }
 
 export interface SendResult {
@@ -60,18 +68,37 @@ export interface SendResult {
 /**
  * Sends a message: validates it and publishes Message.Sent.v1. The inbox
  * fan-out consumer delivers it; if publishing fails nothing was sent and the
- * call may be retried.
+ * call may be retried. A request (`input.request`) is delivered at once too.
  */
 export async function sendMessage(deps: Deps, ctx: RequestContext, input: SendInput): Promise<SendResult> {
   const recipients = resolveRecipients(input.to).filter((r) => r !== input.from || input.to === input.from);
   if (recipients.length === 0) throw new ValidationError(`"${input.to}" has no recipient other than you`);
   const messageId = deps.ids.next();
   const threadId = input.threadId ?? messageId;
+  const sentAt = new Date(deps.clock.now()).toISOString();
+  if (input.request) {
+    await deliver(deps, {
+      tenantId: input.tenantId,
+      messageId,
+      from: input.from,
+      to: input.to,
+      recipients,
+      type: input.type,
+      priority: input.priority,
+      subject: input.subject,
+      content: input.content,
+      threadId,
+      replyTo: input.replyTo ?? null,
+      correlationId: ctx.correlationId,
+      sentAt,
+      request: input.request,
+    });
+  }
   await deps.bus.publish([
     buildEvent('Message.Sent.v1', {
       tenant_id: input.tenantId,
       correlation_id: ctx.correlationId,
-      occurred_at: new Date(deps.clock.now()).toISOString(),
+      occurred_at: sentAt,
       message_id: messageId,
       from: input.from,
       to: input.to as EventDetail<'Message.Sent.v1'>['to'],

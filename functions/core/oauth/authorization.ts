@@ -106,13 +106,19 @@ export function grantableRoles(request: AuthorizationRequest, signer: Principal)
   return request.roles.filter((r) => signer.roles.includes(r) && (r !== BOARD || signer.human));
 }
 
+/** A signer who signed in through the upstream identity provider: the identity mappings the grant depends on (functions/core/identity). */
+export interface UpstreamSigner {
+  readonly mappings: readonly string[];
+}
+
 /**
  * The signer approved: stores a one-minute, single-use code bound to the
  * client, the exact redirect URI, the PKCE challenge, the resources and the
- * granted roles, and returns where to send the browser. Throws
+ * granted roles (and, for an upstream signer, the mappings that must stay
+ * in place), and returns where to send the browser. Throws
  * `access_denied` when the signer may act as none of the roles asked for.
  */
-export async function approveAuthorization(deps: Deps, ctx: OAuthContext, request: AuthorizationRequest, signer: Principal, correlationId: string): Promise<string> {
+export async function approveAuthorization(deps: Deps, ctx: OAuthContext, request: AuthorizationRequest, signer: Principal, correlationId: string, upstream?: UpstreamSigner): Promise<string> {
   const roles = grantableRoles(request, signer);
   const audit = { tenantId: signer.tenantId, keyId: signer.keyId, clientId: request.client.clientId, correlationId };
   if (roles.length === 0) {
@@ -134,6 +140,7 @@ export async function approveAuthorization(deps: Deps, ctx: OAuthContext, reques
       tenantId: signer.tenantId,
       keyId: signer.keyId,
       human: signer.human,
+      ...(upstream ? { signer: 'identity', mappings: [...upstream.mappings] } : {}),
       grantId,
       used: false,
       validUntil: now + OAUTH_LIFETIMES.codeMs,

@@ -3,6 +3,7 @@ import { expiresAt } from '../../contracts/table.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { PreconditionFailedError, UnauthenticatedError } from '../errors.js';
+import { currentMappedRoles } from '../identity/mappings.js';
 import { keys } from '../keys.js';
 import type { Principal } from '../principal.js';
 import type { OAuthContext } from './authorization.js';
@@ -94,6 +95,7 @@ export async function exchangeCode(deps: Deps, ctx: OAuthContext, input: CodeExc
     clientId: client.clientId,
     roles: item.roles,
     human: item.human === true,
+    ...(item.signer === 'identity' ? { signer: 'identity', mappings: item.mappings } : {}),
     resources,
     generation: 1,
     version: 1,
@@ -139,9 +141,14 @@ export async function refreshGrant(deps: Deps, ctx: OAuthContext, input: Refresh
     throw new OAuthError('invalid_grant', description);
   };
   if (token.generation !== grant.generation) return refuseAndRevoke('oauth:refresh-reuse', 'refresh token already used; the grant is revoked');
-  if (!apiKey || apiKey.revokedAt !== undefined) return refuseAndRevoke('oauth:refresh', 'the API key that approved this grant was revoked');
-  const grantedRoles = grant.roles as EndpointId[];
-  let roles = grantedRoles;
+  let grantedRoles = grant.roles as EndpointId[];
+  if (grant.signer === 'identity') {
+    // An upstream signer's grant lives as long as the mappings it came from, and narrows with them.
+    const current = await currentMappedRoles(deps, String(grant.tenantId), grant.mappings as string[]);
+    grantedRoles = grantedRoles.filter((r) => current?.roles.includes(r));
+    if (!current || grantedRoles.length === 0) return refuseAndRevoke('oauth:refresh', 'the identity mapping that approved this grant was removed or no longer holds its roles');
+  } else if (!apiKey || apiKey.revokedAt !== undefined) return refuseAndRevoke('oauth:refresh', 'the API key that approved this grant was revoked');
+  let roles: EndpointId[] = grantedRoles;
   try {
     roles = parseScope(input.scope) ?? grantedRoles;
   } catch (error) {
@@ -187,6 +194,9 @@ export async function revokeToken(deps: Deps, ctx: OAuthContext, input: { client
  * Resolves an access token to its principal: the grant's tenant, the token's
  * roles and resources, the human flag. One BatchGet reads the token, its
  * grant and the signer's API key; a revoked grant or key ends the token.
+ * A grant approved through the upstream identity provider reads its
+ * identity mappings instead: a removed mapping ends the token, a narrowed
+ * one narrows it.
  */
 export async function authenticateAccessToken(deps: Deps, presented: string): Promise<Principal> {
   const grantId = accessTokenGrant(presented);
@@ -194,12 +204,19 @@ export async function authenticateAccessToken(deps: Deps, presented: string): Pr
   const { grant, token, apiKey } = await readGrant(deps, grantId, keys.oauthAccessToken(grantId, sha256Hex(presented)));
   if (!token || Number(token.validUntil) <= deps.clock.now()) throw new UnauthenticatedError('invalid or expired access token');
   if (!grant || grant.revokedAt !== undefined) throw new UnauthenticatedError('the access token was revoked');
-  if (!apiKey || apiKey.revokedAt !== undefined) throw new UnauthenticatedError('the key that approved this access was revoked');
+  let roles = token.roles as EndpointId[];
+  let human = grant.human === true;
+  if (grant.signer === 'identity') {
+    const current = await currentMappedRoles(deps, String(grant.tenantId), grant.mappings as string[]);
+    roles = roles.filter((r) => current?.roles.includes(r));
+    if (!current || roles.length === 0) throw new UnauthenticatedError('the identity mapping that approved this access was removed');
+    human = human && current.human;
+  } else if (!apiKey || apiKey.revokedAt !== undefined) throw new UnauthenticatedError('the key that approved this access was revoked');
   return {
     tenantId: String(grant.tenantId),
     keyId: String(grant.keyId),
-    roles: token.roles as EndpointId[],
-    human: grant.human === true,
+    roles,
+    human,
     audience: token.resources as string[],
     grantId,
   };

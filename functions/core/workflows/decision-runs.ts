@@ -78,6 +78,11 @@ export async function startRulingRun(deps: Deps, detail: EventDetail<'Decision.P
   });
 }
 
+/** The id of the ruling task of an escalation hop (the escalation run's id is the escalation id; one ruling round). */
+export function rulingTaskId(escalationId: string, awaiting: EndpointId): string {
+  return `${escalationId}.ruling.0.${awaiting}`;
+}
+
 /** The id of a participant's vote task (the collaborative run's id is the decision id; one voting round). */
 export function voteTaskId(decisionId: string, participant: EndpointId): string {
   return `${decisionId}.voting.0.${participant}`;
@@ -89,9 +94,13 @@ export async function voteSettled(deps: Deps, tenantId: string, decisionId: stri
   return !decision || decision.status !== 'pending' || decision.votes.some((v) => v.voter === participant);
 }
 
-/** Voting closed: every participant's vote request leaves the inbox's actionable view. */
+/**
+ * The decision closed: every participant's vote request, and the board's
+ * escalation request (escalate_to_board), leave the inbox's actionable view.
+ */
 export async function settleVoteRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
   const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
+  if (decision && CLOSED.includes(decision.status)) await resolveRequests(deps, tenantId, `decision:${decisionId}`);
   if (!decision || decision.mode !== 'collaborative') return;
   for (const participant of decision.participants) await resolveRequests(deps, tenantId, `task:${voteTaskId(decisionId, participant)}`);
 }
@@ -110,6 +119,9 @@ export async function openRulingTask(
 ): Promise<OpenWaitResult> {
   const decision = await getDecision(deps, ref.tenant_id, input.decisionId);
   const amount = decision.amount === null ? '' : `\nAmount: ${usd(decision.amount)} USD`;
+  // A hop raised with escalate_to_board (it carries an urgency) came with its own escalation message, the ruler's one message about it.
+  const hop = await deps.store.get(keys.escalation(ref.tenant_id, input.decisionId, ref.run_id));
+  const announced = typeof hop?.urgency === 'string';
   return openWait(deps, {
     ref,
     token: input.token,
@@ -128,6 +140,7 @@ export async function openRulingTask(
     maxReminders: input.maxReminders,
     context: { decision: { decision_id: decision.decision_id, decision_type: decision.decision_type, amount: decision.amount, initiator: decision.initiator, escalations: decision.escalations } },
     decision: { decisionId: input.decisionId, rule: 'ruling', effect: 'rule', awaiting: input.awaiting },
+    ...(announced ? { notify: false } : {}),
   });
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS, type EndpointId } from '../../contracts/roles.js';
 import { MACHINES, type MachineId, type RunStatus, type TaskKind, type TaskOutcome, type TaskStatus } from '../../contracts/workflows.js';
 

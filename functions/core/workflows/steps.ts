@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { STEPS, TASK_KINDS, WORKFLOW_INPUTS, type MachineId, type StepName, type WorkflowInput } from '../../contracts/workflows.js';
 import type { Deps } from '../context.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listAuditLog } from '../../core/audit/audit-log.js';
 import { defineTool } from '../tool.js';
 import { auditFilters, auditPage } from './audit-schemas.js';

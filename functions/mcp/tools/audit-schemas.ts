@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 
 /** Schemas of the audit trail's tool and resource. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BOARD, ENDPOINTS } from '../../contracts/roles.js';
 import { queueWithChains } from '../../core/console/awaiting.js';
 import { CARD_URI } from '../../web/card/card.js';

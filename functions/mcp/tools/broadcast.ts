@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS } from '../../contracts/events.js';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { sendMessage } from '../../core/messages/messages.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES, ENDPOINTS } from '../../contracts/roles.js';
 
 /** Schemas shared by the decision tools (SPEC "Decisions"). */

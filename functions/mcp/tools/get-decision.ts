@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { getDecision, settleIfDue } from '../../core/decisions/decisions.js';
 import { CARD_URI } from '../../web/card/card.js';

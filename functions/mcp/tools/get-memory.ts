@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { getMemory } from '../../core/memory/get-memory.js';
 import { getMemoryVersion } from '../../core/memory/history.js';

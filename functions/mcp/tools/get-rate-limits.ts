@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_RATE_LIMITS, RATE_LIMIT_WIRE } from '../../contracts/rate-limits.js';
 import { BOARD } from '../../contracts/roles.js';
 import { readTenantLimits, type TenantLimits } from '../../core/limits/tenant-limits.js';

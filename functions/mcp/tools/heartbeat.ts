@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES, isRoleId } from '../../contracts/roles.js';
 import { recordHeartbeat } from '../../core/agents/agents.js';
 import { ValidationError } from '../../core/errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES, ENDPOINTS } from '../../contracts/roles.js';
 import { listAgents } from '../../core/agents/agents.js';
 import { defineTool } from '../tool.js';

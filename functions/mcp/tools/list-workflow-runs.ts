@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { MACHINES, RUN_STATUSES } from '../../contracts/workflows.js';
 import { listRuns } from '../../core/workflows/run-views.js';

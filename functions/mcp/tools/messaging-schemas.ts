@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, MAX_CONTENT_CHARS, MESSAGE_TYPES, PRIORITIES } from '../../contracts/events.js';
 import { ENDPOINTS } from '../../contracts/roles.js';
 

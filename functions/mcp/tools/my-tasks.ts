@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { TASK_STATUSES } from '../../contracts/workflows.js';
 import { listMyTasks } from '../../core/workflows/tasks.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES } from '../../contracts/roles.js';
 import type { ChartEditor } from '../../core/org/org-chart.js';
 import type { Actor } from '../../core/principal.js';

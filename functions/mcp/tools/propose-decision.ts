@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES, ENDPOINTS, isRoleId } from '../../contracts/roles.js';
 import { proposeDecision } from '../../core/decisions/decisions.js';
 import { ValidationError } from '../../core/errors.js';

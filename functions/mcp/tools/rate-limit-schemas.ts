@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The limits as a tool shows them: effective values, which the board overrode, and today's use. */
 export const rateLimitsView = z.object({

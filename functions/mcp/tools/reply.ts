@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { replyToMessage } from '../../core/messages/messages.js';
 import { defineTool } from '../tool.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES } from '../../contracts/roles.js';
 import { MAX_AUTHORITY_USD, setAuthority } from '../../core/org/org-chart.js';
 import { defineTool } from '../tool.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUTOPILOT_LIMITS, AUTOPILOT_TRIGGERS } from '../../contracts/autopilot.js';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { setAutopilot } from '../../core/autopilot/settings.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES } from '../../contracts/roles.js';
 import { WORKFLOWS } from '../../contracts/workflows.js';
 import { startWorkflow } from '../../core/workflows/runs.js';

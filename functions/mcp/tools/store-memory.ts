@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../contracts/roles.js';
 import { MEMORY_LIMITS } from '../../core/memory/model.js';
 import { storeMemory } from '../../core/memory/store-memory.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listBudgets } from '../../../../core/finance/budget.js';
 import { defineTool } from '../../../tool.js';
 import { budgetView, period } from './shared.js';

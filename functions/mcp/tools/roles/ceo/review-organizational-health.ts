@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HEALTH_METRICS, reviewOrganizationalHealth } from '../../../../core/health/organizational-health.js';
 import { defineTool } from '../../../tool.js';
 

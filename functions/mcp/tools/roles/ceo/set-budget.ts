@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { setBudget } from '../../../../core/finance/budget.js';
 import { defineTool } from '../../../tool.js';
 import { decisionId, usdAmount } from '../../decision-schemas.js';

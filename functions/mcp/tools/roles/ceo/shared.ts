@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRoleId, type RoleId } from '../../../../contracts/roles.js';
 import { ValidationError } from '../../../../core/errors.js';
 import type { Actor } from '../../../../core/principal.js';

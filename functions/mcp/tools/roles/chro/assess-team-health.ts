@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assessTeamHealth } from '../../../../core/people/team-health.js';
 import { defineTool } from '../../../tool.js';
 

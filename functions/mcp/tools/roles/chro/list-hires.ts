@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listHires } from '../../../../core/people/hires.js';
 import { defineTool } from '../../../tool.js';
 import { decisionStatus } from '../../decision-schemas.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assessTechnicalDebt } from '../../../../core/engineering/technical-debt.js';
 import { defineTool } from '../../../tool.js';
 

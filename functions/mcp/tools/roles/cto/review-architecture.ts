@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewArchitecture } from '../../../../core/engineering/architecture-review.js';
 import { defineTool } from '../../../tool.js';
 import { boundedJson } from '../../bounded.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { selectTechnology } from '../../../../core/engineering/technology-selection.js';
 import { defineTool } from '../../../tool.js';
 import { boundedRecord } from '../../bounded.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listIncidents } from '../../../../core/operations/incidents.js';
 import { defineTool } from '../../../tool.js';
 import { incident } from './schemas.js';

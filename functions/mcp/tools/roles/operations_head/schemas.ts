@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS } from '../../../../contracts/roles.js';
 
 /** Schemas shared by the operations tools. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENDPOINTS, isRoleId } from '../../../../contracts/roles.js';
 import { ValidationError } from '../../../../core/errors.js';
 import { collectRequirements, startRequirements } from '../../../../core/product/requirements.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { prioritizeBacklog } from '../../../../core/product/scoring.js';
 import { defineTool } from '../../../tool.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Schemas shared by the product_manager tools. */
 export const priorityLevel = z.enum(['low', 'medium', 'high', 'critical']);

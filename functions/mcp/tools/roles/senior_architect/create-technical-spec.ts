@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRoleId } from '../../../../contracts/roles.js';
 import { createTechnicalSpec } from '../../../../core/design/technical-spec.js';
 import { ValidationError } from '../../../../core/errors.js';

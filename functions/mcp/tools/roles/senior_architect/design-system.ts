@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRoleId } from '../../../../contracts/roles.js';
 import { designSystem } from '../../../../core/design/system-design.js';
 import { ValidationError } from '../../../../core/errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { evaluateTechnology } from '../../../../core/design/technology.js';
 import { defineTool } from '../../../tool.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundedJson } from '../../bounded.js';
 
 /** A JSON object argument, at most 50,000 characters serialized (it is stored with the record). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { estimatePert } from '../../../../core/delivery/estimation.js';
 import { defineTool } from '../../../tool.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRoleId } from '../../../../contracts/roles.js';
 import { REVIEW_SIZES, requestCodeReview } from '../../../../core/delivery/code-review.js';
 import { ValidationError } from '../../../../core/errors.js';

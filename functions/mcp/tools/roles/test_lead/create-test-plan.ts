@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createTestPlan, TEST_TYPES } from '../../../../core/quality/test-plan.js';
 import { defineTool } from '../../../tool.js';
 import { releaseName } from './schemas.js';

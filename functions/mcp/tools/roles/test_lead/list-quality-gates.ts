@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listQualityGates } from '../../../../core/quality/quality-gate.js';
 import { defineTool } from '../../../tool.js';
 import { cursor, qualityGate, releaseName } from './schemas.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runQualityGate } from '../../../../core/quality/quality-gate.js';
 import { defineTool } from '../../../tool.js';
 import { qualityGate, releaseName } from './schemas.js';

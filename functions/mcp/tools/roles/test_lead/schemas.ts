@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_ROLES } from '../../../../contracts/roles.js';
 import { RELEASE_PATTERN } from '../../../../core/quality/release.js';
 

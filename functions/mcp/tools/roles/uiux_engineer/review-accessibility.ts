@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewAccessibility, WCAG_LEVELS } from '../../../../core/design/accessibility.js';
 import { defineTool } from '../../../tool.js';
 

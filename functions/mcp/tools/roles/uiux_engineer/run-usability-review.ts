@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { reviewUsability } from '../../../../core/design/usability.js';
 import { defineTool } from '../../../tool.js';
 
