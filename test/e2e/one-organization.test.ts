@@ -316,7 +316,13 @@ describe('one organization (issue #17)', () => {
 
     await roles.ok('board', 'complete_task', { task_id: task.task_id, outcome: 'approve', result: { rationale: 'worth the resilience' } });
     await eventually(async () => expect((await messages(roles, 'board', { actionable: true })).filter((m) => m.content.includes(d.decision_id))).toEqual([]));
-    await eventually(async () => expect((await messages(roles, 'cto')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id))).toHaveLength(1));
+    // The initiator of the decision and the initiator of the escalation each hear how it ended, once.
+    await eventually(async () => expect((await messages(roles, 'cto')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id)).map((m) => m.subject)).toEqual([
+      `Outcome: your cloud vendor request (decision ${d.decision_id}) was approved by board`,
+    ]));
+    await eventually(async () => expect((await messages(roles, 'ceo')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id)).map((m) => m.subject)).toEqual([
+      `Outcome: the cloud vendor request (decision ${d.decision_id}) you escalated was approved by board`,
+    ]));
   });
 
   it('waiting_on names the pending voters; a missed quorum escalates at the deadline and stays escalated', async () => {

@@ -1,4 +1,4 @@
-import type { RoleId } from '../../contracts/roles.js';
+import type { EndpointId, RoleId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import { loadDecisionRecord, type DecisionRecord } from '../decisions/decision-record.js';
 import { CLOSED, type CommitmentKind } from '../decisions/model.js';
@@ -49,21 +49,31 @@ export async function applyDecisionOutcome(deps: Deps, ctx: RequestContext, tena
     await RECORD_REFUSAL[decision.commitment.kind]?.(deps, decision, decision.commitment.params as Record<string, unknown>);
   }
   if (selfApproved) return { applied, reported: false };
-  const reported = await reportOutcome(deps, {
+  const report = {
     tenantId,
     correlationId: ctx.correlationId,
-    subject: 'decision',
+    subject: 'decision' as const,
     subjectId: decisionId,
     kind: decision.decision_type,
-    initiator: decision.initiator,
+    initiator: decision.initiator as EndpointId,
     status: decision.status as 'approved' | 'rejected' | 'expired',
     decidedBy: decision.ruled_by,
     reason: decision.outcome ?? decision.status,
     applied,
     endedAt: decision.completed_at ?? new Date(deps.clock.now()).toISOString(),
     seeMore: `See get_decision { decision_id: "${decisionId}" }.`,
-  });
+  };
+  const reported = await reportOutcome(deps, report);
+  // Whoever escalated someone else's request to the board initiated that escalation: it hears the outcome too, once.
+  for (const by of await escalators(deps, tenantId, decisionId, decision.initiator)) await reportOutcome(deps, { ...report, initiator: by, audience: 'escalator' });
   return { applied, reported };
+}
+
+/** The roles other than the initiator that escalated the decision with escalate_to_board (hops that carry an urgency). */
+async function escalators(deps: Deps, tenantId: string, decisionId: string, initiator: EndpointId): Promise<EndpointId[]> {
+  const hops = await deps.store.query({ pk: keys.decision(tenantId, decisionId), skPrefix: 'ESCALATION#', limit: 50 });
+  const from = hops.items.filter((h) => typeof h.urgency === 'string').map((h) => h.from as EndpointId);
+  return [...new Set(from)].filter((r) => r !== initiator);
 }
 
 type Apply = (deps: Deps, ctx: RequestContext, decision: DecisionRecord, params: Record<string, unknown>) => Promise<string | null>;

@@ -6,6 +6,7 @@ import { CLOSED, type Decision, type DecisionStatus } from '../decisions/model.j
 import { NotFoundError } from '../errors.js';
 import { transition } from '../decisions/decision-record.js';
 import { keys } from '../keys.js';
+import { deliver, notificationId } from '../messages/messages.js';
 import { resolveRequests } from '../messages/requests.js';
 import { loadChart } from '../org/authority.js';
 import type { RunRef, RunView } from './model.js';
@@ -151,7 +152,8 @@ export async function openRulingTask(
  * board it expires (Decision.Completed.v1: the initiator hears of it). A
  * decision's own deadline does not cut this short: an escalated decision
  * stays escalated until it is ruled or its escalation policy expires it. The
- * run ends timed out.
+ * initiator is told either way: a move up the chain by one notification
+ * here, an expiry by the decision's outcome message. The run ends timed out.
  */
 export async function escalationTimeout(deps: Deps, ref: RunRef, input: { decisionId: string; awaiting: EndpointId }): Promise<{ action: 'escalated' | 'expired' | 'none'; to: EndpointId | null }> {
   const ctx = { correlationId: ref.correlation_id };
@@ -177,6 +179,26 @@ export async function escalationTimeout(deps: Deps, ref: RunRef, input: { decisi
         ? `${input.awaiting} did not rule in time; decision ${input.decisionId} expired`
         : `${input.awaiting} did not rule in time, but decision ${input.decisionId} had already moved on`;
   await finishRun(deps, ctx, ref, { status: 'timed_out', cause });
+  // Moved up the chain: the initiator hears where its request now waits (an expiry is told by the decision's outcome).
+  if (moved?.escalationId && result.action === 'escalated') {
+    const d = moved.decision;
+    const at = new Date(deps.clock.now()).toISOString();
+    await deliver(deps, {
+      tenantId: ref.tenant_id,
+      messageId: notificationId(at, `escalation-timeout:${moved.escalationId}`, d.initiator),
+      from: 'conclave',
+      to: d.initiator,
+      recipients: [d.initiator],
+      type: 'notification',
+      priority: 'normal',
+      subject: `Escalated: your ${d.decision_type.replace(/_/g, ' ')} request (decision ${d.decision_id}) now awaits ${String(result.to)}`.slice(0, 200),
+      content: `${input.awaiting} did not rule on decision ${d.decision_id} in time, so it moved up the chain to ${String(result.to)}. You will hear how it ends.\n\nSee get_decision { decision_id: "${d.decision_id}" }.`,
+      threadId: d.decision_id,
+      replyTo: null,
+      correlationId: ctx.correlationId,
+      sentAt: at,
+    });
+  }
   return result;
 }
 
