@@ -34,6 +34,7 @@ import { acquireLock, dataFiles, ensureAdminToken, prepareDataDir, type DataDirL
 import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
 import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
 import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
+import { createWebRoutes } from '../web/app.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
@@ -225,12 +226,19 @@ async function serve(
   const listenUrl = served.url;
   const allowLoopback = options.oauthLoopbackClients === true;
   if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
+  const publicUrl = () => options.publicUrl ?? listenUrl;
   const app = createHttpApp(deps, {
-    oauth: {
-      publicUrl: () => options.publicUrl ?? listenUrl,
-      fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
-      limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
-    },
+    oauth: { publicUrl },
+    // One listener: the console and the authorization server (in AWS, the web function) beside the MCP endpoints.
+    routes: [
+      createWebRoutes(deps, {
+        oauth: {
+          publicUrl,
+          fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
+          limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+        },
+      }),
+    ],
     allowedOrigins: options.allowedOrigins,
     allowedHosts: localHosts(port, [...(options.publicHosts ?? []), ...(options.publicUrl ? [new URL(options.publicUrl).host] : [])]),
     authCacheMs: options.authCacheMs ?? 2000,
