@@ -25,6 +25,11 @@
  * - `wafRequestsPerIp`, `wafRequestsPerCredential` the web ACL's rate rules per 5 minutes (3000, 1500)
  * - `webAclArn`                 attach this CLOUDFRONT web ACL (us-east-1) instead of creating one
  * - `monthlyBudgetUsd`          an AWS Budgets cost budget e-mailing alarmEmail at 80 % actual / 100 % forecast
+ * - `identity`                  the consent page's "Sign in with …": `cognito` (a user pool the stack creates) or `oidc` (a trusted issuer); default none (API keys only)
+ * - `cognitoDomainPrefix`       with identity=cognito: the hosted UI's domain prefix (default conclave-<account id>)
+ * - `oidcIssuer`, `oidcClientId` with identity=oidc: the https issuer and Conclave's client id there (both required)
+ * - `oidcClientSecretArn`       with identity=oidc: the Secrets Manager secret holding the client secret (default none: a public PKCE client)
+ * - `oidcName`, `oidcGroupsClaim` with identity=oidc: the button's name (default the issuer host) and the groups claim (default groups)
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -35,6 +40,7 @@ import type { ConclaveStackProps } from '../lib/conclave-stack.js';
 import type { EdgeFirewallProps } from '../lib/constructs/edge-firewall.js';
 import { ALARM_EMAIL_PATTERN } from '../lib/constructs/alarms.js';
 import { CUSTOM_DOMAIN_PATTERNS } from '../lib/constructs/custom-domain.js';
+import { UPSTREAM_IDENTITY_PATTERNS as ID, type UpstreamIdentityProps } from '../lib/constructs/upstream-identity.js';
 
 /** A context value that cannot be used; the message names the key and what it expects. */
 export class ContextError extends Error {
@@ -191,7 +197,42 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     return amount;
   };
 
+  const upstreamIdentity = (): UpstreamIdentityProps | undefined => {
+    const kind = text('identity')?.toLowerCase();
+    const cognitoKeys = ['cognitoDomainPrefix'] as const;
+    const oidcKeys = ['oidcIssuer', 'oidcClientId', 'oidcClientSecretArn', 'oidcName', 'oidcGroupsClaim'] as const;
+    const refuseOthers = (keys: readonly string[], why: string) => {
+      for (const key of keys) if (text(key) !== undefined) throw new ContextError(key, why);
+    };
+    const checked = (key: string, pattern: RegExp, expected: string): string | undefined => {
+      const value = text(key);
+      if (value !== undefined && !pattern.test(value)) throw new ContextError(key, `expected ${expected}, got ${JSON.stringify(value)}`);
+      return value;
+    };
+    if (kind === undefined || kind === 'none') {
+      refuseOthers([...cognitoKeys, ...oidcKeys], 'given without identity=cognito or identity=oidc');
+      return undefined;
+    }
+    if (kind === 'cognito') {
+      refuseOthers(oidcKeys, 'belongs to identity=oidc, not identity=cognito');
+      const prefix = checked('cognitoDomainPrefix', ID.cognitoDomainPrefix, 'a domain prefix of lowercase letters, digits and hyphens');
+      if (prefix && /aws|amazon|cognito/.test(prefix)) throw new ContextError('cognitoDomainPrefix', 'Cognito refuses prefixes containing aws, amazon or cognito');
+      return { kind: 'cognito', ...(prefix ? { domainPrefix: prefix } : {}) };
+    }
+    if (kind !== 'oidc') throw new ContextError('identity', `expected "cognito", "oidc" or "none", got ${JSON.stringify(kind)}`);
+    refuseOthers(cognitoKeys, 'belongs to identity=cognito, not identity=oidc');
+    const issuer = checked('oidcIssuer', ID.issuer, 'an https issuer URL such as https://login.example.com/oauth2/default');
+    const clientId = checked('oidcClientId', ID.clientId, 'a client id of visible characters');
+    if (!issuer) throw new ContextError('oidcIssuer', 'required with identity=oidc: the https issuer URL (its /.well-known/openid-configuration is read)');
+    if (!clientId) throw new ContextError('oidcClientId', "required with identity=oidc: Conclave's client id at the issuer");
+    const secretArn = checked('oidcClientSecretArn', ID.secretArn, 'a Secrets Manager secret ARN');
+    const name = checked('oidcName', ID.name, 'a short name without <, >, " or &');
+    const groupsClaim = checked('oidcGroupsClaim', ID.groupsClaim, 'a claim name such as groups');
+    return { kind: 'oidc', issuer, clientId, ...(secretArn ? { clientSecretArn: secretArn } : {}), ...(name ? { name } : {}), ...(groupsClaim ? { groupsClaim } : {}) };
+  };
+
   const email = alarmEmail();
+  const identity = upstreamIdentity();
   const models = autopilotModelIds();
   const domain = customDomain();
   const budget = monthlyBudgetUsd();
@@ -213,5 +254,6 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     edgeFirewall: edgeFirewall(),
     ...(acl ? { webAclArn: acl } : {}),
     ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
+    ...(identity ? { upstreamIdentity: identity } : {}),
   };
 }

@@ -21,6 +21,7 @@ import type { ConclaveSignals } from './constructs/signals.js';
 import { ConclaveTable } from './constructs/table.js';
 import { MemoryVectors } from './constructs/memory-vectors.js';
 import { Workflows } from './constructs/workflows.js';
+import { OIDC_CALLBACK_PATH, UpstreamIdentity, type UpstreamIdentityProps } from './constructs/upstream-identity.js';
 
 export interface ConclaveStackProps extends StackProps {
   /**
@@ -149,6 +150,14 @@ export interface ConclaveStackProps extends StackProps {
    * @default - none
    */
   readonly monthlyBudgetUsd?: number;
+  /**
+   * The consent page's "Sign in with …": a Cognito user pool the stack
+   * creates, or a trusted OpenID Connect issuer; people are mapped to
+   * tenants and roles with `npm run identities`.
+   *
+   * @default - none: people sign in with a human Conclave API key only
+   */
+  readonly upstreamIdentity?: UpstreamIdentityProps;
 }
 
 /** `operations_head` → `OperationsHead`: output ids must be alphanumeric. */
@@ -175,6 +184,8 @@ export class ConclaveStack extends Stack {
   readonly autopilot: Autopilot;
   /** Present when `customDomain` is given. */
   readonly customDomain?: McpCustomDomain;
+  /** Present when `upstreamIdentity` is given. */
+  readonly upstreamIdentity?: UpstreamIdentity;
   /** Present when `customDomain` is given, unless the firewall is off or `webAclArn` names another. */
   readonly edgeFirewall?: EdgeFirewall;
   /** Present when `monthlyBudgetUsd` is given. */
@@ -307,6 +318,19 @@ export class ConclaveStack extends Stack {
         originSecret: secretValue,
         ...(webAclArn ? { webAclArn } : {}),
       });
+    }
+    if (props.upstreamIdentity) {
+      // The consent page is the web function's: the callback is on the public base URL it builds its pages from, the custom
+      // domain, else its Function URL (ending with '/').
+      const callbackUrl = props.customDomain ? `https://${props.customDomain.domainName}${OIDC_CALLBACK_PATH}` : Fn.join('', [this.web.url, OIDC_CALLBACK_PATH.slice(1)]);
+      this.upstreamIdentity = new UpstreamIdentity(this, 'Identity', { identity: props.upstreamIdentity, callbackUrl, removalPolicy });
+      this.upstreamIdentity.grantTo(this.web.function);
+      new CfnOutput(this, 'IdentityIssuer', { value: this.upstreamIdentity.issuer, description: 'The OpenID Connect issuer the consent page signs people in with' });
+      new CfnOutput(this, 'IdentityCallbackUrl', { value: callbackUrl, description: 'The redirect (callback) URL registered at the identity provider' });
+      if (this.upstreamIdentity.userPool) {
+        new CfnOutput(this, 'CognitoUserPoolId', { value: this.upstreamIdentity.userPool.userPoolId, description: 'The user pool: create people and groups here, then map them with npm run identities' });
+        new CfnOutput(this, 'CognitoHostedUiUrl', { value: this.upstreamIdentity.hostedUiUrl as string, description: 'The Cognito hosted sign-in UI' });
+      }
     }
     if (props.monthlyBudgetUsd !== undefined) {
       if (!props.alarmEmail) throw new Error('monthlyBudgetUsd needs alarmEmail: the budget e-mails it');

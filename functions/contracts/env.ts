@@ -55,6 +55,23 @@ export const ENV = {
   authorizationServerUrl: 'CONCLAVE_AUTHORIZATION_SERVER_URL',
   /** Local only: accept OAuth client metadata documents (and their redirect URIs) on loopback http, for testing clients locally. The AWS config refuses it. */
   oauthLoopbackClients: 'CONCLAVE_OAUTH_LOOPBACK_CLIENTS',
+  /**
+   * Upstream OpenID Connect sign-in on the consent page (README "Identity"):
+   * the issuer URL (discovery at `<issuer>/.well-known/openid-configuration`),
+   * Conclave's client id there, the name on the button, and the ID token
+   * claim listing groups (default `groups`; the stack sets `cognito:groups`
+   * for its user pool). Unset issuer: API-key sign-in only.
+   */
+  oidcIssuer: 'CONCLAVE_OIDC_ISSUER',
+  oidcClientId: 'CONCLAVE_OIDC_CLIENT_ID',
+  oidcName: 'CONCLAVE_OIDC_NAME',
+  oidcGroupsClaim: 'CONCLAVE_OIDC_GROUPS_CLAIM',
+  /** AWS only: the Secrets Manager secret (name or ARN) holding the client secret, or JSON `{"client_id", "client_secret"}`. */
+  oidcClientSecretId: 'CONCLAVE_OIDC_CLIENT_SECRET_ID',
+  /** Local only: the client secret itself (a deployment refuses it: it reads the secret from Secrets Manager). */
+  oidcClientSecret: 'CONCLAVE_OIDC_CLIENT_SECRET',
+  /** Local only: accept an issuer on loopback http (testing with a local provider). The AWS config refuses it. */
+  oidcLoopbackIssuer: 'CONCLAVE_OIDC_LOOPBACK_ISSUER',
   /** Retention (functions/core/retention.ts): audit entries in days, memory versions by count and days. */
   auditRetentionDays: 'CONCLAVE_AUDIT_RETENTION_DAYS',
   memoryVersionsKept: 'CONCLAVE_MEMORY_VERSIONS_KEPT',

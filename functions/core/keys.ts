@@ -34,6 +34,17 @@ export const keys = {
   oauthGrant: (grantId: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: 'GRANT' }),
   oauthAccessToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `AT#${tokenHash}` }),
   oauthRefreshToken: (grantId: string, tokenHash: string): ItemKey => ({ pk: `OAUTHGRANT#${grantId}`, sk: `RT#${tokenHash}` }),
+  /**
+   * Upstream OpenID Connect sign-in (functions/core/identity): a mapping from
+   * a provider's user or group (`subject:<sub>`, `email:<address>`,
+   * `group:<name>`) to a tenant and roles, listed through GSI1 (`IDMAPS`);
+   * a sign-in in flight, by the SHA-256 of its `state`; and a signed-in
+   * person waiting on the consent page, by the SHA-256 of its sign-in token.
+   * Global like API keys: each names its tenant. The last two expire (TTL).
+   */
+  identityMapping: (id: string): ItemKey => ({ pk: `IDMAP#${id}`, sk: 'IDMAP' }),
+  upstreamLogin: (stateHash: string): ItemKey => ({ pk: `OIDCLOGIN#${stateHash}`, sk: 'LOGIN' }),
+  upstreamSignIn: (tokenHash: string): ItemKey => ({ pk: `OIDCSIGNIN#${tokenHash}`, sk: 'SIGNIN' }),
   /** A window's count of dynamic client registrations (the registration rate limit). */
   oauthRegistrations: (window: string): ItemKey => ({ pk: 'OAUTHDCR', sk: window }),
 

@@ -1,5 +1,5 @@
 import { ConflictError, PreconditionFailedError } from './errors.js';
-import type { Item, ItemKey, Store } from '../ports/store.js';
+import type { Item, ItemKey, Precondition, Store } from '../ports/store.js';
 
 /** What one versioned update did: the item as it now stands, and whether this call wrote it. */
 export interface Updated {
@@ -14,6 +14,14 @@ export interface UpdateOptions {
   readonly what?: string;
   /** The item to start from when none is stored (then it is written only if still absent); without it a missing item returns undefined. */
   readonly create?: () => Item;
+  /** Waits after a lost race before the next round (e.g. a jittered backoff for hot items); default: none. */
+  readonly backoff?: (attempt: number) => Promise<void>;
+  /**
+   * For items that carry no `version` (inbox messages): the precondition that
+   * says "unchanged since read" for this item (e.g. its `read` flag as read).
+   * Then the helper neither checks nor sets `version`.
+   */
+  readonly guard?: (current: Item) => Precondition;
 }
 
 /**
@@ -32,12 +40,14 @@ export async function updateVersioned(store: Store, key: ItemKey, mutate: (curre
     const next = await mutate(current);
     if (!next) return { item: current, changed: false };
     const version = versionOf(current);
-    const written: Item = { ...next, pk: key.pk, sk: key.sk, version: version + 1 };
+    const guard = options.guard?.(current);
+    const written: Item = guard ? { ...next, pk: key.pk, sk: key.sk } : { ...next, pk: key.pk, sk: key.sk, version: version + 1 };
     try {
-      await store.put(written, stored ? { kind: 'version', version } : { kind: 'absent' });
+      await store.put(written, stored ? (guard ?? { kind: 'version', version }) : { kind: 'absent' });
       return { item: written, changed: true };
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
+      if (options.backoff && attempt < attempts - 1) await options.backoff(attempt + 1);
     }
   }
   throw new ConflictError(`${options.what ?? `item ${key.sk}`} is changing concurrently; try again`);
@@ -72,8 +82,14 @@ export interface Codec<T> {
   encode(record: T): Item;
 }
 
+export interface RecordUpdateOptions<T> extends Omit<UpdateOptions, 'create'> {
+  /** The record to start from when none is stored (create-if-absent: written only if still absent). */
+  readonly create?: () => T;
+}
+
 /** updateVersioned over a typed record: `mutate` sees and returns the record, never the raw item. */
-export async function updateRecord<T>(store: Store, key: ItemKey, codec: Codec<T>, mutate: (current: T) => T | undefined | Promise<T | undefined>, options: UpdateOptions = {}): Promise<{ record: T; changed: boolean } | undefined> {
+export async function updateRecord<T>(store: Store, key: ItemKey, codec: Codec<T>, mutate: (current: T) => T | undefined | Promise<T | undefined>, options: RecordUpdateOptions<T> = {}): Promise<{ record: T; changed: boolean } | undefined> {
+  const { create, ...rest } = options;
   const updated = await updateVersioned(
     store,
     key,
@@ -81,48 +97,10 @@ export async function updateRecord<T>(store: Store, key: ItemKey, codec: Codec<T
       const next = await mutate(codec.decode(item));
       return next === undefined ? undefined : codec.encode(next);
     },
-    options,
+    { ...rest, ...(create ? { create: () => codec.encode(create()) } : {}) },
   );
   return updated && { record: codec.decode(updated.item), changed: updated.changed };
 }
 
-/** Field readers for decoders: a stored attribute as the type the record declares, with a default when absent. */
-export const field = {
-  str: (item: Item, name: string, fallback = ''): string => {
-    const v = item[name];
-    return typeof v === 'string' ? v : v === undefined || v === null ? fallback : String(v);
-  },
-  strOrNull: (item: Item, name: string): string | null => {
-    const v = item[name];
-    return typeof v === 'string' ? v : v === undefined || v === null ? null : String(v);
-  },
-  num: (item: Item, name: string, fallback = 0): number => {
-    const v = item[name];
-    const n = typeof v === 'number' ? v : Number(v);
-    return v === undefined || v === null || Number.isNaN(n) ? fallback : n;
-  },
-  numOrNull: (item: Item, name: string): number | null => {
-    const v = item[name];
-    if (v === undefined || v === null) return null;
-    const n = typeof v === 'number' ? v : Number(v);
-    return Number.isNaN(n) ? null : n;
-  },
-  bool: (item: Item, name: string): boolean => item[name] === true,
-  obj: (item: Item, name: string): Record<string, unknown> => {
-    const v = item[name];
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  },
-  objOrNull: (item: Item, name: string): Record<string, unknown> | null => {
-    const v = item[name];
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  },
-  list: <T>(item: Item, name: string): T[] => {
-    const v = item[name];
-    return Array.isArray(v) ? (v as T[]) : [];
-  },
-  /** A value of a closed set (enum-like string union), trusted as written by this codec. */
-  oneOf: <T extends string>(item: Item, name: string, fallback: T): T => {
-    const v = item[name];
-    return (typeof v === 'string' ? v : fallback) as T;
-  },
-};
+/** The field readers codecs decode with (strict: a malformed item is refused, never coerced). */
+export { field, malformed, MalformedRecordError } from './fields.js';

@@ -15,6 +15,7 @@ import { GuardedClientMetadataFetcher } from '../adapters/http/client-metadata-f
 import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { buildAwsDeps } from '../runtime/aws.js';
 import { loadAwsConfig } from '../runtime/config.js';
+import { secretsManagerCredentials, upstreamIdentityProvider } from '../runtime/identity-provider.js';
 import { createLogger } from '../runtime/log.js';
 import { hostMatcher } from '../mcp/host-check.js';
 import { createWebApp } from '../web/app.js';
@@ -38,6 +39,8 @@ const app = createWebApp(buildAwsDeps(config, logger), {
     // Deployed: https-only public metadata documents, never loopback (the config refuses the local flag).
     fetcher: new GuardedClientMetadataFetcher({ allowLoopback: false }),
     limits: DEFAULT_CLIENT_LIMITS,
+    // The consent page's "Sign in with …" (Cognito or a trusted OpenID Connect issuer), when the stack configures one.
+    ...(config.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(config.upstreamIdentity, secretsManagerCredentials(config.upstreamIdentity)) } : {}),
     // With a custom domain the MCP endpoints share it (the default: this server's own base). Without one they are the MCP
     // Function URL, which this function cannot be told (the MCP function is told this one's, and a stack cannot have both
     // references): resources of the deployment's allowed hosts (*.lambda-url.<region>.on.aws) are accepted. A token is

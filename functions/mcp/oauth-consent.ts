@@ -7,6 +7,7 @@ import { bindingCookie, issueCsrfToken, newCsrfBinding, readCookie, verifyCsrfTo
 import { errorPage, html, htmlPage, readForm } from '../web/html.js';
 import { signInFields, signInHuman } from '../web/human-signin.js';
 import { cachedWebSecret } from '../web/secret.js';
+import { startUpstreamSignIn, type UpstreamSignIn } from './oauth-upstream.js';
 
 /**
  * The consent page at `/oauth/authorize`: GET shows who asks for which roles
@@ -19,9 +20,11 @@ const PURPOSE = 'oauth-consent';
 const CARRIED = ['client_id', 'redirect_uri', 'response_type', 'state', 'code_challenge', 'code_challenge_method', 'scope'] as const;
 const secrets = new WeakMap<Deps, () => Promise<Uint8Array>>();
 
-export async function handleConsent(deps: Deps, ctx: OAuthContext, request: Request, correlationId: string): Promise<Response> {
+export async function handleConsent(deps: Deps, ctx: OAuthContext, request: Request, correlationId: string, upstream?: UpstreamSignIn): Promise<Response> {
   if (request.method !== 'GET' && request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'GET, POST' } });
-  const secret = await secretFor(deps);
+  const secret = await consentSecret(deps);
+  // "Sign in with <provider>" when an upstream identity provider is configured (./oauth-upstream.ts).
+  const provider = upstream ? { name: upstream.provider.name, origin: await upstream.provider.authorizationOrigin() } : undefined;
   const secure = ctx.issuer.startsWith('https://');
   const now = deps.clock.now();
 
@@ -35,6 +38,7 @@ export async function handleConsent(deps: Deps, ctx: OAuthContext, request: Requ
     const token = issueCsrfToken({ secret, purpose: PURPOSE, binding, now });
     return consentPage(check.request, token, {
       ...(existing ? {} : { cookie: bindingCookie(binding, { secure, path: '/oauth/' }) }),
+      ...(provider ? { provider } : {}),
     });
   }
 
@@ -52,8 +56,9 @@ export async function handleConsent(deps: Deps, ctx: OAuthContext, request: Requ
   if (check.kind === 'page-error') return errorPage(check.status, 'Cannot sign in', check.message);
   if (check.kind === 'redirect-error') return redirect(check.location);
   const authRequest = check.request;
-  const again = (status: number, error: string) => consentPage(authRequest, issueCsrfToken({ secret, purpose: PURPOSE, binding, now }), { status, error });
+  const again = (status: number, error: string) => consentPage(authRequest, issueCsrfToken({ secret, purpose: PURPOSE, binding, now }), { status, error, ...(provider ? { provider } : {}) });
 
+  if (form.get('decision') === 'upstream' && upstream) return startUpstreamSignIn(deps, ctx, upstream, params, binding);
   if (form.get('decision') === 'deny') return redirect(await denyAuthorization(deps, ctx, authRequest, undefined, correlationId));
   if (form.get('decision') !== 'approve') return again(400, 'Choose Approve or Deny.');
   const signIn = await signInHuman((key) => authenticateApiKey(deps, key), form.get('api_key'));
@@ -67,7 +72,8 @@ export async function handleConsent(deps: Deps, ctx: OAuthContext, request: Requ
   }
 }
 
-function secretFor(deps: Deps): Promise<Uint8Array> {
+/** The human pages' CSRF secret, loaded once per Deps. */
+export function consentSecret(deps: Deps): Promise<Uint8Array> {
   let load = secrets.get(deps);
   if (!load) {
     load = cachedWebSecret(deps.store);
@@ -81,7 +87,7 @@ function redirect(location: string): Response {
   return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
 }
 
-function consentPage(request: AuthorizationRequest, csrfToken: string, options: { status?: number; error?: string; cookie?: string }): Response {
+function consentPage(request: AuthorizationRequest, csrfToken: string, options: { status?: number; error?: string; cookie?: string; provider?: { name: string; origin: string | undefined } }): Response {
   const client = request.client;
   const redirectTo = new URL(request.redirectUri);
   const name = client.clientName || (client.kind === 'metadata-document' ? new URL(client.clientId).host : 'An application');
@@ -109,12 +115,14 @@ ${signInFields(options.error ? { error: options.error } : {})}
 <button type="submit" name="decision" value="approve" class="primary">Approve</button>
 <button type="submit" name="decision" value="deny" class="secondary" formnovalidate>Deny</button>
 </div>
+${options.provider ? html`<p>Or sign in with your organization's account:</p>
+<div class="actions"><button type="submit" name="decision" value="upstream" class="secondary" formnovalidate>Sign in with ${options.provider.name}</button></div>` : ''}
 </form>`;
   return htmlPage({
     title: `Sign in to Conclave — ${name}`,
     body,
     status: options.status ?? 200,
-    formTargets: [redirectTo.origin],
+    formTargets: [redirectTo.origin, ...(options.provider?.origin ? [options.provider.origin] : [])],
     ...(options.cookie ? { headers: { 'set-cookie': options.cookie } } : {}),
   });
 }

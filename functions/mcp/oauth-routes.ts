@@ -7,7 +7,9 @@ import { exchangeCode, refreshGrant, revokeToken } from '../core/oauth/tokens.js
 import type { Deps } from '../core/context.js';
 import type { ClientMetadataFetcher } from '../ports/client-metadata.js';
 import { readForm, readLimitedText } from '../web/html.js';
-import { handleConsent } from './oauth-consent.js';
+import type { IdentityProvider } from '../ports/identity-provider.js';
+import { consentSecret, handleConsent } from './oauth-consent.js';
+import { CALLBACK_PATH, handleUpstreamCallback, type UpstreamSignIn } from './oauth-upstream.js';
 
 /**
  * Conclave's OAuth 2.1 surface, in two parts:
@@ -19,7 +21,8 @@ import { handleConsent } from './oauth-consent.js';
  *   with the console (functions/web/app.ts; in AWS its own function):
  *   `/.well-known/oauth-authorization-server` (RFC 8414),
  *   `/oauth/register` (RFC 7591), `/oauth/authorize` (the consent page),
- *   `/oauth/token`, `/oauth/revoke` (RFC 7009).
+ *   `/oauth/token`, `/oauth/revoke` (RFC 7009), and `/oauth/callback` (the
+ *   return from the upstream identity provider, when one is configured).
  *
  * `npm start` serves both on one listener. Every URL either prints is built
  * from configured public base URLs, never from the request's Host header.
@@ -48,6 +51,8 @@ export interface OAuthOptions {
    * @default - its own public base URL only (one server for both)
    */
   readonly resourceOrigin?: (origin: string) => boolean;
+  /** The upstream OpenID Connect provider people may sign in with on the consent page (functions/mcp/oauth-upstream.ts); absent: API keys only. */
+  readonly identityProvider?: IdentityProvider;
 }
 
 export const WELL_KNOWN_RESOURCE = '/.well-known/oauth-protected-resource';
@@ -159,12 +164,13 @@ export function createOAuthRoutes(deps: Deps, options: OAuthOptions): HttpRoute 
     issuer: base,
     resourceRoles: resourceRolesFor(options.resourceOrigin ?? base),
   });
+  const upstream: UpstreamSignIn | undefined = options.identityProvider ? { provider: options.identityProvider, secret: () => consentSecret(deps) } : undefined;
 
   return async (request, correlationId) => {
     const path = new URL(request.url).pathname;
     if (path !== WELL_KNOWN_SERVER && !path.startsWith(`${WELL_KNOWN_SERVER}/`) && !path.startsWith('/oauth/')) return undefined;
     const base = options.publicUrl(request);
-    const isJsonRoute = path !== '/oauth/authorize';
+    const isJsonRoute = path !== '/oauth/authorize' && path !== CALLBACK_PATH;
     if (request.method === 'OPTIONS' && isJsonRoute) return cors(new Response(null, { status: 204 }), true);
 
     if (path === WELL_KNOWN_SERVER) {
@@ -175,7 +181,9 @@ export function createOAuthRoutes(deps: Deps, options: OAuthOptions): HttpRoute 
     try {
       switch (path) {
         case '/oauth/authorize':
-          return await handleConsent(deps, ctx, request, correlationId);
+          return await handleConsent(deps, ctx, request, correlationId, upstream);
+        case CALLBACK_PATH:
+          return upstream ? await handleUpstreamCallback(deps, ctx, upstream, request, correlationId) : notFound(path);
         case '/oauth/register': {
           if (request.method !== 'POST') return methodNotAllowed('POST');
           const body = await readJson(request);

@@ -1,5 +1,5 @@
 /**
- * The operator commands (`npm run keys`, `npm run memory`, `npm run org`) as one typed
+ * The operator commands (`npm run keys`, `npm run identities`, `npm run memory`, `npm run org`) as one typed
  * request, run by the same use cases whichever way they arrive: on the
  * running local server's `/admin/<command>` route (authenticated), or by the
  * command-line tool itself when it opens the data dir or a deployed table.
@@ -12,6 +12,7 @@ import type { Deps } from '../core/context.js';
 import { ConclaveError, ForbiddenError, UnauthenticatedError, ValidationError } from '../core/errors.js';
 import { embedPending } from '../core/memory/embed-pending.js';
 import { reembedMemories, type ReembedResult } from '../core/memory/reembed-memories.js';
+import { getIdentityMapping, listIdentityMappings, mapIdentity, removeIdentityMapping } from '../core/identity/mappings.js';
 import { keys as storeKeys } from '../core/keys.js';
 import { loadTenantChart, setAuthority, setReportsTo } from '../core/org/org-chart.js';
 
@@ -28,6 +29,17 @@ export const adminRequestSchema = z.discriminatedUnion('command', [
   }),
   z.strictObject({ command: z.literal('keys.list'), tenant: tenant.optional() }),
   z.strictObject({ command: z.literal('keys.revoke'), keyId: z.string().min(1).max(100) }),
+  z.strictObject({
+    command: z.literal('identities.map'),
+    kind: z.enum(['subject', 'email', 'group']),
+    value: z.string().min(1).max(256),
+    tenant,
+    roles: z.array(z.string().min(1).max(32)).min(1).max(ENDPOINTS.length + 1),
+    human: z.boolean(),
+    label: z.string().max(200).optional(),
+  }),
+  z.strictObject({ command: z.literal('identities.list'), tenant: tenant.optional() }),
+  z.strictObject({ command: z.literal('identities.remove'), id: z.string().min(3).max(300) }),
   z.strictObject({ command: z.literal('memory.reembed'), tenant }),
   z.strictObject({ command: z.literal('memory.embed-pending'), tenant }),
   z.strictObject({ command: z.literal('org.show'), tenant }),
@@ -70,6 +82,28 @@ export async function runAdmin(
         if (item?.tenantId !== scope.tenantId) throw new ForbiddenError(`this key administers tenant ${scope.tenantId} only`);
       }
       return revokeApiKey(deps, request.keyId);
+    }
+    case 'identities.map':
+      own(request.tenant);
+      return mapIdentity(deps, {
+        kind: request.kind,
+        value: request.value,
+        tenantId: request.tenant,
+        roles: request.roles,
+        human: request.human,
+        ...(request.label ? { label: request.label } : {}),
+      });
+    case 'identities.list': {
+      const tenantId = request.tenant ?? (scope.kind === 'tenant' ? scope.tenantId : undefined);
+      own(scope.kind === 'tenant' ? tenantId : undefined);
+      return listIdentityMappings(deps, tenantId);
+    }
+    case 'identities.remove': {
+      if (scope.kind === 'tenant') {
+        const mapping = await getIdentityMapping(deps, request.id);
+        if (mapping?.tenantId !== scope.tenantId) throw new ForbiddenError(`this key administers tenant ${scope.tenantId} only`);
+      }
+      return removeIdentityMapping(deps, request.id);
     }
     case 'memory.reembed':
       own(request.tenant);

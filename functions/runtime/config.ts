@@ -99,6 +99,60 @@ function isBaseUrl(value: string, schemes: readonly string[]): boolean {
   }
 }
 
+/** The upstream OpenID Connect provider's settings shared by both modes (README "Identity"). */
+const oidcFields = {
+  [ENV.oidcIssuer]: z.url({ protocol: /^https?$/ }).max(512).optional(),
+  [ENV.oidcClientId]: z.string().min(1).max(256).optional(),
+  [ENV.oidcName]: z.string().min(1).max(64).optional(),
+  [ENV.oidcGroupsClaim]: z.string().min(1).max(128).default('groups'),
+};
+
+/** Where the consent page's "Sign in with …" goes: an OpenID Connect issuer and Conclave's client there. */
+export interface UpstreamIdentityConfig {
+  readonly issuer: string;
+  /** The button's "Sign in with <name>". */
+  readonly name: string;
+  /** Absent in AWS when the client secret's JSON carries it (the stack's Cognito client). */
+  readonly clientId: string | undefined;
+  /** Local only: the client secret itself. */
+  readonly clientSecret?: string;
+  /** AWS only: the Secrets Manager secret holding the client secret (or `{client_id, client_secret}`). */
+  readonly clientSecretId?: string;
+  readonly groupsClaim: string;
+  /** Local only: an issuer on loopback http is accepted. */
+  readonly allowLoopbackHttp: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function upstreamIdentityOf(c: Record<string, unknown>, mode: 'aws' | 'local'): UpstreamIdentityConfig | undefined {
+  const issuer = c[ENV.oidcIssuer] as string | undefined;
+  const clientId = c[ENV.oidcClientId] as string | undefined;
+  const clientSecret = mode === 'local' ? (c[ENV.oidcClientSecret] as string | undefined) : undefined;
+  const clientSecretId = mode === 'aws' ? (c[ENV.oidcClientSecretId] as string | undefined) : undefined;
+  const allowLoopbackHttp = mode === 'local' && c[ENV.oidcLoopbackIssuer] === true;
+  if (!issuer) {
+    if (clientId || clientSecret || clientSecretId) throw new ConfigError(`invalid configuration: ${ENV.oidcIssuer} is required with the other ${ENV.oidcIssuer.replace(/_ISSUER$/, '_*')} settings`);
+    return undefined;
+  }
+  const url = new URL(issuer);
+  if (url.protocol === 'http:' && !(allowLoopbackHttp && LOOPBACK_HOSTS.has(url.hostname))) {
+    throw new ConfigError(
+      `invalid configuration: ${ENV.oidcIssuer} must be https${mode === 'local' ? ` (loopback http only with ${ENV.oidcLoopbackIssuer}=1, for local testing)` : ''}`,
+    );
+  }
+  if (!clientId && !clientSecretId) throw new ConfigError(`invalid configuration: ${ENV.oidcIssuer} needs ${ENV.oidcClientId}`);
+  return {
+    issuer: issuer.replace(/\/$/, ''),
+    name: (c[ENV.oidcName] as string | undefined) ?? url.host,
+    clientId,
+    ...(clientSecret ? { clientSecret } : {}),
+    ...(clientSecretId ? { clientSecretId } : {}),
+    groupsClaim: c[ENV.oidcGroupsClaim] as string,
+    allowLoopbackHttp,
+  };
+}
+
 const awsSchema = z.object({
   ...Object.fromEntries(MACHINES.map((m) => [STATE_MACHINE_ARN_ENV[m], stateMachineArn])),
   // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
@@ -107,6 +161,14 @@ const awsSchema = z.object({
   [ENV.authorizationServerUrl]: publicUrl(['https']),
   // Loopback client metadata documents are a local test aid: a deployment never fetches from loopback.
   [ENV.oauthLoopbackClients]: flag.refine((on) => !on, { message: 'loopback OAuth clients are a local setting, refused in AWS' }),
+  ...oidcFields,
+  [ENV.oidcClientSecretId]: z.string().min(1).max(2048).optional(),
+  // A plaintext client secret does not belong in a function's environment; the stack stores it in Secrets Manager.
+  [ENV.oidcClientSecret]: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { message: 'a deployment reads the client secret from Secrets Manager (CONCLAVE_OIDC_CLIENT_SECRET_ID)' }),
+  [ENV.oidcLoopbackIssuer]: flag.refine((on) => !on, { message: 'a loopback OpenID Connect issuer is a local setting, refused in AWS' }),
   [ENV.tableName]: z.string().min(1),
   [ENV.eventBusName]: z.string().min(1),
   [ENV.embeddingModelId]: embeddingModel,
@@ -140,6 +202,9 @@ const localSchema = z.object({
   [ENV.conformanceFixtures]: flag,
   [ENV.publicUrl]: publicUrl(['http', 'https']),
   [ENV.oauthLoopbackClients]: flag,
+  ...oidcFields,
+  [ENV.oidcClientSecret]: z.string().min(1).max(1024).optional(),
+  [ENV.oidcLoopbackIssuer]: flag,
   [ENV.allowedOrigins]: origins,
   [ENV.staleAfterSeconds]: staleAfter,
   [ENV.authCacheSeconds]: authCache,
@@ -192,6 +257,8 @@ export interface AwsConfig {
   readonly publicUrl: string | undefined;
   /** The OAuth authorization server's public base URL (the web function's), when it is not this function's own. */
   readonly authorizationServerUrl: string | undefined;
+  /** The upstream OpenID Connect provider of the consent page; undefined: API-key sign-in only. */
+  readonly upstreamIdentity: UpstreamIdentityConfig | undefined;
 }
 
 export interface LocalConfig {
@@ -218,6 +285,8 @@ export interface LocalConfig {
   readonly publicUrl: string | undefined;
   /** Accept loopback-http OAuth client metadata documents (CONCLAVE_OAUTH_LOOPBACK_CLIENTS). */
   readonly oauthLoopbackClients: boolean;
+  /** The upstream OpenID Connect provider of the consent page; undefined: API-key sign-in only. */
+  readonly upstreamIdentity: UpstreamIdentityConfig | undefined;
 }
 
 /** Local browser clients (MCP Inspector's UI) may call a local server. */
@@ -248,6 +317,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     originSecret: c[ENV.originSecret],
     publicUrl: c[ENV.publicUrl],
     authorizationServerUrl: c[ENV.authorizationServerUrl],
+    upstreamIdentity: upstreamIdentityOf(c, 'aws'),
     retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(
       MACHINES.flatMap((m) => {
@@ -277,6 +347,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     rateLimits: rateLimitsOf(c),
     publicUrl: c[ENV.publicUrl],
     oauthLoopbackClients: c[ENV.oauthLoopbackClients],
+    upstreamIdentity: upstreamIdentityOf(c, 'local'),
     autopilot: localAutopilot(c),
   };
 }

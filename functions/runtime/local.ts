@@ -35,6 +35,8 @@ import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
 import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
 import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { createWebRoutes } from '../web/app.js';
+import type { UpstreamIdentityConfig } from './config.js';
+import { configuredCredentials, upstreamIdentityProvider } from './identity-provider.js';
 import { systemClock, timeOrderedIds } from './ids.js';
 import { buildLocalWorkflows, type LocalWorkflowOptions } from './local-workflows.js';
 import type { LocalWorkflowEngine } from '../adapters/local/asl-runner.js';
@@ -93,6 +95,8 @@ export interface LocalOptions {
   readonly oauthLoopbackClients?: boolean;
   /** Limits of the metadata-document fetcher (tests shorten the time limit). */
   readonly oauthFetcher?: GuardedFetcherOptions;
+  /** The consent page's upstream OpenID Connect provider (CONCLAVE_OIDC_*); absent: API-key sign-in only. */
+  readonly upstreamIdentity?: UpstreamIdentityConfig | undefined;
 }
 
 /**
@@ -225,6 +229,7 @@ async function serve(
   const port = Number(new URL(served.url).port);
   const listenUrl = served.url;
   const allowLoopback = options.oauthLoopbackClients === true;
+  if (options.upstreamIdentity?.allowLoopbackHttp) options.log.warn('the OpenID Connect issuer may be on loopback http (CONCLAVE_OIDC_LOOPBACK_ISSUER): local testing only', {});
   if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
   const publicUrl = () => options.publicUrl ?? listenUrl;
   const app = createHttpApp(deps, {
@@ -236,6 +241,7 @@ async function serve(
           publicUrl,
           fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
           limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+          ...(options.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(options.upstreamIdentity, configuredCredentials(options.upstreamIdentity)) } : {}),
         },
       }),
     ],
@@ -266,8 +272,9 @@ async function serve(
         await workflows.close();
         await bus.drain();
         await agentAudit?.flush();
-        // The vector index's journal becomes a snapshot, so the next start loads it without replaying.
+        // The indexes' journals become snapshots, so the next start maps or reads them without replaying.
         await vectors.flush();
+        await lexicon.flush();
         dynamo.client.destroy();
         await dynamo.close();
         await lock?.release();

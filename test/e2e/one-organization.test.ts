@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SOURCE } from '../../functions/contracts/events.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
+import { DEPLOYMENT } from '../../functions/core/engineering/deployment.js';
+import { getInitiative } from '../../functions/core/finance/initiatives.js';
+import { keys } from '../../functions/core/keys.js';
 import { eventually } from '../helpers/conclave.js';
 import { Roles, startWorkflowConclave, type TaskView, type WorkflowConclave } from '../helpers/workflows.js';
 
@@ -199,6 +202,70 @@ describe('one organization (issue #17)', () => {
     await until(roles, run.run_id, 'succeeded');
   });
 
+  it('strategic initiatives and deployments: the ruling takes effect once (even when the approval is delivered twice), a rejection is recorded, the initiator hears once', async () => {
+    const redeliver = async (decisionId: string) => {
+      const decided = await roles.ok<Decision>('ceo', 'get_decision', { decision_id: decisionId });
+      conclave.bus.putEvents([
+        {
+          source: EVENT_SOURCE,
+          detailType: 'Decision.Completed.v1',
+          detail: { tenant_id: 'acme', correlation_id: `redelivery-${decisionId}`, occurred_at: new Date().toISOString(), decision_id: decisionId, status: decided.status, consensus_score: null, outcome: decided.outcome ?? decided.status },
+        },
+      ]);
+      await conclave.bus.drain();
+    };
+    const outcomes = async (role: EndpointId, decisionId: string) => (await messages(roles, role)).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(decisionId));
+
+    // Above the CEO's authority: escalated to the board; its approval records the initiative once.
+    const initiative = await roles.ok<{ status: string; decision_id: string; initiative_id: string }>('ceo', 'approve_strategic_initiative', {
+      initiative: 'Enter the Japanese market',
+      business_value: 'a second home market',
+      budget: 2_500_000,
+    });
+    expect(initiative.status).toBe('escalated');
+    const stored = () => getInitiative(conclave.deps, 'acme', initiative.initiative_id);
+    expect(await stored()).toMatchObject({ status: 'escalated' });
+    await rule(roles, 'board', initiative.decision_id, 'approve', 'go east');
+    await eventually(async () => expect(await stored()).toMatchObject({ status: 'approved', decided_by: 'board' }));
+    const recorded = await stored();
+    await redeliver(initiative.decision_id);
+    expect(await stored()).toEqual(recorded);
+    await eventually(async () => {
+      const told = await outcomes('ceo', initiative.decision_id);
+      expect(told).toHaveLength(1);
+      expect(told[0]?.subject).toContain('approved by board');
+      expect(told[0]?.content).toContain(`initiative ${initiative.initiative_id} "Enter the Japanese market" (2,500,000 USD) recorded as approved`);
+    });
+
+    // A deployment put to the CEO (hierarchical): awaiting until approved, then approved once with its plan.
+    await roles.ok('test_lead', 'run_quality_gate', { release: 'v4.0.0', results: { tests_total: 50, tests_passed: 50, coverage_pct: 90, critical_defects: 0, major_defects: 0 } });
+    const asked = await roles.ok<{ approved: boolean; status: string; decision_id: string; deployment_id: string; awaiting: string }>('cto', 'approve_deployment', {
+      release: 'v4.0.0',
+      environments: ['production', 'staging'],
+      mode: 'hierarchical',
+    });
+    expect(asked).toMatchObject({ approved: false, status: 'awaiting', awaiting: 'ceo' });
+    const record = () => conclave.deps.store.get(keys.record('acme', DEPLOYMENT, asked.deployment_id));
+    await rule(roles, 'ceo', asked.decision_id, 'approve', 'ship it');
+    await eventually(async () => expect(await record()).toMatchObject({ status: 'approved', approved: true, decided_by: 'ceo' }));
+    const deployed = await record();
+    await redeliver(asked.decision_id);
+    expect(await record()).toEqual(deployed);
+    await eventually(async () => {
+      const told = await outcomes('cto', asked.decision_id);
+      expect(told).toHaveLength(1);
+      expect(told[0]?.content).toMatch(/deployment \w+ of v4\.0\.0 approved/);
+    });
+
+    // Put to the board (human) and rejected: recorded, and the CTO told once.
+    const vetoed = await roles.ok<{ status: string; decision_id: string; deployment_id: string; awaiting: string }>('cto', 'approve_deployment', { release: 'v4.0.0', environments: ['staging'], mode: 'human' });
+    expect(vetoed).toMatchObject({ status: 'awaiting', awaiting: 'board' });
+    await rule(roles, 'board', vetoed.decision_id, 'reject', 'freeze until the audit');
+    await eventually(async () => expect(await conclave.deps.store.get(keys.record('acme', DEPLOYMENT, vetoed.deployment_id))).toMatchObject({ status: 'rejected', decided_by: 'board' }));
+    await redeliver(vetoed.decision_id);
+    await eventually(async () => expect((await outcomes('cto', vetoed.decision_id)).map((m) => m.subject)).toEqual([expect.stringContaining('rejected by board')]));
+  });
+
   it('a hire beyond the department budget escalates; the CHRO hears the ruling', async () => {
     await roles.ok('ceo', 'set_budget', { department: 'people', ceiling: 100_000 });
     const hire = await roles.ok<{ approved: boolean; status: string; awaiting: string | null; decision_id: string; rationale: string }>('chro', 'approve_hire', {
@@ -229,6 +296,33 @@ describe('one organization (issue #17)', () => {
     });
     await rule(roles, 'board', d.decision_id, 'approve', 'good terms');
     await eventually(async () => expect((await messages(roles, 'cto')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id))).toHaveLength(1));
+  });
+
+  it('escalate_to_board: the board hears once — one urgent message naming its ruling task — and the request settles when it rules', async () => {
+    const d = await roles.ok<Decision>('cto', 'propose_decision', { decision_type: 'cloud_vendor', mode: 'hierarchical', context: 'Move to a second cloud provider', amount: 400_000 });
+    expect(d.awaiting).toBe('ceo');
+    await roles.task('ceo', (t) => t.decision_id === d.decision_id);
+    const escalated = await roles.ok<{ message_id: string; escalation_id: string }>('ceo', 'escalate_to_board', { decision_id: d.decision_id, urgency: 'critical', reason: 'strategic lock-in' });
+    const task = await roles.task('board', (t) => t.decision_id === d.decision_id);
+    expect(task.task_id).toBe(`${escalated.escalation_id}.ruling.0.board`);
+    // Whatever else lands (the ruling run's task, its Task.Created), the board has one message about this escalation.
+    await conclave.bus.drain();
+    const about = (await messages(roles, 'board')).filter((m) => m.content.includes(d.decision_id) || m.content.includes(task.task_id));
+    expect(about.map((m) => m.subject)).toHaveLength(1);
+    expect(about[0]).toMatchObject({ message_id: escalated.message_id, type: 'escalation', priority: 'urgent', actionable: true });
+    expect(about[0]?.content).toContain(task.task_id);
+    // The CEO's own ruling request left its actionable view when the decision moved to the board.
+    await eventually(async () => expect((await messages(roles, 'ceo', { actionable: true })).filter((m) => m.content.includes(d.decision_id))).toEqual([]));
+
+    await roles.ok('board', 'complete_task', { task_id: task.task_id, outcome: 'approve', result: { rationale: 'worth the resilience' } });
+    await eventually(async () => expect((await messages(roles, 'board', { actionable: true })).filter((m) => m.content.includes(d.decision_id))).toEqual([]));
+    // The initiator of the decision and the initiator of the escalation each hear how it ended, once.
+    await eventually(async () => expect((await messages(roles, 'cto')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id)).map((m) => m.subject)).toEqual([
+      `Outcome: your cloud vendor request (decision ${d.decision_id}) was approved by board`,
+    ]));
+    await eventually(async () => expect((await messages(roles, 'ceo')).filter((m) => m.subject.startsWith('Outcome:') && m.content.includes(d.decision_id)).map((m) => m.subject)).toEqual([
+      `Outcome: the cloud vendor request (decision ${d.decision_id}) you escalated was approved by board`,
+    ]));
   });
 
   it('waiting_on names the pending voters; a missed quorum escalates at the deadline and stays escalated', async () => {

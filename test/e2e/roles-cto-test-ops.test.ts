@@ -210,6 +210,26 @@ describe('cto, test_lead and operations_head role tools over MCP', () => {
       expect(await roles.ok('ceo', 'get_decision', { decision_id: above.decision_id })).toMatchObject({ status: 'escalated', awaiting: 'ceo' });
     });
 
+    it('blocks a change window only by open incidents on the services it touches; a severity-1 anywhere blocks every window', async () => {
+      const start = Date.now() + HOUR;
+      const window = (services: string[]) =>
+        roles.ok<{ status: string; reasons: string[] }>('operations_head', 'approve_change_window', { start: new Date(start).toISOString(), end: new Date(start + HOUR).toISOString(), services, risk: 'low' });
+      const declare = (severity: number, service: string) =>
+        roles.ok<{ incident_id: string }>('operations_head', 'declare_incident', { title: `sev-${severity} on ${service}`, severity, description: 'x', affected_services: [service] });
+      const search = await declare(2, 'search');
+      expect(await window(['checkout'])).toMatchObject({ status: 'approved' });
+      const checkout = await declare(2, 'checkout');
+      const blocked = await window(['checkout']);
+      expect(blocked.status).toBe('rejected');
+      expect(blocked.reasons).toEqual([expect.stringContaining(checkout.incident_id)]);
+      const sev1 = await declare(1, 'search');
+      const everywhere = await window(['billing']);
+      expect(everywhere.status).toBe('rejected');
+      expect(everywhere.reasons).toEqual([expect.stringContaining(`severity-1 incident ${sev1.incident_id}`)]);
+      for (const i of [search, checkout, sev1]) await roles.ok('operations_head', 'resolve_incident', { incident_id: i.incident_id, resolution: 'fixed' });
+      expect(await window(['checkout', 'search'])).toMatchObject({ status: 'approved' });
+    });
+
     it('refuses inverted or malformed change windows and records nothing', async () => {
       const before = await countRecords('CHANGEWINDOW');
       const now = Date.now();
@@ -294,6 +314,23 @@ describe('cto, test_lead and operations_head role tools over MCP', () => {
       expect(await roles.refused('cto', 'review_architecture', { ...args, design_id: 'des-404' })).toContain('not_found');
       expect(await other.refused('cto', 'review_architecture', args)).toContain('not_found');
       expect(await roles.refused('cto', 'review_architecture', { ...args, design_id: undefined, components: [] })).toContain('components');
+    });
+
+    it('reviews the design the senior architect stored, by its id alone: its identity provider counts as authentication', async () => {
+      const design = await roles.ok<{ design_id: string; components: { name: string }[] }>('senior_architect', 'design_system', {
+        name: 'Accounts',
+        requirements: { availability: 99.95, latency_ms: 120, throughput_rps: 800, auth: true },
+        constraints: { cloud: 'aws' },
+      });
+      expect(design.components.map((c) => c.name)).toContain('identity_provider');
+      const review = await roles.ok<{ design_id: string; checks: { name: string; passed: boolean; detail: string }[]; modifications: string[] }>('cto', 'review_architecture', {
+        design_id: design.design_id,
+      });
+      expect(review.design_id).toBe(design.design_id);
+      expect(review.checks.find((c) => c.name === 'security')).toMatchObject({ passed: true });
+      expect(review.checks.find((c) => c.name === 'scalability_quantified')).toMatchObject({ passed: true });
+      expect(review.modifications.join('\n')).not.toMatch(/security layer/);
+      expect(await roles.refused('cto', 'review_architecture', { design_id: 'des-unknown' })).toMatch(/not_found.*no design des-unknown/s);
     });
 
     it('selects a technology by weighted score and refuses incomplete scores', async () => {

@@ -420,6 +420,15 @@ describe('escalation timeouts (waits shortened for the test)', () => {
     expect(tasks.find((t) => t.task_id === ctoTask.task_id)?.reminders).toBe(3);
     expect((await inbox(roles, 'board')).filter((m) => m.subject.startsWith('Reminder') && m.content.includes(final?.escalations[2]?.escalation_id ?? '?')).length).toBe(3);
     expect((await roles.ok<{ tasks: TaskView[] }>('board', 'my_tasks')).tasks.filter((t) => t.decision_id === d.decision_id)).toEqual([]);
+    // The initiator hears each move up the chain once, then how it ended, once.
+    await eventually(async () => {
+      const told = (await inbox(roles, 'senior_developer')).filter((m) => m.content.includes(d.decision_id)).map((m) => m.subject).sort();
+      expect(told).toEqual([
+        `Escalated: your tooling request (decision ${d.decision_id}) now awaits board`,
+        `Escalated: your tooling request (decision ${d.decision_id}) now awaits ceo`,
+        `Outcome: your tooling request (decision ${d.decision_id}) was expired`,
+      ]);
+    });
   });
 
   it('expires a collaborative vote at its deadline, tallied with the votes cast', async () => {

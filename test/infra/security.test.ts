@@ -22,6 +22,11 @@ import {
 const VARIANTS: readonly (readonly [string, ConclaveStackProps | undefined])[] = [
   ['default props', undefined],
   ['alarm e-mail and custom domain with a hosted zone', FULL_PROPS],
+  ['a Cognito user pool for the consent page (identity=cognito)', { upstreamIdentity: { kind: 'cognito' } }],
+  [
+    'a trusted OpenID Connect issuer with its client secret, behind the custom domain (identity=oidc)',
+    { ...FULL_PROPS, upstreamIdentity: { kind: 'oidc', issuer: 'https://login.example.com', clientId: 'conclave', clientSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:conclave-oidc-AbCdEf' } },
+  ],
 ];
 
 /** Actions that support no resource-level permissions, so `Resource: "*"` is the only form IAM accepts. */

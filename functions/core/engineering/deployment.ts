@@ -1,11 +1,13 @@
-import type { RoleId } from '../../contracts/roles.js';
-import type { Deps } from '../context.js';
+import type { EndpointId, RoleId } from '../../contracts/roles.js';
+import type { Deps, RequestContext } from '../context.js';
+import { proposeDecision } from '../decisions/decisions.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { openIncidents } from '../operations/incidents.js';
 import { iso } from '../operations/records.js';
-import { latestGate } from '../quality/quality-gate.js';
+import { latestGate, type QualityGate } from '../quality/quality-gate.js';
 import { checkReleaseName } from '../quality/release.js';
+import { updateVersioned } from '../versioned.js';
 
 /** The record kind of deployment approvals (approved or refused). */
 export const DEPLOYMENT = 'DEPLOYMENT';
@@ -82,25 +84,56 @@ export function planDeployment(release: string, gateId: string, environments: re
   };
 }
 
+export type DeploymentStatus = 'approved' | 'refused' | 'awaiting' | 'rejected' | 'expired';
+
+/** Who approves a deployment: the approver now (autonomous), its superior (hierarchical) or the board (human). */
+export type DeploymentMode = 'autonomous' | 'hierarchical' | 'human';
+
 export interface DeploymentApproval {
   readonly deployment_id: string;
   readonly release: string;
   readonly approved: boolean;
+  /** `awaiting` a ruling (hierarchical/human), then approved, refused (by the rule), rejected or expired. */
+  readonly status: DeploymentStatus;
   /** Why it was refused, or what it was approved on. */
   readonly reasons: string[];
   readonly gate_id: string | null;
+  /** The promotion plan: approved, or proposed while it awaits a ruling; null when refused. */
   readonly deployment_plan: DeploymentPlan | null;
+  /** The decision the ruler rules on (hierarchical/human), else null. */
+  readonly decision_id: string | null;
+  readonly awaiting: EndpointId | null;
 }
+
+/** approve_deployment's rule for a release now: why it may not ship (empty when it may), and its latest gate. */
+async function deploymentRule(deps: Deps, tenantId: string, release: string): Promise<{ refusals: string[]; gate: QualityGate | undefined }> {
+  const [gate, sev1] = await Promise.all([latestGate(deps, tenantId, release), openIncidents(deps, tenantId, 1)]);
+  const refusals: string[] = [];
+  if (!gate) refusals.push(`release ${release} has no quality gate: the test lead must run run_quality_gate and pass it`);
+  else if (!gate.passed) refusals.push(`the latest quality gate ${gate.gate_id} of ${release} failed (${gate.failed_checks.join(', ')}) at ${gate.created_at}`);
+  for (const incident of sev1) {
+    refusals.push(`severity-1 incident ${incident.incident_id} "${incident.title}" is open since ${incident.declared_at}`);
+  }
+  return { refusals, gate };
+}
+
+const passedReasons = (gate: QualityGate, plan: DeploymentPlan) => [`quality gate ${gate.gate_id} passed at ${gate.created_at}`, 'no severity-1 incident is open', ...plan.warnings];
 
 /**
  * Approves a release's deployment, or refuses it (a result, not an error)
  * while the release's latest quality gate is missing or failed, or while a
- * severity-1 incident is open for the tenant. Both outcomes are recorded as
- * a DEPLOYMENT record.
+ * severity-1 incident is open for the tenant. Every outcome is recorded as a
+ * DEPLOYMENT record. With mode `hierarchical` (the approver's superior rules)
+ * or `human` (the board rules), a deployment the rule allows is not approved
+ * yet: it awaits that ruling as a `deployment` decision carrying it as its
+ * commitment, and once approved Conclave checks the rule again and approves
+ * it once (applyDeploymentRuling); a rejection is recorded on it. A refused
+ * deployment is put to nobody.
  */
 export async function approveDeployment(
   deps: Deps,
-  input: { tenantId: string; approver: RoleId; release: string; environments: readonly string[] },
+  input: { tenantId: string; approver: RoleId; release: string; environments: readonly string[]; mode?: DeploymentMode },
+  ctx?: RequestContext,
 ): Promise<DeploymentApproval> {
   const release = checkReleaseName(input.release);
   const environments = input.environments.map((e) => e.trim());
@@ -110,38 +143,92 @@ export async function approveDeployment(
   }
   const dup = environments.find((e, i) => environments.findIndex((x) => x.toLowerCase() === e.toLowerCase()) !== i);
   if (dup) throw new ValidationError(`environments lists "${dup}" twice`);
+  const mode = input.mode ?? 'autonomous';
 
-  const [gate, sev1] = await Promise.all([latestGate(deps, input.tenantId, release), openIncidents(deps, input.tenantId, 1)]);
-  const refusals: string[] = [];
-  if (!gate) refusals.push(`release ${release} has no quality gate: the test lead must run run_quality_gate and pass it`);
-  else if (!gate.passed) refusals.push(`the latest quality gate ${gate.gate_id} of ${release} failed (${gate.failed_checks.join(', ')}) at ${gate.created_at}`);
-  for (const incident of sev1) {
-    refusals.push(`severity-1 incident ${incident.incident_id} "${incident.title}" is open since ${incident.declared_at}`);
-  }
-  const approved = refusals.length === 0 && gate !== undefined;
-  const plan = approved ? planDeployment(release, gate.gate_id, environments) : null;
-  const reasons = approved
-    ? [`quality gate ${gate.gate_id} passed at ${gate.created_at}`, 'no severity-1 incident is open', ...(plan?.warnings ?? [])]
-    : refusals;
+  const { refusals, gate } = await deploymentRule(deps, input.tenantId, release);
+  const allowed = refusals.length === 0 && gate !== undefined;
+  const plan = allowed ? planDeployment(release, gate.gate_id, environments) : null;
+  const ruled = allowed && mode !== 'autonomous';
+  const status: DeploymentStatus = !allowed ? 'refused' : ruled ? 'awaiting' : 'approved';
+  const reasons = allowed && plan ? passedReasons(gate, plan) : refusals;
 
   const deploymentId = deps.ids.next();
   const at = iso(deps.clock.now());
-  const result: DeploymentApproval = { deployment_id: deploymentId, release, approved, reasons, gate_id: gate?.gate_id ?? null, deployment_plan: plan };
+  const result: DeploymentApproval = {
+    deployment_id: deploymentId,
+    release,
+    approved: status === 'approved',
+    status,
+    reasons,
+    gate_id: gate?.gate_id ?? null,
+    deployment_plan: plan,
+    decision_id: null,
+    awaiting: null,
+  };
+  const key = keys.record(input.tenantId, DEPLOYMENT, deploymentId);
+  // Written before its decision, so a ruling always finds it.
   await deps.store.put(
     {
-      ...keys.record(input.tenantId, DEPLOYMENT, deploymentId),
+      ...key,
       gsi1pk: keys.recordIndex(input.tenantId, DEPLOYMENT),
       gsi1sk: `${at}#${deploymentId}`,
       type: 'deployment',
       tenant_id: input.tenantId,
       ...result,
-      status: approved ? 'approved' : 'refused',
+      mode,
       environments,
-      decided_by: input.approver,
+      decided_by: ruled ? null : input.approver,
+      requested_by: input.approver,
       created_at: at,
       version: 1,
     },
     { kind: 'absent' },
   );
-  return result;
+  if (!ruled) return result;
+
+  const decision = await proposeDecision(deps, ctx ?? { correlationId: deploymentId }, {
+    tenantId: input.tenantId,
+    initiator: input.approver,
+    decisionType: 'deployment',
+    mode,
+    context: `Deploy release ${release} to ${environments.join(', ')}.\n\nThe rule allows it now: ${reasons.join('; ')}. Once approved, the rule is checked again and the deployment approved.`,
+    commitment: { kind: 'deployment', params: { deployment_id: deploymentId, release } },
+  });
+  await updateVersioned(deps.store, key, (d) => ({ ...d, decision_id: decision.decision_id, awaiting: d.status === 'awaiting' ? decision.awaiting : null }));
+  return {
+    ...result,
+    reasons: [...reasons, `awaiting the ruling of ${decision.awaiting ?? 'the board'} on decision ${decision.decision_id}; approved once it approves (the rule is checked again then)`],
+    decision_id: decision.decision_id,
+    awaiting: decision.awaiting,
+  };
+}
+
+/**
+ * Puts a ruling on an awaiting deployment into effect, once: approved → the
+ * rule is checked again now (a gate failed or a severity-1 incident opened
+ * meanwhile refuses it, with the reasons) and the deployment approved with
+ * its plan; rejected or expired → recorded so. A deployment no longer
+ * awaiting (a redelivered ruling) changes nothing. Returns what happened.
+ */
+export async function applyDeploymentRuling(deps: Deps, decision: { tenant_id: string; decision_id: string; status: string; ruled_by: EndpointId | null }, deploymentId: string): Promise<string> {
+  const key = keys.record(decision.tenant_id, DEPLOYMENT, deploymentId);
+  const stored = await deps.store.get(key);
+  if (!stored) return `not applied: deployment ${deploymentId} is not recorded`;
+  const release = String(stored.release);
+  const rule = decision.status === 'approved' ? await deploymentRule(deps, decision.tenant_id, release) : undefined;
+  const updated = await updateVersioned(deps.store, key, (d) => {
+    if (d.status !== 'awaiting') return undefined;
+    const base = { ...d, awaiting: null, decided_by: decision.ruled_by, decided_at: iso(deps.clock.now()), decision_id: decision.decision_id };
+    if (!rule) return { ...base, status: decision.status === 'expired' ? 'expired' : 'rejected', approved: false, deployment_plan: null };
+    const gate = rule.gate;
+    if (rule.refusals.length > 0 || !gate) return { ...base, status: 'refused', approved: false, reasons: rule.refusals, deployment_plan: null, gate_id: gate?.gate_id ?? null };
+    const plan = planDeployment(release, gate.gate_id, Array.isArray(d.environments) ? d.environments.map(String) : []);
+    return { ...base, status: 'approved', approved: true, reasons: passedReasons(gate, plan), gate_id: gate.gate_id, deployment_plan: plan };
+  });
+  if (!updated) return `not applied: deployment ${deploymentId} is not recorded`;
+  const now = updated.item;
+  if (!updated.changed) return `deployment ${deploymentId} of ${release} was already ${String(now.status)}`;
+  if (now.status === 'approved') return `deployment ${deploymentId} of ${release} approved (quality gate ${String(now.gate_id)} passed, no severity-1 incident open)`;
+  if (now.status === 'refused') return `not applied: approve_deployment now refuses ${release}: ${(now.reasons as string[]).join('; ')}`;
+  return `deployment ${deploymentId} of ${release} recorded as ${String(now.status)}`;
 }

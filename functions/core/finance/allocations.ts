@@ -2,10 +2,11 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
+import { ALLOCATION, allocationCodec, budgetCodec } from './budget-record.js';
 import { formatUsd, fromCents } from './money.js';
 
 /** The ledger record kind of allocations (shared with allocate_budget). */
-export const ALLOCATION = 'ALLOCATION';
+export { ALLOCATION };
 
 export type Draw = { readonly drawn: true; readonly remaining: number } | { readonly drawn: false; readonly reason: string };
 
@@ -26,23 +27,21 @@ export async function drawOnBudget(
   const now = new Date(deps.clock.now()).toISOString();
   let updated;
   try {
-    updated = await deps.store.increment({
-      key,
-      add: { allocated_cents: input.amountCents, overage_cents: input.amountCents, allocation_count: 1, version: 1 },
-      set: { updated_at: now },
-      ceilings: { overage_cents: 0 },
-    });
+    updated = budgetCodec.decode(
+      await deps.store.increment({
+        key,
+        add: { allocated_cents: input.amountCents, overage_cents: input.amountCents, allocation_count: 1, version: 1 },
+        set: { updated_at: now },
+        ceilings: { overage_cents: 0 },
+      }),
+    );
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     return { drawn: false, reason: `${formatUsd(fromCents(input.amountCents))} USD would exceed the ${input.department} budget for ${input.period}` };
   }
   try {
     await deps.store.put(
-      {
-        ...ledgerKey,
-        gsi1pk: keys.recordIndex(input.tenantId, ALLOCATION),
-        gsi1sk: `${now}#${input.trackingId}`,
-        type: 'allocation',
+      allocationCodec.encode({
         tenant_id: input.tenantId,
         tracking_id: input.trackingId,
         department: input.department,
@@ -52,7 +51,7 @@ export async function drawOnBudget(
         allocated_by: input.by,
         decision_id: input.trackingId,
         allocated_at: now,
-      },
+      }),
       { kind: 'absent' },
     );
   } catch (error) {
@@ -60,5 +59,5 @@ export async function drawOnBudget(
     if (error instanceof PreconditionFailedError) return { drawn: false, reason: `already drawn (allocation ${input.trackingId})` };
     throw error;
   }
-  return { drawn: true, remaining: fromCents(Number(updated.ceiling_cents) - Number(updated.allocated_cents)) };
+  return { drawn: true, remaining: fromCents(updated.ceiling_cents - updated.allocated_cents) };
 }

@@ -1,11 +1,11 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { getDecision, proposeDecision } from '../decisions/decisions.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { checkAuthority, loadChart } from '../org/authority.js';
-import { ALLOCATION } from './allocations.js';
+import { updateRecord } from '../versioned.js';
+import { ALLOCATION, BUDGET_REQUEST, allocationCodec, budgetCodec, budgetRequestCodec, budgetView, type BudgetRecord, type BudgetRequest, type BudgetView } from './budget-record.js';
 import { formatUsd, fromCents, normalizeDepartment, resolvePeriod, toCents } from './money.js';
 
 /**
@@ -27,40 +27,15 @@ import { formatUsd, fromCents, normalizeDepartment, resolvePeriod, toCents } fro
  * just as idempotent.
  */
 
-const REQUEST = 'BUDGETREQUEST';
+export type { BudgetView } from './budget-record.js';
+
 const WRITE_ATTEMPTS = 5;
-
-/** A department's budget for a period, in USD. */
-export interface BudgetView {
-  readonly department: string;
-  readonly period: string;
-  readonly ceiling: number;
-  readonly allocated_total: number;
-  /** ceiling − allocated_total: what may still be allocated. */
-  readonly remaining: number;
-  readonly allocations: number;
-  readonly updated_at: string;
-}
-
-function toView(item: Item): BudgetView {
-  const ceiling = Number(item.ceiling_cents);
-  const allocated = Number(item.allocated_cents);
-  return {
-    department: String(item.department),
-    period: String(item.period),
-    ceiling: fromCents(ceiling),
-    allocated_total: fromCents(allocated),
-    remaining: fromCents(ceiling - allocated),
-    allocations: Number(item.allocation_count ?? 0),
-    updated_at: String(item.updated_at),
-  };
-}
 
 /** One department's budget for a period, or null when no ceiling was ever set. */
 export async function getBudget(deps: Deps, tenantId: string, input: { department: string; period?: string }): Promise<BudgetView | null> {
   const period = resolvePeriod(input.period, deps.clock.now());
   const item = await deps.store.get(keys.budget(tenantId, period, normalizeDepartment(input.department)));
-  return item ? toView(item) : null;
+  return item ? budgetView(budgetCodec.decode(item)) : null;
 }
 
 /** Every department's budget for a period (default: the current quarter), by department. */
@@ -70,7 +45,7 @@ export async function listBudgets(deps: Deps, tenantId: string, input: { period?
   let cursor: string | undefined;
   do {
     const page = await deps.store.query({ pk: keys.budgetPeriod(tenantId, period), limit: 100, ...(cursor ? { cursor } : {}) });
-    budgets.push(...page.items.map(toView));
+    budgets.push(...page.items.map((i) => budgetView(budgetCodec.decode(i))));
     cursor = page.cursor;
   } while (cursor);
   return { period, budgets };
@@ -110,7 +85,8 @@ export async function setBudget(deps: Deps, ctx: RequestContext, input: SetBudge
   const period = resolvePeriod(input.period, deps.clock.now());
   const ceilingCents = toCents(input.ceiling, 'ceiling');
   const key = keys.budget(input.tenantId, period, department);
-  const existing = await deps.store.get(key);
+  const stored = await deps.store.get(key);
+  const existing = stored && budgetCodec.decode(stored);
   refuseBelowAllocated(existing, ceilingCents, department, period);
 
   const check = checkAuthority(await loadChart(deps, input.tenantId), input.setter, input.ceiling);
@@ -126,7 +102,7 @@ export async function setBudget(deps: Deps, ctx: RequestContext, input: SetBudge
     return {
       ...base,
       status: 'escalated',
-      budget: existing ? toView(existing) : null,
+      budget: existing ? budgetView(existing) : null,
       ...escalated,
       rationale: `${check.reason}; Conclave sets it when decision ${escalated.decision_id} is approved, and tells you`,
     };
@@ -137,37 +113,49 @@ export async function setBudget(deps: Deps, ctx: RequestContext, input: SetBudge
   if (input.decisionId !== undefined) await requireApproved(deps, input.tenantId, input.decisionId, { action: 'set_ceiling', department, period, amount_cents: ceilingCents });
 
   const now = new Date(deps.clock.now()).toISOString();
-  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-    const current = attempt === 0 ? existing : await deps.store.get(key);
-    refuseBelowAllocated(current, ceilingCents, department, period);
-    const allocated = Number(current?.allocated_cents ?? 0);
-    const next: Item = {
-      ...(current ?? { ...key, type: 'budget', tenant_id: input.tenantId, department, period, allocated_cents: 0, allocation_count: 0, created_at: now }),
-      ceiling_cents: ceilingCents,
-      overage_cents: allocated - ceilingCents,
-      ceiling_set_by: input.setter,
-      ceiling_decision_id: input.decisionId ?? null,
-      updated_at: now,
-      version: Number(current?.version ?? 0) + 1,
-    };
-    try {
-      await deps.store.put(next, current ? { kind: 'version', version: Number(current.version) } : { kind: 'absent' });
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) continue; // an allocation or another change landed first: re-read
-      throw error;
-    }
-    return {
-      ...base,
-      status: 'set',
-      budget: toView(next),
-      decision_id: input.decisionId ?? null,
-      escalation_id: null,
-      rationale: input.decisionId
-        ? `ceiling set as approved by decision ${input.decisionId}`
-        : `ceiling of ${formatUsd(input.ceiling)} USD is within the ${input.setter} authority of ${formatUsd(check.limit)} USD`,
-    };
-  }
-  throw new ConflictError(`the ${department} budget for ${period} is changing concurrently; try again`);
+  const created: BudgetRecord = {
+    tenant_id: input.tenantId,
+    department,
+    period,
+    ceiling_cents: ceilingCents,
+    allocated_cents: 0,
+    overage_cents: 0,
+    allocation_count: 0,
+    ceiling_set_by: input.setter,
+    ceiling_decision_id: null,
+    created_at: now,
+    updated_at: now,
+    version: 0,
+  };
+  // An allocation or another change landing first makes the write lose its race: re-read, re-check, retry (bounded).
+  const updated = await updateRecord(
+    deps.store,
+    key,
+    budgetCodec,
+    (current) => {
+      refuseBelowAllocated(current, ceilingCents, department, period);
+      return {
+        ...current,
+        ceiling_cents: ceilingCents,
+        overage_cents: current.allocated_cents - ceilingCents,
+        ceiling_set_by: input.setter,
+        ceiling_decision_id: input.decisionId ?? null,
+        updated_at: now,
+      };
+    },
+    { attempts: WRITE_ATTEMPTS, what: `the ${department} budget for ${period}`, create: () => created },
+  );
+  if (!updated) throw new ConflictError(`the ${department} budget for ${period} is changing concurrently; try again`);
+  return {
+    ...base,
+    status: 'set',
+    budget: budgetView(updated.record),
+    decision_id: input.decisionId ?? null,
+    escalation_id: null,
+    rationale: input.decisionId
+      ? `ceiling set as approved by decision ${input.decisionId}`
+      : `ceiling of ${formatUsd(input.ceiling)} USD is within the ${input.setter} authority of ${formatUsd(check.limit)} USD`,
+  };
 }
 
 export interface AllocateInput {
@@ -212,13 +200,14 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
   const amountCents = toCents(input.amount);
   if (amountCents === 0) throw new ValidationError('amount must be greater than zero');
   if (input.justification.trim() === '') throw new ValidationError('justification must not be empty');
-  if (input.decisionId !== undefined && (await deps.store.get(keys.record(input.tenantId, ALLOCATION, input.decisionId)))) {
+  if (input.decisionId !== undefined && (await deps.store.get(allocationKey(input.tenantId, input.decisionId)))) {
     throw alreadyAllocated(input.decisionId);
   }
   const key = keys.budget(input.tenantId, period, department);
-  const current = await deps.store.get(key);
-  if (!current) throw new NotFoundError(`no budget is set for ${department} in ${period}: set its ceiling with set_budget first`);
-  if (amountCents > Number(current.ceiling_cents) - Number(current.allocated_cents)) throw overAllocation(current, amountCents);
+  const stored = await deps.store.get(key);
+  if (!stored) throw new NotFoundError(`no budget is set for ${department} in ${period}: set its ceiling with set_budget first`);
+  const current = budgetCodec.decode(stored);
+  if (amountCents > current.ceiling_cents - current.allocated_cents) throw overAllocation(current, amountCents);
 
   const check = checkAuthority(await loadChart(deps, input.tenantId), input.allocator, input.amount);
   if (!check.within && input.decisionId === undefined) {
@@ -249,26 +238,22 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
 
   const trackingId = input.decisionId ?? deps.ids.next();
   const now = new Date(deps.clock.now()).toISOString();
-  let updated: Item;
+  let updated: BudgetRecord;
   try {
-    updated = await deps.store.increment({
+    updated = budgetCodec.decode(await deps.store.increment({
       key,
       add: { allocated_cents: amountCents, overage_cents: amountCents, allocation_count: 1, version: 1 },
       set: { updated_at: now },
       ceilings: { overage_cents: 0 },
-    });
+    }));
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     const latest = await deps.store.get(key);
-    throw overAllocation(latest ?? current, amountCents);
+    throw overAllocation(latest ? budgetCodec.decode(latest) : current, amountCents);
   }
   try {
     await deps.store.put(
-      {
-        ...keys.record(input.tenantId, ALLOCATION, trackingId),
-        gsi1pk: keys.recordIndex(input.tenantId, ALLOCATION),
-        gsi1sk: `${now}#${trackingId}`,
-        type: 'allocation',
+      allocationCodec.encode({
         tenant_id: input.tenantId,
         tracking_id: trackingId,
         department,
@@ -278,7 +263,7 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
         allocated_by: input.allocator,
         decision_id: input.decisionId ?? null,
         allocated_at: now,
-      },
+      }),
       { kind: 'absent' },
     );
   } catch (error) {
@@ -303,8 +288,12 @@ export async function allocateBudget(deps: Deps, ctx: RequestContext, input: All
   };
 }
 
-function figures(item: Item): { ceiling: number; allocated_total: number; remaining: number } {
-  const view = toView(item);
+function allocationKey(tenantId: string, trackingId: string) {
+  return keys.record(tenantId, ALLOCATION, trackingId);
+}
+
+function figures(budget: BudgetRecord): { ceiling: number; allocated_total: number; remaining: number } {
+  const view = budgetView(budget);
   return { ceiling: view.ceiling, allocated_total: view.allocated_total, remaining: view.remaining };
 }
 
@@ -312,30 +301,21 @@ function alreadyAllocated(decisionId: string): ConflictError {
   return new ConflictError(`decision ${decisionId} was already allocated (tracking id ${decisionId}); an approval is used once`);
 }
 
-function overAllocation(item: Item, amountCents: number): ConflictError {
-  const view = toView(item);
+function overAllocation(budget: BudgetRecord, amountCents: number): ConflictError {
+  const view = budgetView(budget);
   return new ConflictError(
     `allocating ${formatUsd(fromCents(amountCents))} USD to ${view.department} for ${view.period} would exceed its ceiling of ` +
       `${formatUsd(view.ceiling)} USD: ${formatUsd(view.remaining)} USD remains (${formatUsd(view.allocated_total)} USD allocated); nothing was allocated`,
   );
 }
 
-function refuseBelowAllocated(item: Item | undefined, ceilingCents: number, department: string, period: string): void {
-  if (item && ceilingCents < Number(item.allocated_cents)) {
+function refuseBelowAllocated(budget: BudgetRecord | undefined, ceilingCents: number, department: string, period: string): void {
+  if (budget && ceilingCents < budget.allocated_cents) {
     throw new ConflictError(
-      `${formatUsd(fromCents(Number(item.allocated_cents)))} USD is already allocated to ${department} for ${period}: ` +
+      `${formatUsd(fromCents(budget.allocated_cents))} USD is already allocated to ${department} for ${period}: ` +
         `the ceiling cannot go below it (asked ${formatUsd(fromCents(ceilingCents))} USD)`,
     );
   }
-}
-
-/** What an escalated budget change asks for; kept under its decision's id until the decision is approved. */
-interface BudgetRequest {
-  readonly action: 'set_ceiling' | 'allocate';
-  readonly department: string;
-  readonly period: string;
-  readonly amount_cents: number;
-  readonly justification?: string;
 }
 
 async function escalate(
@@ -352,15 +332,7 @@ async function escalate(
   const commitment = { kind: request.action === 'allocate' ? ('budget_allocation' as const) : ('budget_ceiling' as const), params: { ...request, requested_by: initiator } };
   const decision = await proposeDecision(deps, ctx, { tenantId, initiator, decisionType, mode: 'autonomous', context, amount, commitment });
   await deps.store.put(
-    {
-      ...keys.record(tenantId, REQUEST, decision.decision_id),
-      type: 'budget_request',
-      tenant_id: tenantId,
-      decision_id: decision.decision_id,
-      requested_by: initiator,
-      requested_at: new Date(deps.clock.now()).toISOString(),
-      ...request,
-    },
+    budgetRequestCodec.encode({ tenant_id: tenantId, decision_id: decision.decision_id, requested_by: initiator, requested_at: new Date(deps.clock.now()).toISOString(), ...request }),
     { kind: 'absent' },
   );
   return { decision_id: decision.decision_id, escalation_id: decision.escalations[0]?.escalation_id ?? null };
@@ -368,10 +340,11 @@ async function escalate(
 
 /** The decision must be an approved escalation of exactly this budget change. */
 async function requireApproved(deps: Deps, tenantId: string, decisionId: string, expected: BudgetRequest): Promise<void> {
-  const request = await deps.store.get(keys.record(tenantId, REQUEST, decisionId));
-  if (!request) throw new NotFoundError(`decision ${decisionId} is not an escalated budget change`);
-  const asked = `${String(request.action)} ${formatUsd(fromCents(Number(request.amount_cents)))} USD for ${String(request.department)} in ${String(request.period)}`;
-  if (request.action !== expected.action || request.department !== expected.department || request.period !== expected.period || Number(request.amount_cents) !== expected.amount_cents) {
+  const stored = await deps.store.get(keys.record(tenantId, BUDGET_REQUEST, decisionId));
+  if (!stored) throw new NotFoundError(`decision ${decisionId} is not an escalated budget change`);
+  const request = budgetRequestCodec.decode(stored);
+  const asked = `${request.action} ${formatUsd(fromCents(request.amount_cents))} USD for ${request.department} in ${request.period}`;
+  if (request.action !== expected.action || request.department !== expected.department || request.period !== expected.period || request.amount_cents !== expected.amount_cents) {
     throw new ValidationError(
       `decision ${decisionId} approves "${asked}", not "${expected.action} ${formatUsd(fromCents(expected.amount_cents))} USD for ${expected.department} in ${expected.period}"`,
     );

@@ -2,10 +2,10 @@ import { BOARD, type EndpointId } from '../../contracts/roles.js';
 import { expiresAt } from '../../contracts/table.js';
 import type { ClientMetadataFetcher } from '../../ports/client-metadata.js';
 import type { Deps } from '../context.js';
-import { keys } from '../keys.js';
 import type { Principal } from '../principal.js';
 import { resolveClient, type ClientLimits, type OAuthClient } from './clients.js';
 import { OAUTH_LIFETIMES, OAuthError, PKCE_CHALLENGE, auditOAuth, newCode, newGrantId, parseScope, sha256Hex } from './model.js';
+import { codeCodec } from './records.js';
 
 /** What the authorization server needs besides Deps. */
 export interface OAuthContext {
@@ -106,13 +106,19 @@ export function grantableRoles(request: AuthorizationRequest, signer: Principal)
   return request.roles.filter((r) => signer.roles.includes(r) && (r !== BOARD || signer.human));
 }
 
+/** A signer who signed in through the upstream identity provider: the identity mappings the grant depends on (functions/core/identity). */
+export interface UpstreamSigner {
+  readonly mappings: readonly string[];
+}
+
 /**
  * The signer approved: stores a one-minute, single-use code bound to the
  * client, the exact redirect URI, the PKCE challenge, the resources and the
- * granted roles, and returns where to send the browser. Throws
+ * granted roles (and, for an upstream signer, the mappings that must stay
+ * in place), and returns where to send the browser. Throws
  * `access_denied` when the signer may act as none of the roles asked for.
  */
-export async function approveAuthorization(deps: Deps, ctx: OAuthContext, request: AuthorizationRequest, signer: Principal, correlationId: string): Promise<string> {
+export async function approveAuthorization(deps: Deps, ctx: OAuthContext, request: AuthorizationRequest, signer: Principal, correlationId: string, upstream?: UpstreamSigner): Promise<string> {
   const roles = grantableRoles(request, signer);
   const audit = { tenantId: signer.tenantId, keyId: signer.keyId, clientId: request.client.clientId, correlationId };
   if (roles.length === 0) {
@@ -123,9 +129,7 @@ export async function approveAuthorization(deps: Deps, ctx: OAuthContext, reques
   const now = deps.clock.now();
   const grantId = newGrantId(signer.keyId);
   await deps.store.put(
-    {
-      ...keys.oauthCode(sha256Hex(code)),
-      type: 'oauth-code',
+    codeCodec(sha256Hex(code)).encode({
       clientId: request.client.clientId,
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
@@ -134,11 +138,13 @@ export async function approveAuthorization(deps: Deps, ctx: OAuthContext, reques
       tenantId: signer.tenantId,
       keyId: signer.keyId,
       human: signer.human,
+      signer: upstream ? 'identity' : null,
+      mappings: upstream ? [...upstream.mappings] : [],
       grantId,
       used: false,
       validUntil: now + OAUTH_LIFETIMES.codeMs,
       expiresAt: expiresAt(now, OAUTH_LIFETIMES.codeMs),
-    },
+    }),
     { kind: 'absent' },
   );
   await auditOAuth(deps, { ...audit, roles, grantId, action: 'oauth:authorize', outcome: 'ok' });

@@ -1,17 +1,14 @@
 import type { EndpointId, RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { rememberRecord } from '../memory/remember.js';
 import { sendMessage, type Priority } from '../messages/messages.js';
+import { updateRecord } from '../versioned.js';
+import { INCIDENT, incidentCodec, type IncidentRecord, type IncidentStatus, type Severity } from './incident-record.js';
 import { allRecords, iso, listRecords, uniqueNames } from './records.js';
 
-/** The record kind of incidents: `keys.record(tenant, INCIDENT, id)`, listed through `keys.recordIndex(tenant, INCIDENT)`. */
-export const INCIDENT = 'INCIDENT';
-
-export type Severity = 1 | 2 | 3 | 4;
-export type IncidentStatus = 'open' | 'resolved';
+export { INCIDENT, type IncidentStatus, type Severity } from './incident-record.js';
 
 /**
  * An incident as stored and shown. Other capabilities (organizational
@@ -63,8 +60,8 @@ export async function declareIncident(deps: Deps, ctx: RequestContext, input: De
   const services = uniqueNames(input.affectedServices, 'affected_services');
   const now = iso(deps.clock.now());
   const incidentId = deps.ids.next();
-  const item = incidentItem(input, incidentId, services, now);
-  await deps.store.put(item, { kind: 'absent' });
+  const record = incidentRecord(input, incidentId, services, now);
+  await deps.store.put(incidentCodec.encode(record), { kind: 'absent' });
   const audience = incidentAudience(severity as Severity);
   const sent = await sendMessage(deps, ctx, {
     tenantId: input.tenantId,
@@ -77,21 +74,17 @@ export async function declareIncident(deps: Deps, ctx: RequestContext, input: De
       `Incident ${incidentId} declared by ${input.declaredBy} at ${now}: severity ${severity}.\n` +
       `Affected services: ${services.join(', ')}.\n\n${input.description}`,
   });
-  const incident = toIncident(item);
+  const incident = toIncident(record);
   await rememberIncident(deps, ctx, input.tenantId, incident);
   return { incident, notified: sent.recipients };
 }
 
-function incidentItem(input: DeclareInput, incidentId: string, services: string[], now: string): Item {
+function incidentRecord(input: DeclareInput, incidentId: string, services: string[], now: string): IncidentRecord {
   return {
-    ...keys.record(input.tenantId, INCIDENT, incidentId),
-    gsi1pk: keys.recordIndex(input.tenantId, INCIDENT),
-    gsi1sk: `${now}#${incidentId}`,
-    type: 'incident',
     tenant_id: input.tenantId,
     incident_id: incidentId,
     title: input.title,
-    severity: input.severity,
+    severity: input.severity as Severity,
     status: 'open',
     description: input.description,
     affected_services: services,
@@ -115,7 +108,7 @@ export async function openRunIncident(deps: Deps, input: DeclareInput & { runId:
   try {
     // An alert may name no service; the record keeps what the run was given.
     const services = [...new Set(input.affectedServices.map((s) => s.trim()).filter(Boolean))];
-    await deps.store.put(incidentItem(input, input.runId, services, iso(deps.clock.now())), { kind: 'absent' });
+    await deps.store.put(incidentCodec.encode(incidentRecord(input, input.runId, services, iso(deps.clock.now()))), { kind: 'absent' });
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
   }
@@ -123,14 +116,10 @@ export async function openRunIncident(deps: Deps, input: DeclareInput & { runId:
 
 /** Resolves a run's incident record if it is still open (see openRunIncident). */
 export async function resolveRunIncident(deps: Deps, input: { tenantId: string; runId: string; resolvedBy: RoleId; resolution: string }): Promise<void> {
-  const current = await deps.store.get(keys.record(input.tenantId, INCIDENT, input.runId));
-  if (!current || current.status !== 'open') return;
-  const resolved = { ...current, status: 'resolved', resolved_at: iso(deps.clock.now()), resolved_by: input.resolvedBy, resolution: input.resolution, version: Number(current.version ?? 0) + 1 };
-  try {
-    await deps.store.put(resolved, { kind: 'equals', attributes: { status: 'open' } });
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-  }
+  const at = iso(deps.clock.now());
+  await updateRecord(deps.store, keys.record(input.tenantId, INCIDENT, input.runId), incidentCodec, (current) =>
+    current.status !== 'open' ? undefined : { ...current, status: 'resolved' as const, resolved_at: at, resolved_by: input.resolvedBy, resolution: input.resolution },
+  );
 }
 
 /**
@@ -143,26 +132,20 @@ export async function resolveIncident(
   ctx: RequestContext,
   input: { tenantId: string; resolvedBy: RoleId; incidentId: string; resolution: string },
 ): Promise<{ incident: Incident; notified: EndpointId[] }> {
-  const key = keys.record(input.tenantId, INCIDENT, input.incidentId);
-  const current = await deps.store.get(key);
-  if (!current) throw new NotFoundError(`no incident ${input.incidentId}`);
-  if (current.status !== 'open') throw new ConflictError(`incident ${input.incidentId} is already resolved (at ${String(current.resolved_at)})`);
   const now = iso(deps.clock.now());
-  const item: Item = {
-    ...current,
-    status: 'resolved',
-    resolved_at: now,
-    resolved_by: input.resolvedBy,
-    resolution: input.resolution,
-    version: Number(current.version ?? 0) + 1,
-  };
-  try {
-    await deps.store.put(item, { kind: 'equals', attributes: { status: 'open' } });
-  } catch (error) {
-    if (error instanceof PreconditionFailedError) throw new ConflictError(`incident ${input.incidentId} was resolved meanwhile`, { cause: error });
-    throw error;
-  }
-  const incident = toIncident(item);
+  // Conditional on the incident still being open: a lost race re-reads it and finds it resolved (a conflict, not a second resolution).
+  const updated = await updateRecord(
+    deps.store,
+    keys.record(input.tenantId, INCIDENT, input.incidentId),
+    incidentCodec,
+    (current) => {
+      if (current.status !== 'open') throw new ConflictError(`incident ${input.incidentId} is already resolved (at ${current.resolved_at ?? 'an unknown time'})`);
+      return { ...current, status: 'resolved' as const, resolved_at: now, resolved_by: input.resolvedBy, resolution: input.resolution };
+    },
+    { what: `incident ${input.incidentId}` },
+  );
+  if (!updated) throw new NotFoundError(`no incident ${input.incidentId}`);
+  const incident = toIncident(updated.record);
   const audience = incidentAudience(incident.severity);
   const sent = await sendMessage(deps, ctx, {
     tenantId: input.tenantId,
@@ -199,7 +182,7 @@ async function rememberIncident(deps: Deps, ctx: RequestContext, tenantId: strin
 export async function getIncident(deps: Deps, tenantId: string, incidentId: string): Promise<Incident> {
   const item = await deps.store.get(keys.record(tenantId, INCIDENT, incidentId));
   if (!item) throw new NotFoundError(`no incident ${incidentId}`);
-  return toIncident(item);
+  return toIncident(incidentCodec.decode(item));
 }
 
 /** Lists incidents newest first, optionally only one status and/or severities up to `maxSeverity` (1 = most severe). */
@@ -211,8 +194,8 @@ export async function listIncidents(
     indexPk: keys.recordIndex(input.tenantId, INCIDENT),
     limit: input.limit,
     ...(input.cursor ? { cursor: input.cursor } : {}),
-    matches: (item) =>
-      (input.status === undefined || item.status === input.status) && (input.maxSeverity === undefined || Number(item.severity) <= input.maxSeverity),
+    decode: incidentCodec.decode,
+    matches: (r) => (input.status === undefined || r.status === input.status) && (input.maxSeverity === undefined || r.severity <= input.maxSeverity),
   });
   return { incidents: page.items.map(toIncident), next_cursor: page.next_cursor };
 }
@@ -223,25 +206,23 @@ export async function listIncidents(
  * incident resolved a moment ago is not reported open.
  */
 export async function openIncidents(deps: Deps, tenantId: string, maxSeverity: number): Promise<Incident[]> {
-  const items = await allRecords(deps, keys.recordIndex(tenantId, INCIDENT), (item) => item.status === 'open' && Number(item.severity) <= maxSeverity);
-  return items.map(toIncident).sort((a, b) => a.declared_at.localeCompare(b.declared_at));
+  const records = await allRecords(deps, keys.recordIndex(tenantId, INCIDENT), incidentCodec.decode, (r) => r.status === 'open' && r.severity <= maxSeverity);
+  return records.map(toIncident).sort((a, b) => a.declared_at.localeCompare(b.declared_at));
 }
 
-function toIncident(item: Item): Incident {
-  const resolvedAt = typeof item.resolved_at === 'string' ? item.resolved_at : null;
-  const declaredAt = String(item.declared_at);
+function toIncident(r: IncidentRecord): Incident {
   return {
-    incident_id: String(item.incident_id),
-    title: String(item.title),
-    severity: Number(item.severity) as Severity,
-    status: item.status === 'resolved' ? 'resolved' : 'open',
-    description: String(item.description ?? ''),
-    affected_services: Array.isArray(item.affected_services) ? item.affected_services.map(String) : [],
-    declared_by: item.declared_by as EndpointId,
-    declared_at: declaredAt,
-    resolved_at: resolvedAt,
-    resolved_by: (item.resolved_by as EndpointId | null | undefined) ?? null,
-    resolution: typeof item.resolution === 'string' ? item.resolution : null,
-    duration_minutes: resolvedAt === null ? null : Math.round((Date.parse(resolvedAt) - Date.parse(declaredAt)) / 60_000),
+    incident_id: r.incident_id,
+    title: r.title,
+    severity: r.severity,
+    status: r.status,
+    description: r.description,
+    affected_services: r.affected_services,
+    declared_by: r.declared_by,
+    declared_at: r.declared_at,
+    resolved_at: r.resolved_at,
+    resolved_by: r.resolved_by,
+    resolution: r.resolution,
+    duration_minutes: r.resolved_at === null ? null : Math.round((Date.parse(r.resolved_at) - Date.parse(r.declared_at)) / 60_000),
   };
 }

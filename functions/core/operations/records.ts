@@ -3,8 +3,8 @@ import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 
 /** One page of a record listing. */
-export interface RecordPage {
-  readonly items: Item[];
+export interface RecordPage<T> {
+  readonly items: T[];
   /** Pass back as `cursor` for the next page; null when the listing is exhausted. */
   readonly next_cursor: string | null;
 }
@@ -19,17 +19,18 @@ const PAGE_SIZE = 50;
  * entries may lag the table: the kept items are re-read (strongly) and
  * filtered again, so a listing never shows a stale status.
  */
-export async function listRecords(
+export async function listRecords<T>(
   deps: Deps,
-  input: { indexPk: string; limit: number; cursor?: string; matches: (item: Item) => boolean },
-): Promise<RecordPage> {
+  input: { indexPk: string; limit: number; cursor?: string; decode: (item: Item) => T; matches: (record: T) => boolean },
+): Promise<RecordPage<T>> {
+  const matches = (item: Item): boolean => input.matches(input.decode(item));
   const found: Item[] = [];
   let cursor = input.cursor;
   for (let pages = 0; pages < MAX_PAGES && found.length < input.limit; pages++) {
     const page = await deps.store.query({ index: 'gsi1', pk: input.indexPk, descending: true, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
     let stoppedEarly = false;
     for (const [i, item] of page.items.entries()) {
-      if (!input.matches(item)) continue;
+      if (!matches(item)) continue;
       found.push(item);
       if (found.length === input.limit) {
         stoppedEarly = i < page.items.length - 1;
@@ -39,7 +40,7 @@ export async function listRecords(
     cursor = stoppedEarly ? cursorAfter(found[found.length - 1] as Item) : page.cursor;
     if (!cursor) break;
   }
-  const fresh = await rereadAll(deps, found);
+  const fresh = (await rereadAll(deps, found)).map(input.decode);
   return { items: fresh.filter(input.matches), next_cursor: cursor ?? null };
 }
 
@@ -48,15 +49,15 @@ export async function listRecords(
  * at a time (for checks that must see all, e.g. open incidents), re-read
  * strongly. An item written a moment ago may not be in the index yet.
  */
-export async function allRecords(deps: Deps, indexPk: string, matches: (item: Item) => boolean): Promise<Item[]> {
+export async function allRecords<T>(deps: Deps, indexPk: string, decode: (item: Item) => T, matches: (record: T) => boolean): Promise<T[]> {
   const found: Item[] = [];
   let cursor: string | undefined;
   do {
     const page = await deps.store.query({ index: 'gsi1', pk: indexPk, descending: true, limit: 100, ...(cursor ? { cursor } : {}) });
-    found.push(...page.items.filter(matches));
+    found.push(...page.items.filter((item) => matches(decode(item))));
     cursor = page.cursor;
   } while (cursor);
-  return (await rereadAll(deps, found)).filter(matches);
+  return (await rereadAll(deps, found)).map(decode).filter(matches);
 }
 
 /** Re-reads items from the table in their original order; items deleted meanwhile are dropped. */

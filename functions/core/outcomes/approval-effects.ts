@@ -1,10 +1,12 @@
-import type { RoleId } from '../../contracts/roles.js';
+import type { EndpointId, RoleId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import { loadDecisionRecord, type DecisionRecord } from '../decisions/decision-record.js';
 import { CLOSED, type CommitmentKind } from '../decisions/model.js';
+import { applyDeploymentRuling } from '../engineering/deployment.js';
 import { ConclaveError, NotFoundError } from '../errors.js';
 import { drawOnBudget } from '../finance/allocations.js';
 import { allocateBudget, setBudget } from '../finance/budget.js';
+import { recordInitiativeRuling } from '../finance/initiatives.js';
 import { formatUsd, fromCents } from '../finance/money.js';
 import { keys } from '../keys.js';
 import { CHANGE_WINDOW } from '../operations/change-windows.js';
@@ -20,7 +22,9 @@ import { reportOutcome } from './report-outcome.js';
  * approval applies nothing twice — and the initiator is told how it ended
  * (reportOutcome: one message, one OUTCOME record linking what was applied,
  * one Outcome.Reported.v1). A rejection or expiry is recorded the same way,
- * applying nothing.
+ * applying nothing; a commitment that keeps a record of its own (a change
+ * window, a strategic initiative, a deployment) is marked rejected or
+ * expired on it, once.
  */
 export async function applyDecisionOutcome(deps: Deps, ctx: RequestContext, tenantId: string, decisionId: string): Promise<{ applied: string | null; reported: boolean }> {
   let decision: DecisionRecord;
@@ -41,23 +45,35 @@ export async function applyDecisionOutcome(deps: Deps, ctx: RequestContext, tena
       if (!(error instanceof ConclaveError)) throw error;
       applied = `not applied: ${error.message}`;
     }
+  } else if (decision.commitment) {
+    await RECORD_REFUSAL[decision.commitment.kind]?.(deps, decision, decision.commitment.params as Record<string, unknown>);
   }
   if (selfApproved) return { applied, reported: false };
-  const reported = await reportOutcome(deps, {
+  const report = {
     tenantId,
     correlationId: ctx.correlationId,
-    subject: 'decision',
+    subject: 'decision' as const,
     subjectId: decisionId,
     kind: decision.decision_type,
-    initiator: decision.initiator,
+    initiator: decision.initiator as EndpointId,
     status: decision.status as 'approved' | 'rejected' | 'expired',
     decidedBy: decision.ruled_by,
     reason: decision.outcome ?? decision.status,
     applied,
     endedAt: decision.completed_at ?? new Date(deps.clock.now()).toISOString(),
     seeMore: `See get_decision { decision_id: "${decisionId}" }.`,
-  });
+  };
+  const reported = await reportOutcome(deps, report);
+  // Whoever escalated someone else's request to the board initiated that escalation: it hears the outcome too, once.
+  for (const by of await escalators(deps, tenantId, decisionId, decision.initiator)) await reportOutcome(deps, { ...report, initiator: by, audience: 'escalator' });
   return { applied, reported };
+}
+
+/** The roles other than the initiator that escalated the decision with escalate_to_board (hops that carry an urgency). */
+async function escalators(deps: Deps, tenantId: string, decisionId: string, initiator: EndpointId): Promise<EndpointId[]> {
+  const hops = await deps.store.query({ pk: keys.decision(tenantId, decisionId), skPrefix: 'ESCALATION#', limit: 50 });
+  const from = hops.items.filter((h) => typeof h.urgency === 'string').map((h) => h.from as EndpointId);
+  return [...new Set(from)].filter((r) => r !== initiator);
 }
 
 type Apply = (deps: Deps, ctx: RequestContext, decision: DecisionRecord, params: Record<string, unknown>) => Promise<string | null>;
@@ -114,6 +130,18 @@ const APPLY: Readonly<Record<CommitmentKind, Apply>> = {
     });
     return draw.drawn ? `hire ${str(p.hire_id)} drawn on the ${str(p.department)} budget for ${str(p.period)} (${formatUsd(draw.remaining)} USD left)` : `hire ${str(p.hire_id)} approved; ${draw.reason}`;
   },
-  strategic_initiative: async () => 'the initiative is approved',
-  deployment: async () => 'the deployment is approved',
+  strategic_initiative: async (deps, _ctx, d, p) => recordInitiativeRuling(deps, d, str(p.initiative_id)),
+  deployment: async (deps, _ctx, d, p) => applyDeploymentRuling(deps, d, str(p.deployment_id)),
+};
+
+type RecordRefusal = (deps: Deps, decision: DecisionRecord, params: Record<string, unknown>) => Promise<unknown>;
+
+/** Commitments with a record of their own: a rejection or expiry is recorded on it (once; a redelivery changes nothing). */
+const RECORD_REFUSAL: Readonly<Partial<Record<CommitmentKind, RecordRefusal>>> = {
+  change_window: (deps, d, p) =>
+    updateVersioned(deps.store, keys.record(d.tenant_id, CHANGE_WINDOW, str(p.window_id)), (w) =>
+      w.status !== 'escalated' ? undefined : { ...w, status: 'rejected', approved: false, awaiting: null, reasons: [...((w.reasons as string[] | undefined) ?? []), `${d.status} by ${d.ruled_by ?? 'nobody'}: ${d.outcome ?? d.status}`], ruled_by_decision: d.decision_id },
+    ),
+  strategic_initiative: (deps, d, p) => recordInitiativeRuling(deps, d, str(p.initiative_id)),
+  deployment: (deps, d, p) => applyDeploymentRuling(deps, d, str(p.deployment_id)),
 };

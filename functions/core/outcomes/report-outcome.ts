@@ -27,11 +27,14 @@ export interface OutcomeReport {
   readonly seeMore: string;
   /** The message's subject, when the default ("Outcome: your … was …") does not fit. */
   readonly title?: string;
+  /** Who is told: the initiator (default), or a role that escalated someone else's request (escalate_to_board). */
+  readonly audience?: 'initiator' | 'escalator';
 }
 
 /**
  * Tells the initiator how a request ended, once: one outcome message in its
- * inbox (a deterministic id, so a redelivery adds nothing), the OUTCOME
+ * inbox (called again for a role that escalated the request, which gets its
+ * own one message; the record and event are written by the first call only) (a deterministic id, so a redelivery adds nothing), the OUTCOME
  * record that links the request to what it applied, and
  * Outcome.Reported.v1 for integrators — published only by the call that
  * wrote the record. Returns false when it had been reported already.
@@ -39,6 +42,7 @@ export interface OutcomeReport {
 export async function reportOutcome(deps: Deps, r: OutcomeReport): Promise<boolean> {
   const what = r.subject === 'decision' ? `${r.kind.replace(/_/g, ' ')} request (decision ${r.subjectId})` : `${r.kind} run ${r.subjectId}`;
   const by = r.decidedBy ? ` by ${r.decidedBy}` : '';
+  const whose = r.audience === 'escalator' ? { subject: `the ${what} you escalated`, content: `The ${what} you escalated` } : { subject: `your ${what}`, content: `Your ${what}` };
   await deliver(deps, {
     tenantId: r.tenantId,
     messageId: notificationId(r.endedAt, `outcome:${r.subject}:${r.subjectId}`, r.initiator),
@@ -47,8 +51,8 @@ export async function reportOutcome(deps: Deps, r: OutcomeReport): Promise<boole
     recipients: [r.initiator],
     type: 'notification',
     priority: r.status === 'approved' || r.status === 'succeeded' ? 'normal' : 'high',
-    subject: (r.title ?? `Outcome: your ${what} was ${r.status.replace('_', ' ')}${by}`).slice(0, 200),
-    content: `Your ${what} was ${r.status.replace('_', ' ')}${by}.\n\nWhy: ${r.reason || 'not recorded'}${r.applied ? `\n\nApplied: ${r.applied}` : ''}\n\n${r.seeMore}`.slice(0, 8000),
+    subject: (r.title ?? `Outcome: ${whose.subject} was ${r.status.replace('_', ' ')}${by}`).slice(0, 200),
+    content: `${whose.content} was ${r.status.replace('_', ' ')}${by}.\n\nWhy: ${r.reason || 'not recorded'}${r.applied ? `\n\nApplied: ${r.applied}` : ''}\n\n${r.seeMore}`.slice(0, 8000),
     threadId: r.subject === 'decision' ? r.subjectId : `run-${r.subjectId}`,
     replyTo: null,
     correlationId: r.correlationId,

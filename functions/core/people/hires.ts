@@ -8,8 +8,7 @@ import { getBudget } from '../finance/budget.js';
 import { currentQuarter, formatUsd, fromCents, normalizeDepartment, toCents } from '../finance/money.js';
 import { keys } from '../keys.js';
 import { checkAuthority, loadChart } from '../org/authority.js';
-
-const HIRE = 'HIRE';
+import { HIRE, hireCodec } from './hire-record.js';
 
 export interface HireInput {
   readonly tenantId: string;
@@ -72,11 +71,7 @@ export async function approveHire(deps: Deps, ctx: RequestContext, input: HireIn
   });
   const now = new Date(deps.clock.now()).toISOString();
   await deps.store.put(
-    {
-      ...keys.record(input.tenantId, HIRE, hireId),
-      gsi1pk: keys.recordIndex(input.tenantId, HIRE),
-      gsi1sk: `${now}#${hireId}`,
-      type: 'hire',
+    hireCodec.encode({
       tenant_id: input.tenantId,
       hire_id: hireId,
       role_title: input.roleTitle,
@@ -86,7 +81,7 @@ export async function approveHire(deps: Deps, ctx: RequestContext, input: HireIn
       requested_by: input.approver,
       decision_id: decision.decision_id,
       requested_at: now,
-    },
+    }),
     { kind: 'absent' },
   );
   const approved = decision.status === 'approved';
@@ -138,22 +133,22 @@ export async function listHires(deps: Deps, input: ListHiresInput): Promise<{ hi
     limit: input.limit,
     ...(input.cursor ? { cursor: input.cursor } : {}),
   });
-  const items = page.items.filter((i) => department === undefined || i.department === department);
+  const records = page.items.map((i) => hireCodec.decode(i)).filter((h) => department === undefined || h.department === department);
   const hires = await Promise.all(
-    items.map(async (item): Promise<Hire> => {
+    records.map(async (h): Promise<Hire> => {
       // The decision is written before its hire, so it always exists.
-      const decision = await getDecision(deps, input.tenantId, String(item.decision_id));
+      const decision = await getDecision(deps, input.tenantId, h.decision_id);
       return {
-        hire_id: String(item.hire_id),
-        role_title: String(item.role_title),
-        department: String(item.department),
-        annual_cost: fromCents(Number(item.annual_cost_cents)),
-        justification: String(item.justification),
-        requested_by: item.requested_by as RoleId,
-        decision_id: String(item.decision_id),
+        hire_id: h.hire_id,
+        role_title: h.role_title,
+        department: h.department,
+        annual_cost: fromCents(h.annual_cost_cents),
+        justification: h.justification,
+        requested_by: h.requested_by,
+        decision_id: h.decision_id,
         status: decision.status,
         awaiting: decision.awaiting,
-        requested_at: String(item.requested_at),
+        requested_at: h.requested_at,
       };
     }),
   );

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { sendMessage, type Priority } from '../messages/messages.js';
 import { iso, listRecords } from '../operations/records.js';
+import { field, type Codec } from '../versioned.js';
 import { checkReleaseName } from './release.js';
 
 /** The record kind of defects. */
@@ -47,6 +48,48 @@ export interface Defect {
   readonly notified: EndpointId[];
 }
 
+/** A defect as stored (report_defect); the quality gate counts the open critical and major ones of a release. */
+export interface DefectRecord {
+  readonly tenant_id: string;
+  readonly defect_id: string;
+  readonly release: string;
+  readonly title: string;
+  readonly description: string;
+  readonly severity: DefectSeverity;
+  readonly priority: DefectPriority;
+  readonly status: 'open';
+  readonly component: string | null;
+  readonly affected_users_pct: number | null;
+  readonly reported_by: RoleId;
+  readonly reported_at: string;
+  readonly version: number;
+}
+
+export const defectCodec: Codec<DefectRecord> = {
+  decode: (i) => ({
+    tenant_id: field.str(i, 'tenant_id'),
+    defect_id: field.reqStr(i, 'defect_id'),
+    release: field.reqStr(i, 'release'),
+    title: field.str(i, 'title'),
+    description: field.str(i, 'description'),
+    severity: field.oneOf<DefectSeverity>(i, 'severity', 'minor', ['critical', 'major', 'minor', 'trivial']),
+    priority: field.oneOf<DefectPriority>(i, 'priority', 'P3', ['P1', 'P2', 'P3', 'P4']),
+    status: field.oneOf(i, 'status', 'open', ['open'] as const),
+    component: field.strOrNull(i, 'component'),
+    affected_users_pct: field.numOrNull(i, 'affected_users_pct'),
+    reported_by: field.oneOf<RoleId>(i, 'reported_by', 'test_lead'),
+    reported_at: field.str(i, 'reported_at'),
+    version: field.num(i, 'version', 1),
+  }),
+  encode: (d) => ({
+    ...keys.record(d.tenant_id, DEFECT, d.defect_id),
+    gsi1pk: keys.recordIndex(d.tenant_id, DEFECT),
+    gsi1sk: `${d.reported_at}#${d.defect_id}`,
+    type: 'defect',
+    ...d,
+  }),
+};
+
 /**
  * Records a defect against a release and asks the senior developer to fix
  * it (a request, message priority by defect priority); a P1 also notifies
@@ -73,11 +116,7 @@ export async function reportDefect(
   const defectId = deps.ids.next();
   const at = iso(deps.clock.now());
   await deps.store.put(
-    {
-      ...keys.record(input.tenantId, DEFECT, defectId),
-      gsi1pk: keys.recordIndex(input.tenantId, DEFECT),
-      gsi1sk: `${at}#${defectId}`,
-      type: 'defect',
+    defectCodec.encode({
       tenant_id: input.tenantId,
       defect_id: defectId,
       release,
@@ -91,7 +130,7 @@ export async function reportDefect(
       reported_by: input.reportedBy,
       reported_at: at,
       version: 1,
-    },
+    }),
     { kind: 'absent' },
   );
   const subject = `[${priority} ${input.severity}] ${release}: ${input.title}`.slice(0, 200);
@@ -135,11 +174,12 @@ export async function openDefectCounts(deps: Deps, tenantId: string, release: st
   const page = await listRecords(deps, {
     indexPk: keys.recordIndex(tenantId, DEFECT),
     limit: 1000,
-    matches: (item) => item.release === release && item.status === 'open' && (item.severity === 'critical' || item.severity === 'major'),
+    decode: defectCodec.decode,
+    matches: (d) => d.release === release && d.status === 'open' && (d.severity === 'critical' || d.severity === 'major'),
   });
   return {
-    critical: page.items.filter((i) => i.severity === 'critical').length,
-    major: page.items.filter((i) => i.severity === 'major').length,
-    defect_ids: page.items.map((i) => String(i.defect_id)),
+    critical: page.items.filter((d) => d.severity === 'critical').length,
+    major: page.items.filter((d) => d.severity === 'major').length,
+    defect_ids: page.items.map((d) => d.defect_id),
   };
 }

@@ -1,10 +1,10 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { iso, listRecords } from '../operations/records.js';
 import { openDefectCounts } from './defects.js';
+import { field, type Codec } from '../versioned.js';
 import { checkReleaseName, getRelease, updateRelease, type ReleaseSummary } from './release.js';
 
 /** The record kind of quality gates. */
@@ -117,6 +117,37 @@ export interface QualityGate {
   readonly created_at: string;
 }
 
+/** A gate as stored: the gate, the results it judged (defect counts from the record) and the defects counted. */
+export interface GateRecord extends QualityGate {
+  readonly tenant_id: string;
+  readonly results: Record<string, unknown>;
+  readonly defect_ids: string[];
+  readonly version: number;
+}
+
+export const gateCodec: Codec<GateRecord> = {
+  decode: (i) => ({
+    tenant_id: field.str(i, 'tenant_id'),
+    gate_id: field.reqStr(i, 'gate_id'),
+    release: field.reqStr(i, 'release'),
+    passed: field.bool(i, 'passed'),
+    checks: field.list<GateCheck>(i, 'checks'),
+    failed_checks: field.strs(i, 'failed_checks'),
+    run_by: field.oneOf<RoleId>(i, 'run_by', 'test_lead'),
+    created_at: field.str(i, 'created_at'),
+    results: field.obj(i, 'results'),
+    defect_ids: field.strs(i, 'defect_ids'),
+    version: field.num(i, 'version', 1),
+  }),
+  encode: (g) => ({
+    ...keys.record(g.tenant_id, GATE, g.gate_id),
+    gsi1pk: keys.recordIndex(g.tenant_id, GATE),
+    gsi1sk: `${g.created_at}#${g.gate_id}`,
+    type: 'quality_gate',
+    ...g,
+  }),
+};
+
 /**
  * Runs a quality gate on a release's results and records it (GATE record,
  * listed through GSI1). It becomes the release's latest gate — the one
@@ -142,20 +173,7 @@ export async function runQualityGate(
     run_by: input.runBy,
     created_at: at,
   };
-  await deps.store.put(
-    {
-      ...keys.record(input.tenantId, GATE, gateId),
-      gsi1pk: keys.recordIndex(input.tenantId, GATE),
-      gsi1sk: `${at}#${gateId}`,
-      type: 'quality_gate',
-      tenant_id: input.tenantId,
-      ...gate,
-      results: { ...results },
-      defect_ids: defects.defect_ids,
-      version: 1,
-    },
-    { kind: 'absent' },
-  );
+  await deps.store.put(gateCodec.encode({ tenant_id: input.tenantId, ...gate, results: { ...results }, defect_ids: defects.defect_ids, version: 1 }), { kind: 'absent' });
   const order = `${at}#${gateId}`;
   await updateRelease(deps, input.tenantId, release, (current) =>
     current.latest_gate_order !== null && current.latest_gate_order > order
@@ -179,7 +197,7 @@ export async function latestGate(deps: Deps, tenantId: string, release: string):
   const summary = await getRelease(deps, tenantId, checkReleaseName(release));
   if (!summary?.latest_gate_id) return undefined;
   const item = await deps.store.get(keys.record(tenantId, GATE, summary.latest_gate_id));
-  return item ? toGate(item) : undefined;
+  return item ? toGate(gateCodec.decode(item)) : undefined;
 }
 
 /** Lists quality gates newest first, optionally of one release and/or only passed or failed ones. */
@@ -192,19 +210,12 @@ export async function listQualityGates(
     indexPk: keys.recordIndex(input.tenantId, GATE),
     limit: input.limit,
     ...(input.cursor ? { cursor: input.cursor } : {}),
-    matches: (item) => (input.release === undefined || item.release === input.release) && (input.passed === undefined || item.passed === input.passed),
+    decode: gateCodec.decode,
+    matches: (g) => (input.release === undefined || g.release === input.release) && (input.passed === undefined || g.passed === input.passed),
   });
   return { gates: page.items.map(toGate), next_cursor: page.next_cursor };
 }
 
-function toGate(item: Item): QualityGate {
-  return {
-    gate_id: String(item.gate_id),
-    release: String(item.release),
-    passed: item.passed === true,
-    checks: (Array.isArray(item.checks) ? item.checks : []) as GateCheck[],
-    failed_checks: Array.isArray(item.failed_checks) ? item.failed_checks.map(String) : [],
-    run_by: item.run_by as RoleId,
-    created_at: String(item.created_at),
-  };
+function toGate(g: GateRecord): QualityGate {
+  return { gate_id: g.gate_id, release: g.release, passed: g.passed, checks: g.checks, failed_checks: g.failed_checks, run_by: g.run_by, created_at: g.created_at };
 }

@@ -1,8 +1,7 @@
-import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
-import { updateVersioned } from '../versioned.js';
+import { field, updateRecord, type Codec } from '../versioned.js';
 
 /**
  * The record kind of a release's quality summary: one item per release
@@ -34,9 +33,30 @@ export interface ReleaseSummary {
   readonly latest_gate_order: string | null;
 }
 
+/** The summary as stored: one record per release, created on first use. */
+export interface ReleaseRecord extends ReleaseSummary {
+  readonly tenant_id: string;
+  readonly updated_at: string;
+}
+
+export const releaseCodec: Codec<ReleaseRecord> = {
+  decode: (i) => ({
+    tenant_id: field.str(i, 'tenant_id'),
+    release: field.reqStr(i, 'release'),
+    latest_plan_id: field.strOrNull(i, 'latest_plan_id'),
+    coverage_target_pct: field.numOrNull(i, 'coverage_target_pct'),
+    planned_test_types: field.strs(i, 'planned_test_types'),
+    latest_gate_id: field.strOrNull(i, 'latest_gate_id'),
+    latest_gate_passed: field.boolOrNull(i, 'latest_gate_passed'),
+    latest_gate_order: field.strOrNull(i, 'latest_gate_order'),
+    updated_at: field.str(i, 'updated_at'),
+  }),
+  encode: (r) => ({ ...keys.record(r.tenant_id, RELEASE, r.release), type: 'release', ...r }),
+};
+
 export async function getRelease(deps: Deps, tenantId: string, release: string): Promise<ReleaseSummary | undefined> {
   const item = await deps.store.get(keys.record(tenantId, RELEASE, release));
-  return item ? toSummary(item) : undefined;
+  return item ? toSummary(releaseCodec.decode(item)) : undefined;
 }
 
 /**
@@ -50,16 +70,15 @@ export async function updateRelease(
   release: string,
   change: (current: ReleaseSummary) => Partial<ReleaseSummary> | undefined,
 ): Promise<void> {
-  const key = keys.record(tenantId, RELEASE, release);
-  await updateVersioned(
+  await updateRecord(
     deps.store,
-    key,
+    keys.record(tenantId, RELEASE, release),
+    releaseCodec,
     (current) => {
-      const summary = current.version ? toSummary(current) : emptySummary(release);
-      const patch = change(summary);
-      return patch && { ...key, type: 'release', tenant_id: tenantId, ...summary, ...patch, updated_at: new Date(deps.clock.now()).toISOString() };
+      const patch = change(toSummary(current));
+      return patch && { ...current, ...patch, release, tenant_id: tenantId, updated_at: new Date(deps.clock.now()).toISOString() };
     },
-    { what: `release ${release}`, create: () => ({ ...key }) },
+    { what: `release ${release}`, create: () => ({ tenant_id: tenantId, ...emptySummary(release), updated_at: '' }) },
   );
 }
 
@@ -75,15 +94,14 @@ function emptySummary(release: string): ReleaseSummary {
   };
 }
 
-function toSummary(item: Item): ReleaseSummary {
-  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+function toSummary(r: ReleaseRecord): ReleaseSummary {
   return {
-    release: String(item.release),
-    latest_plan_id: str(item.latest_plan_id),
-    coverage_target_pct: typeof item.coverage_target_pct === 'number' ? item.coverage_target_pct : null,
-    planned_test_types: Array.isArray(item.planned_test_types) ? item.planned_test_types.map(String) : [],
-    latest_gate_id: str(item.latest_gate_id),
-    latest_gate_passed: typeof item.latest_gate_passed === 'boolean' ? item.latest_gate_passed : null,
-    latest_gate_order: str(item.latest_gate_order),
+    release: r.release,
+    latest_plan_id: r.latest_plan_id,
+    coverage_target_pct: r.coverage_target_pct,
+    planned_test_types: r.planned_test_types,
+    latest_gate_id: r.latest_gate_id,
+    latest_gate_passed: r.latest_gate_passed,
+    latest_gate_order: r.latest_gate_order,
   };
 }

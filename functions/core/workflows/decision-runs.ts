@@ -6,6 +6,7 @@ import { CLOSED, type Decision, type DecisionStatus } from '../decisions/model.j
 import { NotFoundError } from '../errors.js';
 import { transition } from '../decisions/decision-record.js';
 import { keys } from '../keys.js';
+import { deliver, notificationId } from '../messages/messages.js';
 import { resolveRequests } from '../messages/requests.js';
 import { loadChart } from '../org/authority.js';
 import type { RunRef, RunView } from './model.js';
@@ -78,6 +79,11 @@ export async function startRulingRun(deps: Deps, detail: EventDetail<'Decision.P
   });
 }
 
+/** The id of the ruling task of an escalation hop (the escalation run's id is the escalation id; one ruling round). */
+export function rulingTaskId(escalationId: string, awaiting: EndpointId): string {
+  return `${escalationId}.ruling.0.${awaiting}`;
+}
+
 /** The id of a participant's vote task (the collaborative run's id is the decision id; one voting round). */
 export function voteTaskId(decisionId: string, participant: EndpointId): string {
   return `${decisionId}.voting.0.${participant}`;
@@ -89,9 +95,13 @@ export async function voteSettled(deps: Deps, tenantId: string, decisionId: stri
   return !decision || decision.status !== 'pending' || decision.votes.some((v) => v.voter === participant);
 }
 
-/** Voting closed: every participant's vote request leaves the inbox's actionable view. */
-export async function settleVoteRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
+/**
+ * The decision closed: every participant's vote request, and the board's
+ * escalation request (escalate_to_board), leave the inbox's actionable view.
+ */
+export async function settleDecisionRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
   const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
+  if (decision && CLOSED.includes(decision.status)) await resolveRequests(deps, tenantId, `decision:${decisionId}`);
   if (!decision || decision.mode !== 'collaborative') return;
   for (const participant of decision.participants) await resolveRequests(deps, tenantId, `task:${voteTaskId(decisionId, participant)}`);
 }
@@ -110,6 +120,9 @@ export async function openRulingTask(
 ): Promise<OpenWaitResult> {
   const decision = await getDecision(deps, ref.tenant_id, input.decisionId);
   const amount = decision.amount === null ? '' : `\nAmount: ${usd(decision.amount)} USD`;
+  // A hop raised with escalate_to_board (it carries an urgency) came with its own escalation message, the ruler's one message about it.
+  const hop = await deps.store.get(keys.escalation(ref.tenant_id, input.decisionId, ref.run_id));
+  const announced = typeof hop?.urgency === 'string';
   return openWait(deps, {
     ref,
     token: input.token,
@@ -128,6 +141,7 @@ export async function openRulingTask(
     maxReminders: input.maxReminders,
     context: { decision: { decision_id: decision.decision_id, decision_type: decision.decision_type, amount: decision.amount, initiator: decision.initiator, escalations: decision.escalations } },
     decision: { decisionId: input.decisionId, rule: 'ruling', effect: 'rule', awaiting: input.awaiting },
+    ...(announced ? { notify: false } : {}),
   });
 }
 
@@ -138,7 +152,8 @@ export async function openRulingTask(
  * board it expires (Decision.Completed.v1: the initiator hears of it). A
  * decision's own deadline does not cut this short: an escalated decision
  * stays escalated until it is ruled or its escalation policy expires it. The
- * run ends timed out.
+ * initiator is told either way: a move up the chain by one notification
+ * here, an expiry by the decision's outcome message. The run ends timed out.
  */
 export async function escalationTimeout(deps: Deps, ref: RunRef, input: { decisionId: string; awaiting: EndpointId }): Promise<{ action: 'escalated' | 'expired' | 'none'; to: EndpointId | null }> {
   const ctx = { correlationId: ref.correlation_id };
@@ -164,6 +179,26 @@ export async function escalationTimeout(deps: Deps, ref: RunRef, input: { decisi
         ? `${input.awaiting} did not rule in time; decision ${input.decisionId} expired`
         : `${input.awaiting} did not rule in time, but decision ${input.decisionId} had already moved on`;
   await finishRun(deps, ctx, ref, { status: 'timed_out', cause });
+  // Moved up the chain: the initiator hears where its request now waits (an expiry is told by the decision's outcome).
+  if (moved?.escalationId && result.action === 'escalated') {
+    const d = moved.decision;
+    const at = new Date(deps.clock.now()).toISOString();
+    await deliver(deps, {
+      tenantId: ref.tenant_id,
+      messageId: notificationId(at, `escalation-timeout:${moved.escalationId}`, d.initiator),
+      from: 'conclave',
+      to: d.initiator,
+      recipients: [d.initiator],
+      type: 'notification',
+      priority: 'normal',
+      subject: `Escalated: your ${d.decision_type.replace(/_/g, ' ')} request (decision ${d.decision_id}) now awaits ${String(result.to)}`.slice(0, 200),
+      content: `${input.awaiting} did not rule on decision ${d.decision_id} in time, so it moved up the chain to ${String(result.to)}. You will hear how it ends.\n\nSee get_decision { decision_id: "${d.decision_id}" }.`,
+      threadId: d.decision_id,
+      replyTo: null,
+      correlationId: ctx.correlationId,
+      sentAt: at,
+    });
+  }
   return result;
 }
 

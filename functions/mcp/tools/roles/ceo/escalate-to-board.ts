@@ -10,8 +10,9 @@ export const escalateToBoardTool = defineTool({
   description:
     'Use when an open decision (pending, or escalated to someone below the board — e.g. to you) should be ruled by the human ' +
     'board instead: it is moved to the board (status "escalated", awaiting board; collaborative voting stops) and an ' +
-    'escalation message goes to the board inbox with the urgency as its priority (critical → urgent). The board rules with ' +
-    'rule_on_decision; human approval is always required. Closed decisions (approved, rejected, expired) and decisions ' +
+    'escalation message goes to the board inbox with the urgency as its priority (critical → urgent): the board\'s one ' +
+    'message about it, naming its ruling task. The board rules with rule_on_decision or by completing that task; human ' +
+    'approval is always required. Closed decisions (approved, rejected, expired) and decisions ' +
     'already awaiting the board cannot be escalated.',
   input: z.object({
     decision_id: decisionId,
