@@ -34,11 +34,13 @@
  *   hybrid recall@5, exact-id recall  the labelled queries among all the memories
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import usearch, { type BatchMatches } from 'usearch';
 import type { EndpointId } from '../functions/contracts/roles.js';
+import { LOCAL_INDEX_FORMAT } from '../functions/adapters/local/index-files.js';
 import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
 import type { Deps } from '../functions/core/context.js';
 import { keys } from '../functions/core/keys.js';
@@ -64,6 +66,9 @@ const MRR_DEPTH = 10;
 const ANN_QUERIES = 200;
 const BATCH = 1_000;
 const TENANT_SUFFIX = '-scale';
+/** What a kept build (--data) was made by; a build whose marker differs is rebuilt. Bump when the filler or the build changes. */
+const GENERATOR_VERSION = 1;
+const BUILT_MARKER = 'bench-built.json';
 export const TARGETS = { hybridRecallAt5: 0.92, exactIdRecall: 1, p50Ms: 20, p95Ms: 50, rssMb: 500, restartMs: 5_000, annRecallAt10: 0.95 } as const;
 
 export interface EvalSet {
@@ -131,69 +136,45 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     await small.close();
   }
 
-  // Scale: build the tenant in a persisted data dir, the way a rebuild writes it.
-  const dataDir = await mkdtemp(join(tmpdir(), 'conclave-bench-memory-'));
+  // Scale: build the tenant in a persisted data dir, the way a rebuild writes it (or reuse the one kept by --data).
+  const workDir = await mkdtemp(join(tmpdir(), 'conclave-bench-memory-'));
   try {
     const tenant = `${evalSet.tenant}${TENANT_SUFFIX}`;
     const labelled = new Map(evalSet.memories.map((m) => [m.key, m]));
     const filler = syntheticMemories(scale - evalSet.memories.length);
     const dims = packaged.dimensions;
-    progress(`building ${scale.toLocaleString('en')} memories (pseudo-embedded filler) in ${dataDir}`);
-    const buildStarted = performance.now();
-    const server = await startLocal({ dataDir, port: 0, allowedOrigins: [], staleAfterMs: 300_000, log, embedder });
-    // Every vector of the tenant, kept for the exact search (row i = memory i).
+    // Every vector of the tenant, kept for the exact search (row i = memory i); deterministic, so a kept build has the same.
     const all = [...evalSet.memories, ...filler];
     const matrix = new Float32Array(all.length * dims);
-    let tableMs = 0;
-    let indexMs = 0;
-    try {
-      const at = new Date().toISOString();
-      for (let i = 0; i < all.length; i += BATCH) {
-        const slice = all.slice(i, i + BATCH);
-        const records: MemoryRecord[] = [];
-        for (const [j, m] of slice.entries()) {
-          const vector = labelled.has(m.key) ? ((await embedder.embed([`${m.key.replace(/[-_./:#]+/g, ' ').trim()}. ${m.content}`]))[0] as Float32Array) : pseudoEmbedding(m.content, m.key, dims);
-          matrix.set(vector, (i + j) * dims);
-          records.push({
-            key: m.key,
-            state: 'active',
-            version: 1,
-            content: m.content,
-            tags: m.tags,
-            metadata: {},
-            author: m.author,
-            createdBy: m.author,
-            createdAt: at,
-            updatedAt: at,
-            embedding: 'ready',
-            vector: { model: packaged.modelId, dims, bytes: encodeVector(vector) },
-          });
-        }
-        let t = performance.now();
-        const items = records.map((r, j) => toItem(tenant, r, Date.now() + i + j));
-        await pool(chunks(items, 25), 4, (batch) => server.deps.store.putMany(batch));
-        tableMs += performance.now() - t;
-        t = performance.now();
-        await indexRecords(server.deps, tenant, records);
-        indexMs += performance.now() - t;
-        if ((i / BATCH) % 10 === 9) progress(`  ${(i + slice.length).toLocaleString('en')} written`);
-      }
-      await server.deps.store.increment({
-        key: keys.memoryCounts(tenant),
-        add: { active: all.length, [`vectors_${modelTag(packaged.modelId, dims).replace(/[^A-Za-z0-9]/g, '_')}`]: all.length },
-        set: { type: 'memory-counts' },
-      });
-    } finally {
-      await server.close();
+    for (const [i, m] of all.entries()) {
+      const vector = labelled.has(m.key) ? ((await embedder.embed([`${m.key.replace(/[-_./:#]+/g, ' ').trim()}. ${m.content}`]))[0] as Float32Array) : pseudoEmbedding(m.content, m.key, dims);
+      matrix.set(vector, i * dims);
     }
-    const buildSeconds = (performance.now() - buildStarted) / 1000;
+    const kept = options.dataDir ? join(resolve(options.dataDir), `memory-${scale}`) : undefined;
+    const builtDir = kept ?? join(workDir, 'data');
+    const marker = JSON.stringify({ scale, format: LOCAL_INDEX_FORMAT, generator: GENERATOR_VERSION, evalSet: createHash('sha256').update(JSON.stringify(evalSet)).digest('hex'), model: packaged.modelId });
+    const reused = kept !== undefined && (await readFile(join(kept, BUILT_MARKER), 'utf8').catch(() => '')) === marker;
+    let build = { seconds: Number.NaN, tableMs: Number.NaN, indexMs: Number.NaN };
+    if (reused) progress(`reusing the ${scale.toLocaleString('en')} memories built in ${builtDir}`);
+    else {
+      await rm(builtDir, { recursive: true, force: true });
+      progress(`building ${scale.toLocaleString('en')} memories (pseudo-embedded filler) in ${builtDir}`);
+      build = await buildTenant(builtDir, tenant, all, matrix, { modelId: packaged.modelId, dims, log, embedder });
+      if (kept) await writeFile(join(kept, BUILT_MARKER), marker);
+    }
+    // A kept build is copied, so the restart measured always opens the build as it was written.
+    const dataDir = kept ? join(workDir, 'data') : builtDir;
+    if (kept) await cp(kept, dataDir, { recursive: true });
+    const buildSeconds = build.seconds;
+    const tableMs = build.tableMs;
+    const indexMs = build.indexMs;
 
     // The queries the server times: the labelled ones (real vectors) and pseudo-embedded ones for the approximate-vs-exact recall.
     const annTexts = syntheticMemories(ANN_QUERIES, 777).map((m) => m.content);
     const annVectors = annTexts.map((t, i) => pseudoEmbedding(t, `query-${i}`, dims));
     const queryVectors: Record<string, number[]> = {};
     for (const q of evalSet.queries) queryVectors[q.query] = Array.from((await embedder.embed([q.query]))[0] as Float32Array);
-    const requestFile = join(dataDir, 'bench-request.json');
+    const requestFile = join(workDir, 'bench-request.json');
     await writeFile(requestFile, JSON.stringify({ tenant, model: packaged.modelId, evalSet, queryVectors, annVectors: annVectors.map((v) => Array.from(v)) }));
 
     progress('restarting: a new server process opens the data dir and searches');
@@ -247,8 +228,59 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
       ...environment(),
     };
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** Writes the tenant the way `npm run memory -- reembed` rebuilds: items into the table in batches, then both indexes in batches. */
+async function buildTenant(
+  dataDir: string,
+  tenant: string,
+  all: readonly { key: string; author: EndpointId; tags: string[]; content: string }[],
+  matrix: Float32Array,
+  setup: { modelId: string; dims: number; log: Log; embedder: Embedder },
+): Promise<{ seconds: number; tableMs: number; indexMs: number }> {
+  const { modelId, dims } = setup;
+  const started = performance.now();
+  const server = await startLocal({ dataDir, port: 0, allowedOrigins: [], staleAfterMs: 300_000, log: setup.log, embedder: setup.embedder });
+  let tableMs = 0;
+  let indexMs = 0;
+  try {
+    const at = new Date().toISOString();
+    for (let i = 0; i < all.length; i += BATCH) {
+      const slice = all.slice(i, i + BATCH);
+      const records: MemoryRecord[] = slice.map((m, j) => ({
+        key: m.key,
+        state: 'active',
+        version: 1,
+        content: m.content,
+        tags: m.tags,
+        metadata: {},
+        author: m.author,
+        createdBy: m.author,
+        createdAt: at,
+        updatedAt: at,
+        embedding: 'ready',
+        vector: { model: modelId, dims, bytes: encodeVector(matrix.subarray((i + j) * dims, (i + j + 1) * dims)) },
+      }));
+      let t = performance.now();
+      const items = records.map((r, j) => toItem(tenant, r, Date.now() + i + j));
+      await pool(chunks(items, 25), 4, (batch) => server.deps.store.putMany(batch));
+      tableMs += performance.now() - t;
+      t = performance.now();
+      await indexRecords(server.deps, tenant, records);
+      indexMs += performance.now() - t;
+      if ((i / BATCH) % 10 === 9) progress(`  ${(i + slice.length).toLocaleString('en')} written`);
+    }
+    await server.deps.store.increment({
+      key: keys.memoryCounts(tenant),
+      add: { active: all.length, [`vectors_${modelTag(modelId, dims).replace(/[^A-Za-z0-9]/g, '_')}`]: all.length },
+      set: { type: 'memory-counts' },
+    });
+  } finally {
+    await server.close();
+  }
+  return { seconds: (performance.now() - started) / 1000, tableMs, indexMs };
 }
 
 /** Spawns the server process and waits for its report (the last line of its stdout). */

@@ -87,6 +87,7 @@ export async function openAdminTarget(options: TargetOptions): Promise<AdminTarg
       run: (request, onProgress) => runAdmin(deps, request, { kind: 'operator' }, onProgress ? { onProgress } : {}),
       close: async () => {
         await vectors.flush();
+        await lexicon.flush();
         engine.client.destroy();
         await engine.close();
         await lock.release();

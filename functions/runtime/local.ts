@@ -264,8 +264,9 @@ async function serve(
         await workflows.close();
         await bus.drain();
         await agentAudit?.flush();
-        // The vector index's journal becomes a snapshot, so the next start loads it without replaying.
+        // The indexes' journals become snapshots, so the next start maps or reads them without replaying.
         await vectors.flush();
+        await lexicon.flush();
         dynamo.client.destroy();
         await dynamo.close();
         await lock?.release();

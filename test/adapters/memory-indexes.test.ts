@@ -141,3 +141,83 @@ describe('local indexes persist in the data dir', () => {
     expect((await third.query('acme', MODEL, unit(500), 1))[0]?.key).toBe('late');
   });
 });
+
+describe('local indexes across snapshots, journals and restarts', () => {
+  /** A deterministic pseudo-random sequence. */
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const WORDS = ['kafka', 'lag', 'deploy', 'rollback', 'inc-2041', 'budget', 'q3', 'hire', 'label', 'api', 'übergröße', 'naïve'];
+
+  it('a persisted lexical index answers like one that never restarted, whenever it is reopened, flushed or not', async () => {
+    const root = join(dir, 'lexical-model');
+    const next = random(7);
+    const reference = new LocalLexicalIndex();
+    let persisted = new LocalLexicalIndex({ dir: root, snapshotEvery: 7 });
+    const check = async () => {
+      for (const terms of [['kafka'], ['deploy', 'inc-2041'], ['übergröße', 'q3', 'nothing'], WORDS]) {
+        const [want, got] = await Promise.all([reference.search('acme', terms, 5), persisted.search('acme', terms, 5)]);
+        expect(got.stats.documents).toBe(want.stats.documents);
+        expect(got.stats.totalLength).toBe(want.stats.totalLength);
+        expect(Object.fromEntries(got.stats.documentFrequency)).toEqual(Object.fromEntries(want.stats.documentFrequency));
+        expect(got.matches.map((m) => [m.key, m.score.toFixed(9)])).toEqual(want.matches.map((m) => [m.key, m.score.toFixed(9)]));
+      }
+    };
+    for (let step = 0; step < 300; step++) {
+      const r = next();
+      const key = `m/${Math.floor(next() * 40)}`;
+      if (r < 0.6) {
+        const text = Array.from({ length: 1 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+        await Promise.all([reference.put('acme', [doc(key, text)]), persisted.put('acme', [doc(key, text)])]);
+      } else if (r < 0.85) {
+        await Promise.all([reference.delete('acme', [key]), persisted.delete('acme', [key])]);
+      } else if (r < 0.93) {
+        await persisted.flush();
+        persisted = new LocalLexicalIndex({ dir: root, snapshotEvery: 7 });
+      } else {
+        // A restart without flush (a crash): the journal since the last snapshot is replayed.
+        persisted = new LocalLexicalIndex({ dir: root, snapshotEvery: 7 });
+      }
+      if (step % 10 === 0) await check();
+    }
+    await check();
+  });
+
+  it('a persisted vector index keeps the latest vector of each key through snapshots, memory-mapped restarts and writes after them', async () => {
+    const root = join(dir, 'vector-model');
+    const next = random(11);
+    const truth = new Map<string, number>();
+    let persisted = new HnswVectorIndex({ dir: root, snapshotEvery: 9 });
+    const check = async () => {
+      expect(await persisted.size('acme')).toBe(truth.size);
+      for (const [key, seed] of truth) expect((await persisted.query('acme', MODEL, unit(seed), 1))[0]?.key).toBe(key);
+      const all = (await persisted.query('acme', MODEL, unit(0), 100)).map((m) => m.key).sort();
+      expect(all).toEqual([...truth.keys()].sort());
+    };
+    for (let step = 0; step < 200; step++) {
+      const r = next();
+      const key = `m/${Math.floor(next() * 30)}`;
+      if (r < 0.6) {
+        const seed = 1000 + step;
+        truth.set(key, seed);
+        await persisted.put('acme', MODEL, [{ key, vector: unit(seed) }]);
+      } else if (r < 0.8) {
+        truth.delete(key);
+        await persisted.delete('acme', [key]);
+      } else if (r < 0.9) {
+        await persisted.flush();
+        persisted = new HnswVectorIndex({ dir: root, snapshotEvery: 9 });
+      } else {
+        persisted = new HnswVectorIndex({ dir: root, snapshotEvery: 9 });
+      }
+      if (step % 10 === 0) await check();
+    }
+    await check();
+  });
+});

@@ -1,6 +1,7 @@
 // The polyfill must be evaluated before the interpreter runs a Task state (Node 20 has no Promise.withResolvers).
 import './promise-with-resolvers.js';
-import { StateMachine } from 'aws-local-stepfunctions';
+import type * as Interpreter from 'aws-local-stepfunctions';
+import type { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,21 @@ export function localFunctionArn(machine: MachineId): string {
 }
 
 const STATEMACHINES_DIR = new URL('../../../statemachines/', import.meta.url);
+
+/**
+ * The interpreter (aws-local-stepfunctions, with the AWS SDK clients it
+ * brings: about 0.3 s of CPU to load) is imported on the first run, not
+ * with the server: a start with no workflow to resume never loads it.
+ */
+let interpreter: typeof Interpreter | undefined;
+async function loadInterpreter(): Promise<typeof Interpreter> {
+  interpreter ??= await import('aws-local-stepfunctions');
+  return interpreter;
+}
+function loaded(): typeof Interpreter {
+  if (!interpreter) throw new Error('the workflow interpreter is not loaded yet (loadInterpreter before launching)');
+  return interpreter;
+}
 
 /** Reads a machine's ASL file (module-relative, so it works from any working directory). */
 export async function readDefinitionText(machine: MachineId): Promise<string> {
@@ -155,6 +171,8 @@ export class LocalWorkflowEngine implements Workflows {
   /** Per machine: the interpreter's definition and each token-waiting state's timing. */
   private readonly local = new Map<MachineId, { definition: Definition; timing: Map<string, Timing> }>();
   private readonly machines = new Map<string, StateMachine>();
+  /** Machines whose definition passed the interpreter's validation. */
+  private readonly validated = new Set<MachineId>();
   private readonly running = new Map<string, Running>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -163,8 +181,6 @@ export class LocalWorkflowEngine implements Workflows {
   constructor(private readonly options: LocalEngineOptions) {
     this.scale = options.timeScale ?? 1;
     for (const [machine, original] of Object.entries(options.definitions) as [MachineId, Definition][]) {
-      // Validates the definition as the interpreter sees it (paths and ARNs included), before any run.
-      new StateMachine(original as never, { validationOptions: { checkArn: true, checkPaths: true } });
       this.local.set(machine, this.localDefinition(machine, original));
     }
   }
@@ -198,9 +214,16 @@ export class LocalWorkflowEngine implements Workflows {
     const id = `${machine}#${startAt}`;
     let sm = this.machines.get(id);
     if (!sm) {
+      if (!this.validated.has(machine)) {
+        // Validates the definition as the interpreter sees it (paths and ARNs included) before its first run. Not at
+        // construction: the validator compiles its JSON Schema anew per call (about 0.2 s of CPU per machine), which
+        // every server start would pay (test/unit/workflows-asl.test.ts validates every definition in CI).
+        new (loaded()).StateMachine(this.options.definitions[machine] as never, { validationOptions: { checkArn: true, checkPaths: true } });
+        this.validated.add(machine);
+      }
       const { definition } = this.local.get(machine) as { definition: Definition };
       if (!(startAt in definition.States)) throw new Error(`${machine} has no state ${startAt} to resume from`);
-      sm = new StateMachine({ ...definition, StartAt: startAt } as never, { validationOptions: { noValidate: true } });
+      sm = new (loaded()).StateMachine({ ...definition, StartAt: startAt } as never, { validationOptions: { noValidate: true } });
       this.machines.set(id, sm);
     }
     return sm;
@@ -230,6 +253,7 @@ export class LocalWorkflowEngine implements Workflows {
       if (error instanceof PreconditionFailedError) return; // an execution of that name exists
       throw error;
     }
+    await loadInterpreter();
     // Closing: the recorded execution starts when the engine next resumes.
     if (!this.closing) this.launch(record);
   }
@@ -244,6 +268,7 @@ export class LocalWorkflowEngine implements Workflows {
       cursor = page.cursor;
     } while (cursor);
     let resumed = 0;
+    if (records.length > 0) await loadInterpreter();
     for (const entry of records) {
       const record = await this.options.store.get({ pk: entry.pk, sk: entry.sk });
       if (!record || record.status !== 'RUNNING' || this.running.has(`${String(record.machine)}#${String(record.name)}`)) continue;

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -34,10 +34,79 @@ export async function readLines(path: string): Promise<string[]> {
   return lines;
 }
 
-export async function writeAtomically(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeAtomically(path: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   const temporary = `${path}.tmp`;
-  await writeFile(temporary, data);
+  if (typeof data === 'string' || data instanceof Uint8Array) await writeFile(temporary, data);
+  else {
+    const file = await open(temporary, 'w');
+    try {
+      await file.writev(data as Uint8Array[]);
+    } finally {
+      await file.close();
+    }
+  }
   await rename(temporary, path);
+}
+
+/** A typed array stored in a sections file. */
+export type Section = Int32Array | Uint32Array | Uint16Array | Uint8Array | Float32Array | Float64Array;
+
+const SECTIONS_MAGIC = 0x53434e43; // "CNCS"
+
+/**
+ * A binary snapshot: typed arrays written one after the other as they sit in
+ * memory (little-endian, each padded to 8 bytes) behind a header of their
+ * byte lengths, so reading it back is one read and a view per array: no
+ * parsing, no object per entry. `version` is the caller's format number.
+ */
+export async function writeSections(path: string, version: number, sections: readonly Section[]): Promise<void> {
+  const header = new Uint32Array(4 + sections.length * 2);
+  header.set([SECTIONS_MAGIC, version, sections.length, 0]);
+  const chunks: Uint8Array[] = [new Uint8Array(header.buffer)];
+  sections.forEach((section, i) => {
+    header[4 + 2 * i] = section.byteLength;
+    header[5 + 2 * i] = section.BYTES_PER_ELEMENT;
+    chunks.push(new Uint8Array(section.buffer, section.byteOffset, section.byteLength));
+    const pad = (8 - (section.byteLength % 8)) % 8;
+    if (pad) chunks.push(new Uint8Array(pad));
+  });
+  await writeAtomically(path, chunks);
+}
+
+/**
+ * The sections of a file written by writeSections, as byte views of one
+ * 8-byte-aligned buffer (wrap them: `new Int32Array(s.buffer, s.byteOffset, s.byteLength / 4)`);
+ * undefined when there is no such file. Throws on a file of another format.
+ */
+export async function readSections(path: string, version: number): Promise<Uint8Array[] | undefined> {
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  // Typed views need their element alignment: a pooled (small) Buffer may not start at 8.
+  const bytes = data.byteOffset % 8 === 0 ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  const word = (i: number) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(i * 4, true);
+  if (bytes.byteLength < 16 || word(0) !== SECTIONS_MAGIC || word(1) !== version) throw new Error(`${path} is not an index snapshot of format ${version}`);
+  const count = word(2);
+  let at = 16 + count * 8;
+  at += (8 - (at % 8)) % 8;
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = word(4 + 2 * i);
+    if (at + length > bytes.byteLength) throw new Error(`${path} is truncated`);
+    out.push(bytes.subarray(at, at + length));
+    at += length + ((8 - (length % 8)) % 8);
+  }
+  return out;
+}
+
+/** A typed view of a section read by readSections. */
+export function view<T extends Section>(kind: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; readonly BYTES_PER_ELEMENT: number }, section: Uint8Array | undefined): T {
+  if (!section) throw new Error('index snapshot: a section is missing');
+  return new kind(section.buffer, section.byteOffset, section.byteLength / kind.BYTES_PER_ELEMENT);
 }
 
 export async function ensureDir(path: string): Promise<void> {
@@ -59,3 +128,10 @@ export class Serial {
     return next;
   }
 }
+
+/**
+ * The format of the files the local indexes write; a data dir written in an
+ * older format is still read (and rewritten in this one at its next snapshot).
+ * bench/memory.ts rebuilds a kept benchmark tenant when this changes.
+ */
+export const LOCAL_INDEX_FORMAT = 2;
