@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
 import { searchMemories } from '../functions/core/memory/search-memories.js';
 import { modelTag } from '../functions/core/memory/search-index.js';
 import type { Embedder } from '../functions/ports/embedder.js';
@@ -79,7 +80,13 @@ async function main(dataDir: string, requestFile: string): Promise<void> {
     sample();
     // The peak the kernel recorded over the process's whole life (start-up and every search included), when it tells.
     const peakMb = Math.max(rss / 2 ** 20, highWaterMb());
-    const report: ServerReport = { firstSearchMs, firstSearchCpuMs, samples, rssMb: peakMb, rssAnonMb: split.anonMb, rssFileMb: split.fileMb, heapMb: process.memoryUsage().heapUsed / 2 ** 20, atScale, annKeys };
+    const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+    // Apart from the targets (they exclude the query embedding): the same server once it also holds the packaged offline
+    // model, as a local server embedding with it does after its first search.
+    const model = new PackagedEmbedder();
+    for (const q of request.evalSet.queries) await searchMemories({ ...server.deps, embedder: model }, { tenantId: request.tenant, query: q.query, limit: 10 });
+    const withModelMb = Math.max(process.memoryUsage().rss / 2 ** 20, highWaterMb());
+    const report: ServerReport = { firstSearchMs, firstSearchCpuMs, samples, rssMb: peakMb, rssAnonMb: split.anonMb, rssFileMb: split.fileMb, heapMb, rssWithModelMb: withModelMb, atScale, annKeys };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     await server.close();

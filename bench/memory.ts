@@ -104,6 +104,8 @@ export interface ServerReport {
   readonly rssAnonMb: number;
   readonly rssFileMb: number;
   readonly heapMb: number;
+  /** Peak resident set once the server has also loaded the packaged offline model and embedded the labelled queries with it (not a target: the targets exclude the query embedding). */
+  readonly rssWithModelMb: number;
   readonly atScale: Quality;
   readonly annKeys: string[][];
 }
@@ -222,6 +224,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
       rssAnonMb: round(serverReport.rssAnonMb),
       rssFileMb: round(serverReport.rssFileMb),
       heapMb: round(serverReport.heapMb),
+      rssWithOfflineModelMb: round(serverReport.rssWithModelMb),
       annRecallAt10: round(annRecall * 1000) / 1000,
       atScale: roundAll(serverReport.atScale),
     };
@@ -521,6 +524,7 @@ function report(
     rssAnonMb: number;
     rssFileMb: number;
     heapMb: number;
+    rssWithOfflineModelMb: number;
     annRecallAt10: number;
     atScale: Quality;
   },
@@ -544,7 +548,7 @@ function report(
   console.log(
     (scale.reusedBuild ? '\nbuild: reused (kept by --data from an earlier run of this scale and index format); ' : `\nbuild (table + both indexes, batches of ${BATCH}): ${scale.buildSeconds} s (table ${scale.tableSeconds} s, indexes ${scale.indexSeconds} s); `) +
       `restart: ${scale.spawnToFirstSearchMs} ms from spawn (${scale.firstSearchInProcessMs} ms from the process's start, ${scale.restartCpuMs} ms of CPU) to the first search's answer; ` +
-      `machine load average ${scale.loadAverage.atStart} → ${scale.loadAverage.atEnd} on ${cpus} CPUs; RSS ${scale.rssMb} MB = ${scale.rssAnonMb} MB anonymous + ${scale.rssFileMb} MB file pages; heap ${scale.heapMb} MB; ` +
+      `machine load average ${scale.loadAverage.atStart} → ${scale.loadAverage.atEnd} on ${cpus} CPUs; RSS ${scale.rssMb} MB = ${scale.rssAnonMb} MB anonymous + ${scale.rssFileMb} MB file pages; heap ${scale.heapMb} MB; peak RSS once the packaged offline query model is also loaded (not a target: query embedding excluded) ${scale.rssWithOfflineModelMb} MB; ` +
       `labelled queries among the ${n}: hybrid recall@5 ${scale.atScale.recallAt5}, exact ids ${scale.atScale.recallAt5Exact}, MRR ${scale.atScale.mrr}.`,
   );
   console.log(`offline model cost (excluded above): storing ${round(model.storeMsPerMemory)} ms per memory, embedding a query ${round(model.queryEmbedMs)} ms.`);
