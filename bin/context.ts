@@ -20,6 +20,7 @@
  *                               the default limits (120, 600, 20, 20000); each tenant's board may override them
  * - `mcpReservedConcurrency`    executions reserved for the MCP function, or `none` (default 100)
  * - `consumerReservedConcurrency` executions reserved for each bus consumer, or `none` (default 10)
+ * - `webReservedConcurrency`    executions reserved for the web function (console, OAuth), or `none` (default 10)
  * - `waf`                       `off` attaches no web ACL to the custom domain's distribution (default on)
  * - `wafRequestsPerIp`, `wafRequestsPerCredential` the web ACL's rate rules per 5 minutes (3000, 1500)
  * - `webAclArn`                 attach this CLOUDFRONT web ACL (us-east-1) instead of creating one
@@ -249,6 +250,7 @@ export function stackPropsFromContext(read: (key: string) => unknown): ConclaveS
     rateLimits: rateLimits(),
     mcpReservedConcurrency: reserved('mcpReservedConcurrency', 100),
     consumerReservedConcurrency: reserved('consumerReservedConcurrency', 10),
+    webReservedConcurrency: reserved('webReservedConcurrency', 10),
     edgeFirewall: edgeFirewall(),
     ...(acl ? { webAclArn: acl } : {}),
     ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),

@@ -16,6 +16,7 @@ import { CostCeiling } from './constructs/cost-ceiling.js';
 import { ConclaveDashboard } from './constructs/dashboard.js';
 import { EdgeFirewall, type EdgeFirewallProps } from './constructs/edge-firewall.js';
 import { McpEndpoint } from './constructs/mcp-endpoint.js';
+import { WebEndpoint } from './constructs/web-endpoint.js';
 import type { ConclaveSignals } from './constructs/signals.js';
 import { ConclaveTable } from './constructs/table.js';
 import { MemoryVectors } from './constructs/memory-vectors.js';
@@ -116,6 +117,13 @@ export interface ConclaveStackProps extends StackProps {
    */
   readonly mcpReservedConcurrency?: number | 'none';
   /**
+   * Concurrent executions reserved for (and capping) the web function (the
+   * console and the OAuth authorization server); `'none'` as above.
+   *
+   * @default 10
+   */
+  readonly webReservedConcurrency?: number | 'none';
+  /**
    * Concurrent executions reserved for (and capping) each bus consumer.
    *
    * @default 10
@@ -165,6 +173,8 @@ export class ConclaveStack extends Stack {
   readonly table: ConclaveTable;
   readonly bus: ConclaveBus;
   readonly mcp: McpEndpoint;
+  /** The console and the OAuth authorization server. */
+  readonly web: WebEndpoint;
   /** Memory vectors (S3 Vectors); the MCP function writes and queries them. */
   readonly memoryVectors: MemoryVectors;
   readonly consumers: BusConsumers;
@@ -201,6 +211,20 @@ export class ConclaveStack extends Stack {
       // OAuth metadata names the custom domain when there is one (the Function URL keeps working with API keys and its own metadata otherwise).
       ...(props.customDomain ? { publicUrl: `https://${props.customDomain.domainName}` } : {}),
     });
+    const publicUrl = props.customDomain ? `https://${props.customDomain.domainName}` : undefined;
+    this.web = new WebEndpoint(this, 'Web', {
+      table: this.table.table,
+      bus: this.bus.bus,
+      allowedHosts: props.customDomain ? [props.customDomain.domainName] : [],
+      staleAfterSeconds: props.staleAfterSeconds ?? 300,
+      logRetention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+      ...(props.webReservedConcurrency !== undefined ? { reservedConcurrency: props.webReservedConcurrency } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
+    });
+    // The protected-resource metadata names the authorization server: the custom domain both share, else the web Function URL.
+    // (The Function URL ends with '/', which the runtime config drops.)
+    this.mcp.function.addEnvironment(ENV.authorizationServerUrl, publicUrl ?? this.web.url);
     this.memoryVectors = new MemoryVectors(this, 'MemoryVectors', { removalPolicy });
     // The MCP tools store, search and forget memories (and run the pending-embedding retry path).
     this.memoryVectors.grantReadWrite(this.mcp.function);
@@ -227,6 +251,8 @@ export class ConclaveStack extends Stack {
     });
     // The MCP tools start the three workflows, complete tasks (task callbacks) and show runs (reconciled with their executions).
     this.workflows.connect('Mcp', this.mcp.function, { start: WORKFLOWS, resume: true, describe: true, stop: WORKFLOWS });
+    // The console completes approval tasks (task callbacks) and shows runs; it starts and stops none.
+    this.workflows.connect('Web', this.web.function, { start: [], resume: true, describe: true });
     // Consumers start the escalation, collaborative-decision and incident runs and resume runs waiting on decisions.
     for (const consumer of this.consumers.consumers) {
       const access = CONSUMER_WORKFLOWS[consumer.spec.consumer];
@@ -248,8 +274,10 @@ export class ConclaveStack extends Stack {
     // What the alarms and the dashboard watch.
     const signals: ConclaveSignals = {
       mcpFunction: this.mcp.function,
+      webFunction: this.web.function,
       functions: [
         { name: 'mcp', function: this.mcp.function },
+        { name: 'web', function: this.web.function },
         ...this.consumers.consumers.map((c) => ({ name: `consumer-${c.spec.consumer}`, function: c.function })),
         ...MACHINES.map((m) => ({ name: `steps-${m.replace(/_/g, '-')}`, function: this.workflows.machines[m].stepFunction })),
         { name: 'autopilot', function: this.autopilot.function },
@@ -280,20 +308,23 @@ export class ConclaveStack extends Stack {
       });
       const secretValue = originSecret.secretValue.unsafeUnwrap();
       this.mcp.requireOriginSecret(secretValue);
+      this.web.requireOriginSecret(secretValue);
       if (props.edgeFirewall !== false && !props.webAclArn) this.edgeFirewall = new EdgeFirewall(this, 'EdgeFirewall', props.edgeFirewall ?? {});
       const webAclArn = props.webAclArn ?? this.edgeFirewall?.arn;
       this.customDomain = new McpCustomDomain(this, 'CustomDomain', {
         functionUrl: this.mcp.functionUrl,
+        webFunctionUrl: this.web.functionUrl,
         ...props.customDomain,
         originSecret: secretValue,
         ...(webAclArn ? { webAclArn } : {}),
       });
     }
     if (props.upstreamIdentity) {
-      // The callback is on the public base URL the function builds its pages from: the custom domain, else the Function URL (ending with '/').
-      const callbackUrl = props.customDomain ? `https://${props.customDomain.domainName}${OIDC_CALLBACK_PATH}` : Fn.join('', [this.mcp.url, OIDC_CALLBACK_PATH.slice(1)]);
+      // The consent page is the web function's: the callback is on the public base URL it builds its pages from, the custom
+      // domain, else its Function URL (ending with '/').
+      const callbackUrl = props.customDomain ? `https://${props.customDomain.domainName}${OIDC_CALLBACK_PATH}` : Fn.join('', [this.web.url, OIDC_CALLBACK_PATH.slice(1)]);
       this.upstreamIdentity = new UpstreamIdentity(this, 'Identity', { identity: props.upstreamIdentity, callbackUrl, removalPolicy });
-      this.upstreamIdentity.grantTo(this.mcp.function);
+      this.upstreamIdentity.grantTo(this.web.function);
       new CfnOutput(this, 'IdentityIssuer', { value: this.upstreamIdentity.issuer, description: 'The OpenID Connect issuer the consent page signs people in with' });
       new CfnOutput(this, 'IdentityCallbackUrl', { value: callbackUrl, description: 'The redirect (callback) URL registered at the identity provider' });
       if (this.upstreamIdentity.userPool) {
@@ -311,6 +342,11 @@ export class ConclaveStack extends Stack {
       description: 'The S3 Vectors index of memory vectors (npm run memory -- reembed --vector-index)',
     });
     new CfnOutput(this, 'FunctionUrl', { value: this.mcp.url, description: 'The MCP Function URL (root)' });
+    new CfnOutput(this, 'WebFunctionUrl', { value: this.web.url, description: 'The web Function URL: the console and the OAuth authorization server' });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.customDomain ? `${this.customDomain.url}console` : Fn.join('', [this.web.url, 'console']),
+      description: "The board's console",
+    });
     for (const endpoint of ENDPOINTS) {
       new CfnOutput(this, `${pascal(endpoint)}McpUrl`, {
         // The Function URL already ends with '/'.
@@ -319,13 +355,13 @@ export class ConclaveStack extends Stack {
       });
     }
     // OAuth discovery (RFC 9728 / RFC 8414): what claude.ai and other OAuth clients read; each endpoint also has /.well-known/oauth-protected-resource/mcp/<role>.
-    const oauthBase = this.customDomain ? `${this.customDomain.url}` : this.mcp.url;
+    // The resource metadata is the MCP function's, the authorization server the web function's (one host with a custom domain).
     new CfnOutput(this, 'OAuthProtectedResourceMetadataUrl', {
-      value: Fn.join('', [oauthBase, '.well-known/oauth-protected-resource']),
+      value: Fn.join('', [this.customDomain ? this.customDomain.url : this.mcp.url, '.well-known/oauth-protected-resource']),
       description: 'RFC 9728 protected-resource metadata (root; per endpoint: append /mcp/<role>)',
     });
     new CfnOutput(this, 'OAuthAuthorizationServerMetadataUrl', {
-      value: Fn.join('', [oauthBase, '.well-known/oauth-authorization-server']),
+      value: Fn.join('', [this.customDomain ? this.customDomain.url : this.web.url, '.well-known/oauth-authorization-server']),
       description: 'RFC 8414 authorization-server metadata (authorize, token, register, revoke endpoints)',
     });
     if (this.customDomain) {

@@ -161,6 +161,36 @@ const noSdkEventStreams: Plugin = {
   },
 };
 
+/**
+ * DynamoDB's endpoint-discovery cache holds its entries in mnemonist's LRU
+ * cache, which brings the library's iterator helpers along (≈7 KB). Endpoint
+ * discovery is off for DynamoDB unless asked for (Conclave never does), so
+ * the cache stays empty; the bundle's stand-in is a Map kept to the same
+ * capacity, evicting the least recently used entry.
+ */
+const smallLruCache: Plugin = {
+  name: 'small-lru-cache',
+  setup(b) {
+    b.onResolve({ filter: /^mnemonist\/lru-cache(\.js)?$/ }, (args) =>
+      /[\\/]@aws-sdk[\\/]endpoint-cache[\\/]/.test(args.importer) ? { path: args.path, namespace: 'small-lru-cache' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'small-lru-cache' }, () => ({
+      contents: [
+        'export default class LRUCache {',
+        '  constructor(capacity) { this.capacity = capacity; this.items = new Map(); }',
+        '  has(key) { return this.items.has(key); }',
+        '  peek(key) { return this.items.get(key); }',
+        '  get(key) { if (!this.items.has(key)) return undefined; const value = this.items.get(key); this.items.delete(key); this.items.set(key, value); return value; }',
+        '  set(key, value) { this.items.delete(key); this.items.set(key, value); if (this.items.size > this.capacity) this.items.delete(this.items.keys().next().value); return this; }',
+        '  clear() { this.items.clear(); }',
+        '  get size() { return this.items.size; }',
+        '}',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 /** The esbuild options of every Conclave Lambda bundle. */
 export function bundleOptions(entry: string, outdir: string): BuildOptions {
   return {
@@ -185,7 +215,7 @@ export function bundleOptions(entry: string, outdir: string): BuildOptions {
     external: ['dynalite', 'aws-local-stepfunctions', 'tsx', '@energetic-ai/*', 'bowser'],
     // Non-ASCII text (tool descriptions) as UTF-8 rather than \u escapes.
     charset: 'utf8',
-    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens, shakableSdkSchemas, sdkVersionOnly, noSdkEventStreams],
+    plugins: [englishOnlyZod, noAjvInMcpSdk, lambdaCredentialsOnly, noBedrockBearerTokens, shakableSdkSchemas, sdkVersionOnly, noSdkEventStreams, smallLruCache],
     metafile: true,
     logLevel: 'warning',
   };

@@ -47,6 +47,12 @@ export const ENV = {
    * reports for the request). Local: default the listen address.
    */
   publicUrl: 'CONCLAVE_PUBLIC_URL',
+  /**
+   * AWS, MCP function: the public base URL of the OAuth authorization server
+   * (the web function's, or the custom domain), which the protected-resource
+   * metadata names. Unset: the MCP function's own public base URL.
+   */
+  authorizationServerUrl: 'CONCLAVE_AUTHORIZATION_SERVER_URL',
   /** Local only: accept OAuth client metadata documents (and their redirect URIs) on loopback http, for testing clients locally. The AWS config refuses it. */
   oauthLoopbackClients: 'CONCLAVE_OAUTH_LOOPBACK_CLIENTS',
   /**

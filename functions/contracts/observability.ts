@@ -52,6 +52,7 @@ export const TOOL_DIMENSION_SETS: readonly (readonly string[])[] = [[], [DIMENSI
 /** `POWERTOOLS_SERVICE_NAME` of each function: the `service` key of its logs, metrics and traces. */
 export const SERVICE_NAME = {
   mcp: 'conclave-mcp',
+  web: 'conclave-web',
   autopilot: 'conclave-autopilot',
   consumer: (consumer: ConsumerId): string => `conclave-${consumer}`,
   steps: (machine: MachineId): string => `conclave-${machine.replace(/_/g, '-')}-steps`,

@@ -1,5 +1,5 @@
 import { ConflictError, PreconditionFailedError } from './errors.js';
-import type { Item, ItemKey, Store } from '../ports/store.js';
+import type { Item, ItemKey, Precondition, Store } from '../ports/store.js';
 
 /** What one versioned update did: the item as it now stands, and whether this call wrote it. */
 export interface Updated {
@@ -16,6 +16,12 @@ export interface UpdateOptions {
   readonly create?: () => Item;
   /** Waits after a lost race before the next round (e.g. a jittered backoff for hot items); default: none. */
   readonly backoff?: (attempt: number) => Promise<void>;
+  /**
+   * For items that carry no `version` (inbox messages): the precondition that
+   * says "unchanged since read" for this item (e.g. its `read` flag as read).
+   * Then the helper neither checks nor sets `version`.
+   */
+  readonly guard?: (current: Item) => Precondition;
 }
 
 /**
@@ -34,9 +40,10 @@ export async function updateVersioned(store: Store, key: ItemKey, mutate: (curre
     const next = await mutate(current);
     if (!next) return { item: current, changed: false };
     const version = versionOf(current);
-    const written: Item = { ...next, pk: key.pk, sk: key.sk, version: version + 1 };
+    const guard = options.guard?.(current);
+    const written: Item = guard ? { ...next, pk: key.pk, sk: key.sk } : { ...next, pk: key.pk, sk: key.sk, version: version + 1 };
     try {
-      await store.put(written, stored ? { kind: 'version', version } : { kind: 'absent' });
+      await store.put(written, stored ? (guard ?? { kind: 'version', version }) : { kind: 'absent' });
       return { item: written, changed: true };
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;

@@ -33,9 +33,12 @@ export function fromResponse(response: Response): StreamedResponse {
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
   });
+  // Lambda sends cookies apart from the headers (one Set-Cookie line each): the console's session and CSRF cookies.
+  const cookies = response.headers.getSetCookie();
   return {
     statusCode: response.status,
     headers,
+    ...(cookies.length > 0 ? { cookies } : {}),
     body: response.body ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>) : '',
   };
 }

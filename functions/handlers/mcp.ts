@@ -1,6 +1,8 @@
 /**
  * Lambda entry point for the MCP endpoint: a Function URL in RESPONSE_STREAM
- * mode in front of the same `(Request) => Response` app the local server runs.
+ * mode in front of the same `(Request) => Response` app the local server runs
+ * (the MCP endpoints, `/healthz` and the protected-resource metadata; the
+ * console and the OAuth authorization server are the web function's).
  *
  * Observability: Powertools logs with the request's correlation id (and the
  * X-Ray trace id Lambda's active tracing provides); per-tool-call metrics in
@@ -15,13 +17,10 @@ import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { EmfMetrics } from '../adapters/aws/emf-metrics.js';
-import { GuardedClientMetadataFetcher } from '../adapters/http/client-metadata-fetcher.js';
-import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contracts/observability.js';
 import { createHttpApp } from '../mcp/http.js';
 import { buildAwsDeps } from '../runtime/aws.js';
 import { loadAwsConfig } from '../runtime/config.js';
-import { secretsManagerCredentials, upstreamIdentityProvider } from '../runtime/identity-provider.js';
 import { createLogger } from '../runtime/log.js';
 import { fromResponse, toRequest, type StreamedResponse } from './function-url.js';
 
@@ -33,17 +32,17 @@ const logger = createLogger();
 // The public base URL of each request: the configured custom domain, else the Function URL domain that
 // Lambda itself reports in the event (requestContext.domainName), never the client's Host header.
 const requestBase = new WeakMap<Request, string>();
+const publicUrl = (request: Request): string => {
+  const base = config.publicUrl ?? requestBase.get(request);
+  if (!base) throw new Error('no public base URL for this request');
+  return base;
+};
+// The endpoints are OAuth protected resources; the authorization server (and the console) is the web function
+// (functions/handlers/web.ts), named by configuration: its Function URL, or the custom domain both share.
 const app = createHttpApp(buildAwsDeps(config, logger), {
   oauth: {
-    publicUrl: (request) => {
-      const base = config.publicUrl ?? requestBase.get(request);
-      if (!base) throw new Error('no public base URL for this request');
-      return base;
-    },
-    // Deployed: https-only public metadata documents, never loopback (the config refuses the local flag).
-    fetcher: new GuardedClientMetadataFetcher({ allowLoopback: false }),
-    limits: DEFAULT_CLIENT_LIMITS,
-    ...(config.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(config.upstreamIdentity, secretsManagerCredentials(config.upstreamIdentity)) } : {}),
+    publicUrl,
+    authorizationServerUrl: (request) => config.authorizationServerUrl ?? publicUrl(request),
   },
   allowedOrigins: config.allowedOrigins,
   allowedHosts: config.allowedHosts,

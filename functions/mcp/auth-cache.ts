@@ -7,9 +7,16 @@ import type { Principal } from '../core/principal.js';
  * store read per request for clients that call in bursts; the price is that a
  * revoked key keeps working for at most `ttlMs` on a warm instance. Only
  * successful authentications are cached.
+ *
+ * Concurrent misses for one credential share a single verification: when an
+ * entry expires under load, the requests arriving meanwhile wait for the one
+ * store read in flight instead of each reading the store (for an OAuth token
+ * that read is a three-item BatchGet, so a stampede cost tokens more than
+ * keys). A failure is shared only by the requests that were waiting for it.
  */
 export class AuthCache {
   private readonly entries = new Map<string, { principal: Principal; expires: number }>();
+  private readonly inflight = new Map<string, Promise<Principal>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -23,9 +30,16 @@ export class AuthCache {
     const hit = this.entries.get(id);
     if (hit && hit.expires > this.now()) return hit.principal;
     this.entries.delete(id);
-    const principal = await authenticate(presented);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { principal, expires: this.now() + this.ttlMs });
-    return principal;
+    const pending = this.inflight.get(id);
+    if (pending) return pending;
+    const verification = authenticate(presented)
+      .then((principal) => {
+        if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+        this.entries.set(id, { principal, expires: this.now() + this.ttlMs });
+        return principal;
+      })
+      .finally(() => this.inflight.delete(id));
+    this.inflight.set(id, verification);
+    return verification;
   }
 }

@@ -17,6 +17,21 @@ export interface FrontDoorOptions {
 }
 
 /**
+ * The origin check alone (the web function has no rate limits): with a
+ * secret, a request that does not present it in `x-conclave-origin-verify`
+ * gets a 403; without one, nothing is checked.
+ */
+export function bypassGuard(originSecret: string | undefined): (request: Request) => Response | undefined {
+  const secret = originSecret ? Buffer.from(originSecret) : undefined;
+  return (request) => {
+    if (!secret) return undefined;
+    const presented = Buffer.from(request.headers.get(ORIGIN_VERIFY_HEADER) ?? '');
+    if (presented.length === secret.length && timingSafeEqual(presented, secret)) return undefined;
+    return Response.json({ error: { code: 'forbidden', message: 'Forbidden: call this service through its published URL' } }, { status: 403 });
+  };
+}
+
+/**
  * What the HTTP edge checks around authentication so that one key, tenant or
  * flood cannot run up the bill: the origin secret first (no work at all for
  * a bypassing request), then, for an authenticated caller, the per-minute
@@ -27,7 +42,8 @@ export interface FrontDoorOptions {
  */
 export class FrontDoor {
   private readonly limiter: RateLimiter | undefined;
-  private readonly secret: Buffer | undefined;
+  /** A 403 for a request that did not come through the edge, when an origin secret is configured. */
+  readonly refuseBypass: (request: Request) => Response | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -37,15 +53,7 @@ export class FrontDoor {
     // The deployment's default limits (Deps settings); each tenant's board may override them.
     const defaults = deps.settings.rateLimits;
     this.limiter = defaults ? new RateLimiter(deps, { defaults }) : undefined;
-    this.secret = options.originSecret ? Buffer.from(options.originSecret) : undefined;
-  }
-
-  /** A 403 for a request that did not come through the edge, when an origin secret is configured. */
-  refuseBypass(request: Request): Response | undefined {
-    if (!this.secret) return undefined;
-    const presented = Buffer.from(request.headers.get(ORIGIN_VERIFY_HEADER) ?? '');
-    if (presented.length === this.secret.length && timingSafeEqual(presented, this.secret)) return undefined;
-    return Response.json({ error: { code: 'forbidden', message: 'Forbidden: call this service through its published URL' } }, { status: 403 });
+    this.refuseBypass = bypassGuard(options.originSecret);
   }
 
   /** A 429 when the caller is over a per-minute limit. */

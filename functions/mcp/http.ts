@@ -12,7 +12,7 @@ import { AuthCache } from './auth-cache.js';
 import { FrontDoor, type FrontDoorOptions } from './front-door.js';
 import { bearerToken } from './bearer.js';
 import { hostMatcher } from './host-check.js';
-import { auditTokenRefusal, audienceAllows, bearerChallenge, createOAuthRoutes, type OAuthOptions } from './oauth-routes.js';
+import { auditTokenRefusal, audienceAllows, bearerChallenge, createResourceRoutes, type HttpRoute, type ResourceOptions } from './oauth-routes.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 import { readLimitedText } from '../web/html.js';
 
@@ -43,11 +43,19 @@ export interface HttpOptions {
   /** Host names this deployment answers to (host-check.ts); others are refused with 403. Omitted: any host. */
   readonly allowedHosts?: readonly string[];
   /**
-   * The OAuth 2.1 authorization server and protected-resource metadata
-   * (functions/mcp/oauth-routes.ts). Without it, endpoints accept API keys
-   * only and a 401 carries a bare `Bearer realm="conclave"` challenge.
+   * The endpoints as OAuth 2.1 protected resources: their metadata, the
+   * challenges and the token audience checks (functions/mcp/oauth-routes.ts).
+   * Without it, endpoints accept API keys only and a 401 carries a bare
+   * `Bearer realm="conclave"` challenge.
    */
-  readonly oauth?: OAuthOptions;
+  readonly oauth?: ResourceOptions;
+  /**
+   * Other surfaces the same listener serves, tried in order before the MCP
+   * endpoints: `npm start` passes the web app's routes (the console and the
+   * OAuth authorization server, functions/web/app.ts); in AWS those are the
+   * web function's, so the MCP function carries none of their code.
+   */
+  readonly routes?: readonly HttpRoute[];
 }
 
 /** An extra, keyless endpoint serving Conclave's surface plus an extension (test-only; see HttpOptions.plugin). */
@@ -88,10 +96,8 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   const originAllowed = originMatcher(options.allowedOrigins);
   const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const authCache = new AuthCache(options.authCacheMs, () => deps.clock.now());
-  // The console loads on its first request: MCP calls never pay for its code at cold start.
-  let consolePages: Promise<(request: Request) => Promise<Response>> | undefined;
   const frontDoor = new FrontDoor(deps, options.frontDoor ?? {}, { audit: auditTrail, metrics: options.metrics });
-  const oauth = options.oauth ? createOAuthRoutes(deps, options.oauth) : undefined;
+  const routes = [...(options.oauth ? [createResourceRoutes(options.oauth)] : []), ...(options.routes ?? [])];
 
   const handle = async (request: Request): Promise<Response> => {
     const header = request.headers.get('x-correlation-id');
@@ -124,13 +130,10 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
         ? Response.json({ status: 'ok' })
         : plainError(405, 'method_not_allowed', 'use GET', { allow: 'GET' });
     }
-    // The board's console: its own pages, session and CSRF rules (functions/web/console).
-    if (path === '/console' || path.startsWith('/console/')) {
-      consolePages ??= import('../web/console/app.js').then((m) => m.createConsole(deps));
-      return (await consolePages)(request);
+    for (const served of routes) {
+      const response = await served(request, correlationId);
+      if (response) return response;
     }
-    const oauthResponse = oauth ? await oauth(request, correlationId) : undefined;
-    if (oauthResponse) return oauthResponse;
     const match = /^\/mcp\/([a-z_]+)$/.exec(path);
     const endpoint = match?.[1];
     const pluginHere = plugin && endpoint === plugin.name ? plugin : undefined;

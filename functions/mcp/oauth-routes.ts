@@ -12,23 +12,45 @@ import { consentSecret, handleConsent } from './oauth-consent.js';
 import { CALLBACK_PATH, handleUpstreamCallback, type UpstreamSignIn } from './oauth-upstream.js';
 
 /**
- * Conclave's OAuth 2.1 surface, served by the same HTTP app as the MCP
- * endpoints (functions/mcp/http.ts hands it every path it does not own):
+ * Conclave's OAuth 2.1 surface, in two parts:
  *
- * - `/.well-known/oauth-protected-resource[/mcp/<role>]` (RFC 9728)
- * - `/.well-known/oauth-authorization-server` (RFC 8414)
- * - `/oauth/register` (RFC 7591), `/oauth/authorize` (the consent page),
+ * - the protected resource (`createResourceRoutes`), served with the MCP
+ *   endpoints (functions/mcp/http.ts):
+ *   `/.well-known/oauth-protected-resource[/mcp/<role>]` (RFC 9728);
+ * - the authorization server (`createOAuthRoutes`), served by the web app
+ *   with the console (functions/web/app.ts; in AWS its own function):
+ *   `/.well-known/oauth-authorization-server` (RFC 8414),
+ *   `/oauth/register` (RFC 7591), `/oauth/authorize` (the consent page),
  *   `/oauth/token`, `/oauth/revoke` (RFC 7009), and `/oauth/callback` (the
- *   return from the upstream identity provider, when one is configured)
+ *   return from the upstream identity provider, when one is configured).
  *
- * Every URL it prints is built from the configured public base URL, never
- * from the request's Host header.
+ * `npm start` serves both on one listener. Every URL either prints is built
+ * from configured public base URLs, never from the request's Host header.
  */
-export interface OAuthOptions {
+export interface ResourceOptions {
   /** The public base URL (scheme://host[:port], no trailing slash) a request was addressed to, from configuration. */
+  readonly publicUrl: (request: Request) => string;
+  /**
+   * The authorization server's public base URL (its issuer), which the
+   * protected-resource metadata names.
+   *
+   * @default - `publicUrl`: the same server
+   */
+  readonly authorizationServerUrl?: (request: Request) => string;
+}
+
+export interface OAuthOptions {
+  /** The authorization server's public base URL (its issuer) for a request, from configuration. */
   readonly publicUrl: (request: Request) => string;
   readonly fetcher: ClientMetadataFetcher;
   readonly limits: ClientLimits;
+  /**
+   * The origins (`https://host`) whose `/mcp/<role>` resources this server
+   * issues tokens for (RFC 8707 resource indicators).
+   *
+   * @default - its own public base URL only (one server for both)
+   */
+  readonly resourceOrigin?: (origin: string) => boolean;
   /** The upstream OpenID Connect provider people may sign in with on the consent page (functions/mcp/oauth-upstream.ts); absent: API keys only. */
   readonly identityProvider?: IdentityProvider;
 }
@@ -54,15 +76,31 @@ export function bearerChallenge(base: string, endpoint: EndpointId, error?: { co
   return `Bearer ${parts.join(', ')}`;
 }
 
-/** The roles a resource indicator covers for this base URL (exact match; the root covers every role). */
-export function resourceRolesFor(base: string): (resource: string) => readonly EndpointId[] | undefined {
+/**
+ * The roles a resource indicator covers: a resource of this base URL (exact
+ * match), or of an origin the predicate accepts; the root covers every role.
+ */
+export function resourceRolesFor(base: string | ((origin: string) => boolean)): (resource: string) => readonly EndpointId[] | undefined {
   return (resource) => {
-    if (resource === `${base}/` || resource === base) return ENDPOINTS;
-    const prefix = `${base}/mcp/`;
+    const origin = typeof base === 'string' ? base : originOf(resource);
+    if (origin === undefined || (typeof base !== 'string' && !base(origin))) return undefined;
+    if (resource === `${origin}/` || resource === origin) return ENDPOINTS;
+    const prefix = `${origin}/mcp/`;
     if (!resource.startsWith(prefix)) return undefined;
     const endpoint = resource.slice(prefix.length);
     return isEndpointId(endpoint) ? [endpoint] : undefined;
   };
+}
+
+/** `scheme://host[:port]` of an http(s) URL written in its normal form (no user info, query or fragment), else undefined; the predicate judges the scheme. */
+function originOf(resource: string): string | undefined {
+  try {
+    const url = new URL(resource);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) return undefined;
+    return resource.startsWith(`${url.origin}/`) || resource === url.origin ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when a token's audience lets it be used on this endpoint (the endpoint itself, or the root). */
@@ -87,38 +125,54 @@ export async function auditTokenRefusal(deps: Deps, principal: Principal, endpoi
   });
 }
 
-/** Builds the OAuth request handler: answers the paths it owns, `undefined` for the rest. */
-export function createOAuthRoutes(deps: Deps, options: OAuthOptions): (request: Request, correlationId: string) => Promise<Response | undefined> {
-  const contextFor = (base: string): OAuthContext => ({ fetcher: options.fetcher, limits: options.limits, issuer: base, resourceRoles: resourceRolesFor(base) });
+/** A route of the HTTP app: answers the paths it owns, `undefined` for the rest. */
+export type HttpRoute = (request: Request, correlationId: string) => Promise<Response | undefined>;
+
+/** The protected resource's metadata (RFC 9728), at the MCP endpoints' base URL. */
+export function createResourceRoutes(options: ResourceOptions): HttpRoute {
+  return async (request) => {
+    const path = new URL(request.url).pathname;
+    if (path !== WELL_KNOWN_RESOURCE && !path.startsWith(`${WELL_KNOWN_RESOURCE}/`)) return undefined;
+    if (request.method === 'OPTIONS') return cors(new Response(null, { status: 204 }), true);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
+    const rest = path.slice(WELL_KNOWN_RESOURCE.length);
+    const endpoint = /^\/mcp\/([a-z_]+)$/.exec(rest)?.[1];
+    if (rest !== '' && !(endpoint && isEndpointId(endpoint))) return notFound(path);
+    const scoped = endpoint as EndpointId | undefined;
+    const base = options.publicUrl(request);
+    return cors(
+      Response.json(
+        {
+          resource: resourceUrl(base, scoped),
+          authorization_servers: [(options.authorizationServerUrl ?? options.publicUrl)(request)],
+          scopes_supported: scoped ? [scoped] : [...ENDPOINTS],
+          bearer_methods_supported: ['header'],
+          resource_name: scoped ? `Conclave ${scoped}` : 'Conclave',
+        },
+        { headers: { 'cache-control': 'public, max-age=300' } },
+      ),
+      true,
+    );
+  };
+}
+
+/** The authorization server's routes (RFC 8414 metadata, registration, consent, token, revocation). */
+export function createOAuthRoutes(deps: Deps, options: OAuthOptions): HttpRoute {
+  const contextFor = (base: string): OAuthContext => ({
+    fetcher: options.fetcher,
+    limits: options.limits,
+    issuer: base,
+    resourceRoles: resourceRolesFor(options.resourceOrigin ?? base),
+  });
   const upstream: UpstreamSignIn | undefined = options.identityProvider ? { provider: options.identityProvider, secret: () => consentSecret(deps) } : undefined;
 
   return async (request, correlationId) => {
     const path = new URL(request.url).pathname;
-    if (!path.startsWith('/.well-known/') && !path.startsWith('/oauth/')) return undefined;
+    if (path !== WELL_KNOWN_SERVER && !path.startsWith(`${WELL_KNOWN_SERVER}/`) && !path.startsWith('/oauth/')) return undefined;
     const base = options.publicUrl(request);
     const isJsonRoute = path !== '/oauth/authorize' && path !== CALLBACK_PATH;
     if (request.method === 'OPTIONS' && isJsonRoute) return cors(new Response(null, { status: 204 }), true);
 
-    if (path === WELL_KNOWN_RESOURCE || path.startsWith(`${WELL_KNOWN_RESOURCE}/`)) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
-      const rest = path.slice(WELL_KNOWN_RESOURCE.length);
-      const endpoint = /^\/mcp\/([a-z_]+)$/.exec(rest)?.[1];
-      if (rest !== '' && !(endpoint && isEndpointId(endpoint))) return notFound(path);
-      const scoped = endpoint as EndpointId | undefined;
-      return cors(
-        Response.json(
-          {
-            resource: resourceUrl(base, scoped),
-            authorization_servers: [base],
-            scopes_supported: scoped ? [scoped] : [...ENDPOINTS],
-            bearer_methods_supported: ['header'],
-            resource_name: scoped ? `Conclave ${scoped}` : 'Conclave',
-          },
-          { headers: { 'cache-control': 'public, max-age=300' } },
-        ),
-        true,
-      );
-    }
     if (path === WELL_KNOWN_SERVER) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed('GET');
       return cors(Response.json(serverMetadata(base), { headers: { 'cache-control': 'public, max-age=300' } }), true);

@@ -158,6 +158,7 @@ const awsSchema = z.object({
   // The conformance fixtures serve a keyless endpoint: a deployment refuses to start with them asked for.
   [ENV.conformanceFixtures]: flag.refine((on) => !on, { message: 'the conformance fixtures are a local test flag, refused in AWS' }),
   [ENV.publicUrl]: publicUrl(['https']),
+  [ENV.authorizationServerUrl]: publicUrl(['https']),
   // Loopback client metadata documents are a local test aid: a deployment never fetches from loopback.
   [ENV.oauthLoopbackClients]: flag.refine((on) => !on, { message: 'loopback OAuth clients are a local setting, refused in AWS' }),
   ...oidcFields,
@@ -254,6 +255,8 @@ export interface AwsConfig {
   readonly originSecret: string | undefined;
   /** The configured public base URL (a custom domain), or undefined: then the Function URL domain of each request. */
   readonly publicUrl: string | undefined;
+  /** The OAuth authorization server's public base URL (the web function's), when it is not this function's own. */
+  readonly authorizationServerUrl: string | undefined;
   /** The upstream OpenID Connect provider of the consent page; undefined: API-key sign-in only. */
   readonly upstreamIdentity: UpstreamIdentityConfig | undefined;
 }
@@ -313,6 +316,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     rateLimits: rateLimitsOf(c),
     originSecret: c[ENV.originSecret],
     publicUrl: c[ENV.publicUrl],
+    authorizationServerUrl: c[ENV.authorizationServerUrl],
     upstreamIdentity: upstreamIdentityOf(c, 'aws'),
     retention: retentionFrom(c),
     stateMachineArns: Object.fromEntries(

@@ -34,6 +34,7 @@ import { acquireLock, dataFiles, ensureAdminToken, prepareDataDir, type DataDirL
 import { LOCAL_EDGE_LIMITS, type EdgeLimits } from './edge-limits.js';
 import { GuardedClientMetadataFetcher, type GuardedFetcherOptions } from '../adapters/http/client-metadata-fetcher.js';
 import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
+import { createWebRoutes } from '../web/app.js';
 import type { UpstreamIdentityConfig } from './config.js';
 import { configuredCredentials, upstreamIdentityProvider } from './identity-provider.js';
 import { systemClock, timeOrderedIds } from './ids.js';
@@ -230,13 +231,20 @@ async function serve(
   const allowLoopback = options.oauthLoopbackClients === true;
   if (options.upstreamIdentity?.allowLoopbackHttp) options.log.warn('the OpenID Connect issuer may be on loopback http (CONCLAVE_OIDC_LOOPBACK_ISSUER): local testing only', {});
   if (allowLoopback) options.log.warn('OAuth clients may publish metadata documents on loopback http (CONCLAVE_OAUTH_LOOPBACK_CLIENTS): local testing only', {});
+  const publicUrl = () => options.publicUrl ?? listenUrl;
   const app = createHttpApp(deps, {
-    oauth: {
-      publicUrl: () => options.publicUrl ?? listenUrl,
-      fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
-      limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
-      ...(options.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(options.upstreamIdentity, configuredCredentials(options.upstreamIdentity)) } : {}),
-    },
+    oauth: { publicUrl },
+    // One listener: the console and the authorization server (in AWS, the web function) beside the MCP endpoints.
+    routes: [
+      createWebRoutes(deps, {
+        oauth: {
+          publicUrl,
+          fetcher: new GuardedClientMetadataFetcher({ ...options.oauthFetcher, allowLoopback }),
+          limits: { ...DEFAULT_CLIENT_LIMITS, allowLoopbackMetadata: allowLoopback },
+          ...(options.upstreamIdentity ? { identityProvider: upstreamIdentityProvider(options.upstreamIdentity, configuredCredentials(options.upstreamIdentity)) } : {}),
+        },
+      }),
+    ],
     allowedOrigins: options.allowedOrigins,
     allowedHosts: localHosts(port, [...(options.publicHosts ?? []), ...(options.publicUrl ? [new URL(options.publicUrl).host] : [])]),
     authCacheMs: options.authCacheMs ?? 2000,

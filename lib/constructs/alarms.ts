@@ -225,6 +225,12 @@ export class ConclaveAlarms extends Construct {
       threshold: 1,
       description: 'The MCP function hit its reserved concurrency: clients got 429/5xx from Lambda itself. Raise -c mcpReservedConcurrency if the load is real, or find the flood (WAF sampled requests, the rate-limited alarm).',
     });
+    if (signals.webFunction) {
+      alarm('WebThrottles', 'web-throttles', signals.webFunction.metricThrottles({ statistic: Stats.SUM, period: PERIOD }), {
+        threshold: 1,
+        description: 'The web function (console, OAuth sign-in and tokens) hit its reserved concurrency: people and OAuth clients got 429/5xx from Lambda itself. Raise -c webReservedConcurrency if the load is real, or find the flood (WAF sampled requests).',
+      });
+    }
 
     const mcp5xx = props.mcp5xxThreshold ?? 1;
     alarm('Mcp5xx', 'mcp-5xx', signals.mcpFunction.metric('Url5xxCount', { statistic: Stats.SUM, period: PERIOD }), {

@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IFunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { WEB_PATHS } from './web-endpoint.js';
 import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
@@ -27,8 +28,15 @@ export const CUSTOM_DOMAIN_PATTERNS = {
 } as const;
 
 export interface McpCustomDomainProps {
-  /** The MCP endpoint's Function URL (the origin). */
+  /** The MCP endpoint's Function URL (the default origin). */
   readonly functionUrl: IFunctionUrl;
+  /**
+   * The web function's Function URL (the console and the OAuth authorization
+   * server): the WEB_PATHS behaviours route to it, so one host serves both.
+   *
+   * @default - none: every path goes to the MCP function
+   */
+  readonly webFunctionUrl?: IFunctionUrl;
   /** The host name clients use, e.g. `mcp.example.com`. */
   readonly domainName: string;
   /**
@@ -85,6 +93,25 @@ export class McpCustomDomain extends Construct {
     check(props.certificateArn, CUSTOM_DOMAIN_PATTERNS.certificateArn, 'an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from there)');
     if (props.hostedZoneId !== undefined) check(props.hostedZoneId, CUSTOM_DOMAIN_PATTERNS.hostedZoneId, 'a Route 53 hosted zone id (Z…)');
 
+    // Every behaviour forwards alike: nothing cached, every viewer header but Host, any method, HTTPS only, no compression.
+    const forward = (functionUrl: IFunctionUrl) => ({
+      // Read timeout above the function's 30 s, so a slow tool call ends as the function's answer, not CloudFront's 504.
+      origin: new FunctionUrlOrigin(functionUrl, {
+        readTimeout: Duration.seconds(60),
+        ...(props.originSecret ? { customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret } } : {}),
+      }),
+      // Every MCP request is a POST with a bearer key, every console page a signed-in person's: nothing may be cached or shared.
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      // All viewer headers but Host (the Function URL answers its own host name only). An
+      // allow-list policy could not carry Authorization: CloudFront refuses it there.
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      // A redirect would turn a client's POST into a GET: plain HTTP is refused instead.
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      // Compression would hold back a streamed (SSE) response until it could be compressed.
+      compress: false,
+    });
+    const web = props.webFunctionUrl ? forward(props.webFunctionUrl) : undefined;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: `Conclave MCP endpoint at ${props.domainName}`,
       domainNames: [props.domainName],
@@ -92,23 +119,9 @@ export class McpCustomDomain extends Construct {
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: HttpVersion.HTTP2_AND_3,
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
-      defaultBehavior: {
-        // Read timeout above the function's 30 s, so a slow tool call ends as the function's answer, not CloudFront's 504.
-        origin: new FunctionUrlOrigin(props.functionUrl, {
-          readTimeout: Duration.seconds(60),
-          ...(props.originSecret ? { customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originSecret } } : {}),
-        }),
-        // Every MCP request is a POST with a bearer key: nothing may be cached or shared.
-        cachePolicy: CachePolicy.CACHING_DISABLED,
-        // All viewer headers but Host (the Function URL answers its own host name only). An
-        // allow-list policy could not carry Authorization: CloudFront refuses it there.
-        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        allowedMethods: AllowedMethods.ALLOW_ALL,
-        // A redirect would turn a client's POST into a GET: plain HTTP is refused instead.
-        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-        // Compression would hold back a streamed (SSE) response until it could be compressed.
-        compress: false,
-      },
+      defaultBehavior: forward(props.functionUrl),
+      // The console and the OAuth authorization server are the web function's.
+      ...(web ? { additionalBehaviors: Object.fromEntries(WEB_PATHS.map((path) => [path, web])) } : {}),
     });
     this.url = `https://${props.domainName}/`;
 

@@ -14,6 +14,8 @@ import type { MachineId } from '../../functions/contracts/workflows.js';
 export interface ConclaveSignals {
   /** The MCP endpoint's function: Function URL metrics (requests, 4xx, 5xx) are on it. */
   readonly mcpFunction: IFunction;
+  /** The web function (the console and the OAuth authorization server), when the stack has one. */
+  readonly webFunction?: IFunction;
   /** Every Lambda function of the stack, the MCP function included. */
   readonly functions: readonly { readonly name: string; readonly function: IFunction }[];
   /** Every bus consumer (the `consumer` dimension of the EventsProcessed/Failed/Malformed metrics). */

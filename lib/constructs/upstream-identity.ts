@@ -74,7 +74,7 @@ export interface UpstreamIdentityConstructProps {
 /**
  * The consent page's upstream OpenID Connect provider: a Cognito user pool
  * the stack creates (`-c identity=cognito`), or a named issuer it trusts
- * (`-c identity=oidc`). `grantTo` gives the MCP function the settings
+ * (`-c identity=oidc`). `grantTo` gives the web function (the consent page's) the settings
  * (functions/runtime/config.ts reads them) and read access to exactly the
  * one secret it needs.
  *

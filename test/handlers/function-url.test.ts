@@ -41,4 +41,14 @@ describe('Function URL adapter', () => {
     expect(Buffer.concat(chunks).toString()).toBe('{"ok":true}');
     expect(fromResponse(new Response(null, { status: 204 })).body).toBe('');
   });
+
+  it('passes each Set-Cookie as its own cookie (the console session, the consent binding), not as a folded header', () => {
+    const headers = new Headers({ 'content-type': 'text/html' });
+    headers.append('set-cookie', 'conclave_session=a; Path=/console; HttpOnly; Secure; SameSite=Strict');
+    headers.append('set-cookie', 'conclave_csrf=b; Path=/console; HttpOnly; Secure; SameSite=Strict');
+    const streamed = fromResponse(new Response('<p>hi</p>', { status: 303, headers }));
+    expect(streamed.cookies).toEqual(['conclave_session=a; Path=/console; HttpOnly; Secure; SameSite=Strict', 'conclave_csrf=b; Path=/console; HttpOnly; Secure; SameSite=Strict']);
+    expect(streamed.headers['set-cookie']).toBeUndefined();
+    expect(fromResponse(new Response('{}')).cookies).toBeUndefined();
+  });
 });

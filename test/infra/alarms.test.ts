@@ -67,9 +67,9 @@ describe('ConclaveAlarms', () => {
   describe('alarms', () => {
     it('notify the topic on ALARM and on OK, evaluate 5-minute periods and treat missing data as fine', () => {
       const all = alarms(template);
-      // Per consumer two DLQs; per function its errors (the autopilot's included); per machine its failures; four more;
-      // the autopilot's two DLQs, its failures and its spent budgets.
-      expect(all.length).toBe(2 * RULES.length + (1 + RULES.length + MACHINES.length + 1) + MACHINES.length + 4 + 4);
+      // Per consumer two DLQs; per function its errors (the web function's and the autopilot's included); per machine its
+      // failures; five more (the web function's throttles among them); the autopilot's two DLQs, its failures and its spent budgets.
+      expect(all.length).toBe(2 * RULES.length + (2 + RULES.length + MACHINES.length + 1) + MACHINES.length + 5 + 4);
       for (const a of all) {
         expect(a.AlarmName.startsWith('Conclave-'), a.AlarmName).toBe(true);
         expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -103,6 +103,7 @@ describe('ConclaveAlarms', () => {
     it('fire on 5 or more Lambda errors in 5 minutes, on every function', () => {
       const functions = [
         ['mcp', stack.mcp.function],
+        ['web', stack.web.function],
         ...stack.consumers.consumers.map((c) => [`consumer-${c.spec.consumer}`, c.function] as const),
         ...MACHINES.map((m) => [`steps-${m.replace(/_/g, '-')}`, stack.workflows.machines[m].stepFunction] as const),
         ['autopilot', stack.autopilot.function] as const,

@@ -141,4 +141,32 @@ describe('Lambda bundling (scripts/bundle.ts)', () => {
     expect(inputs.filter((i) => /aws-xray-sdk|@aws-lambda-powertools\/(tracer|metrics)\//.test(i))).toEqual([]);
     expect(inputs.some((i) => i.endsWith('functions/adapters/aws/emf-metrics.ts'))).toBe(true);
   });
+
+  it('keeps the console and the OAuth authorization server out of the MCP bundle: they are the web function\'s, whose bundle loads', { timeout: 60_000 }, async () => {
+    const parent = fileURLToPath(new URL('../../.bench', import.meta.url));
+    await mkdir(parent, { recursive: true });
+    const out = await mkdtemp(join(parent, 'bundle-test-'));
+    dirs.push(out);
+    const metafile = await bundleHandler(fileURLToPath(new URL('../../functions/handlers/mcp.ts', import.meta.url)), out);
+    // Parsed inputs may be tree-shaken to nothing: what counts is what reaches the output.
+    const bundled = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path));
+    const webOnly = /functions\/web\/console\/|functions\/mcp\/oauth-consent\.ts|functions\/core\/oauth\/(authorization|clients)\.ts|functions\/web\/human-signin\.ts|client-metadata-fetcher\.ts/;
+    expect(bundled.filter((i) => webOnly.test(i))).toEqual([]);
+    expect(bundled.some((i) => i.endsWith('functions/core/oauth/tokens.ts'))).toBe(true);
+
+    const { out: webOut, inputs } = await bundleInRepo(fileURLToPath(new URL('../../functions/handlers/web.ts', import.meta.url)));
+    expect(inputs.some((i) => i.includes('node_modules/@modelcontextprotocol/server/'))).toBe(false);
+    expect(inputs.some((i) => i.endsWith('functions/web/console/app.ts'))).toBe(true);
+    const saved = { ...process.env };
+    Object.assign(process.env, { CONCLAVE_TABLE_NAME: 't', CONCLAVE_EVENT_BUS_NAME: 'b', AWS_REGION: 'us-east-1', CONCLAVE_ALLOWED_HOSTS: '*.lambda-url.us-east-1.on.aws' });
+    // What Lambda's Node.js runtime provides to a RESPONSE_STREAM handler at module load.
+    vi.stubGlobal('awslambda', { streamifyResponse: (f: unknown) => f, HttpResponseStream: { from: (s: unknown) => s } });
+    try {
+      const module = (await import(pathToFileURL(join(webOut, 'index.mjs')).href)) as { handler: unknown };
+      expect(typeof module.handler).toBe('function');
+    } finally {
+      process.env = saved;
+      vi.unstubAllGlobals();
+    }
+  });
 });

@@ -26,6 +26,7 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
       rateLimits: DEFAULT_RATE_LIMITS,
       mcpReservedConcurrency: 100,
       consumerReservedConcurrency: 10,
+      webReservedConcurrency: 10,
       edgeFirewall: { requestsPerIpPer5Min: 3000, requestsPerCredentialPer5Min: 1500 },
     });
   });
@@ -48,6 +49,7 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
         rateDailyToolCalls: 5000,
         mcpReservedConcurrency: '50',
         consumerReservedConcurrency: 'none',
+        webReservedConcurrency: '4',
         wafRequestsPerIp: 1000,
         wafRequestsPerCredential: '500',
         webAclArn: ACL_ARN,
@@ -64,6 +66,7 @@ describe('stackPropsFromContext (bin/context.ts)', () => {
       rateLimits: { keyPerMinute: 60, tenantPerMinute: 300, burst: 5, dailyToolCalls: 5000 },
       mcpReservedConcurrency: 50,
       consumerReservedConcurrency: 'none',
+      webReservedConcurrency: 4,
       edgeFirewall: { requestsPerIpPer5Min: 1000, requestsPerCredentialPer5Min: 500 },
       webAclArn: ACL_ARN,
       monthlyBudgetUsd: 250,

@@ -33,13 +33,23 @@ describe('McpCustomDomain', () => {
       });
     });
 
-    it('sends every request to the Function URL over HTTPS, with a read timeout above the function\'s 30 s', () => {
+    it('sends every request to a Function URL over HTTPS (the MCP function\'s by default, the web function\'s for its paths), with a read timeout above the functions\' 30 s', () => {
       const origins = distribution().Origins as Json[];
-      expect(origins).toHaveLength(1);
-      expect(origins[0]).toMatchObject({
-        DomainName: { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(stack.mcp.functionUrl), 'FunctionUrl'] }] }] },
-        CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 60 },
-      });
+      expect(origins).toHaveLength(2);
+      const domainOf = (url: unknown) => ({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(url as never), 'FunctionUrl'] }] }] });
+      const mcp = origins.find((o) => JSON.stringify(o.DomainName) === JSON.stringify(domainOf(stack.mcp.functionUrl)));
+      const web = origins.find((o) => JSON.stringify(o.DomainName) === JSON.stringify(domainOf(stack.web.functionUrl)));
+      for (const origin of [mcp, web]) {
+        expect(origin).toMatchObject({ CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 60 } });
+        // Both functions refuse requests without the origin secret CloudFront adds.
+        expect((origin?.OriginCustomHeaders as Json[])[0]).toMatchObject({ HeaderName: 'x-conclave-origin-verify' });
+      }
+      expect(distribution().DefaultCacheBehavior).toMatchObject({ TargetOriginId: mcp?.Id });
+      const behaviors = distribution().CacheBehaviors as Json[];
+      expect(behaviors.map((b) => b.PathPattern)).toEqual(['/console', '/console/*', '/oauth/*', '/.well-known/oauth-authorization-server', '/.well-known/oauth-authorization-server/*']);
+      for (const b of behaviors) expect(b.TargetOriginId).toBe(web?.Id);
+      // The protected-resource metadata stays with the MCP endpoints (the default behaviour).
+      expect(behaviors.some((b) => String(b.PathPattern).includes('protected-resource'))).toBe(false);
     });
 
     it('caches nothing, forwards all viewer headers but Host, allows POST, refuses plain HTTP and does not compress (streaming)', () => {
@@ -51,7 +61,11 @@ describe('McpCustomDomain', () => {
         ViewerProtocolPolicy: 'https-only',
         Compress: false,
       });
-      expect((distribution().CacheBehaviors as unknown[] | undefined) ?? []).toEqual([]);
+      // The web function's paths are forwarded alike (its pages and OAuth answers are per person and per client).
+      for (const behavior of distribution().CacheBehaviors as Json[]) {
+        expect(behavior).toMatchObject({ CachePolicyId: CACHING_DISABLED, OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER, ViewerProtocolPolicy: 'https-only', Compress: false });
+        expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['POST', 'OPTIONS', 'GET']));
+      }
     });
 
     it('leaves the Function URL in RESPONSE_STREAM mode behind it', () => {

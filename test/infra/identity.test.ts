@@ -3,9 +3,9 @@ import { stackPropsFromContext } from '../../bin/context.js';
 import { ENV } from '../../functions/contracts/env.js';
 import { FULL_PROPS, functionStatements, logicalId, properties, synth, type Json } from './support.js';
 
-/** Issue #18's upstream identity in the stack: a Cognito user pool or a trusted issuer, wired to the MCP function with least privilege. */
+/** Issue #18's upstream identity in the stack: a Cognito user pool or a trusted issuer, wired to the web function (the consent page's) with least privilege. */
 describe('the consent page identity provider in the stack', () => {
-  const env = (s: ReturnType<typeof synth>) => ((properties(s.template, 'AWS::Lambda::Function', logicalId(s.stack.mcp.function)).Environment as Json).Variables as Json);
+  const env = (s: ReturnType<typeof synth>) => ((properties(s.template, 'AWS::Lambda::Function', logicalId(s.stack.web.function)).Environment as Json).Variables as Json);
 
   it('adds nothing without identity', () => {
     const s = synth();
@@ -27,7 +27,7 @@ describe('the consent page identity provider in the stack', () => {
     expect(clientProps.AllowedOAuthFlows).toEqual(['code']);
     expect(clientProps.AllowedOAuthScopes).toEqual(['openid', 'email']);
     const callback = JSON.stringify(clientProps.CallbackURLs);
-    expect(callback).toContain(`${logicalId(s.stack.mcp.functionUrl)}`);
+    expect(callback).toContain(`${logicalId(s.stack.web.functionUrl)}`);
     expect(callback).toContain('oauth/callback');
 
     const variables = env(s);
@@ -40,13 +40,17 @@ describe('the consent page identity provider in the stack', () => {
     expect(rendered).not.toContain('ClientSettings');
     expect(JSON.stringify(variables[ENV.oidcClientSecretId])).toContain('/conclave/cognito-client');
     // Least privilege: GetSecretValue on that one secret name, nothing else of Secrets Manager or Cognito.
-    const statements = functionStatements(s.template, logicalId(s.stack.mcp.function)).filter((st) => JSON.stringify(st.Action).match(/secretsmanager|cognito/));
+    const statements = functionStatements(s.template, logicalId(s.stack.web.function)).filter((st) => JSON.stringify(st.Action).match(/secretsmanager|cognito/));
     expect(statements).toHaveLength(1);
     expect(statements[0]?.Action).toBe('secretsmanager:GetSecretValue');
     expect(JSON.stringify(statements[0]?.Resource)).toMatch(/secret:.*\/conclave\/cognito-client-\?{6}"/);
 
     const outputs = s.template.findOutputs('*');
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['IdentityIssuer', 'IdentityCallbackUrl', 'CognitoUserPoolId', 'CognitoHostedUiUrl']));
+    // The MCP function has no consent page: neither the settings nor the secret.
+    const mcp = (properties(s.template, 'AWS::Lambda::Function', logicalId(s.stack.mcp.function)).Environment as Json).Variables as Json;
+    expect(mcp[ENV.oidcIssuer]).toBeUndefined();
+    expect(JSON.stringify(functionStatements(s.template, logicalId(s.stack.mcp.function)))).not.toContain('secretsmanager');
   });
 
   it('has no dependency cycle in the template (the client needs the Function URL, the function must not need the client)', () => {
@@ -100,11 +104,11 @@ describe('the consent page identity provider in the stack', () => {
       [ENV.oidcGroupsClaim]: 'groups',
     });
     expect(env(s)[ENV.oidcClientSecret]).toBeUndefined();
-    const statements = functionStatements(s.template, logicalId(s.stack.mcp.function)).filter((st) => JSON.stringify(st.Action).includes('secretsmanager'));
+    const statements = functionStatements(s.template, logicalId(s.stack.web.function)).filter((st) => JSON.stringify(st.Action).includes('secretsmanager'));
     expect(statements).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: arn })]);
     // A partial ARN (no suffix) is matched with the six characters Secrets Manager appends.
     const partial = synth({ upstreamIdentity: { kind: 'oidc', issuer: 'https://login.example.com', clientId: 'c', clientSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:conclave/oidc' } });
-    const partialStatements = functionStatements(partial.template, logicalId(partial.stack.mcp.function)).filter((st) => JSON.stringify(st.Action).includes('secretsmanager'));
+    const partialStatements = functionStatements(partial.template, logicalId(partial.stack.web.function)).filter((st) => JSON.stringify(st.Action).includes('secretsmanager'));
     expect(partialStatements[0]?.Resource).toBe('arn:aws:secretsmanager:eu-west-1:123456789012:secret:conclave/oidc-??????');
   });
 

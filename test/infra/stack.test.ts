@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { App, type CfnResource, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, type CfnTable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -60,7 +60,8 @@ describe('ConclaveStack', () => {
   const busId = onlyLogicalId(template, 'AWS::Events::EventBus');
   // The bus consumers have functions and log groups too (test/infra/consumers.test.ts).
   const functionId = stack.resolve((stack.mcp.function.node.defaultChild as CfnFunction).logicalId) as string;
-  const urlId = onlyLogicalId(template, 'AWS::Lambda::Url');
+  // The web function has its own URL (test/infra/web-function.test.ts).
+  const urlId = stack.resolve((stack.mcp.functionUrl.node.defaultChild as CfnResource).logicalId) as string;
   const logGroupId = stack.resolve((stack.mcp.function.logGroup.node.defaultChild as CfnLogGroup).logicalId) as string;
 
   describe('table', () => {
@@ -197,9 +198,8 @@ describe('ConclaveStack', () => {
       // The bus consumers' functions are invoked by their rules only (test/infra/consumers.test.ts).
       const permissions = Object.values(template.findResources('AWS::Lambda::Permission'))
         .map((p) => (p as Json).Properties as Json)
-        .filter((p) => p.Principal === '*');
+        .filter((p) => p.Principal === '*' && JSON.stringify(p.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] }));
       expect(permissions).toHaveLength(2);
-      for (const p of permissions) expect(p.FunctionName).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
       expect(permissions).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
       expect(permissions).toContainEqual(expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }));
     });
@@ -341,6 +341,8 @@ describe('cdk-nag AwsSolutions', () => {
       [
         'Conclave/Mcp/Function/Default AwsSolutions-L1',
         'Conclave/Mcp/Function/Role AwsSolutions-IAM5[Resource::*]',
+        'Conclave/Web/Function/Default AwsSolutions-L1',
+        'Conclave/Web/Function/Role AwsSolutions-IAM5[Resource::*]',
         'Conclave/Autopilot/Function/Default AwsSolutions-L1',
         'Conclave/Autopilot/Function/Role AwsSolutions-IAM5[Resource::*]',
         'Conclave/Autopilot/DeliveryDlq AwsSolutions-SQS3',

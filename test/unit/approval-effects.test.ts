@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../functions/adapters/local/memory-store.js';
 import type { EndpointId } from '../../functions/contracts/roles.js';
 import type { Deps } from '../../functions/core/context.js';
-import { getDecision, ruleOnDecision } from '../../functions/core/decisions/decisions.js';
+import { getDecision, proposeDecision, ruleOnDecision } from '../../functions/core/decisions/decisions.js';
+import { escalateToBoard } from '../../functions/core/decisions/escalate.js';
 import { DEPLOYMENT, approveDeployment } from '../../functions/core/engineering/deployment.js';
 import { INITIATIVE, approveStrategicInitiative, getInitiative } from '../../functions/core/finance/initiatives.js';
 import { keys } from '../../functions/core/keys.js';
@@ -11,6 +12,7 @@ import { CHANGE_WINDOW, approveChangeWindow } from '../../functions/core/operati
 import { declareIncident, resolveIncident } from '../../functions/core/operations/incidents.js';
 import { applyDecisionOutcome } from '../../functions/core/outcomes/approval-effects.js';
 import { runQualityGate } from '../../functions/core/quality/quality-gate.js';
+import { settleDecisionRequests } from '../../functions/core/workflows/decision-runs.js';
 import type { OutboundEvent } from '../../functions/ports/bus.js';
 import { testDeps } from '../helpers/deps.js';
 
@@ -127,6 +129,28 @@ describe('approval effects: strategic initiatives and deployments', () => {
 
     const refused = await approveDeployment(deps, { tenantId: 'acme', approver: 'cto', release: 'v9.9.9', environments: ['staging'], mode: 'human' }, ctx);
     expect(refused).toMatchObject({ status: 'refused', approved: false, decision_id: null, awaiting: null });
+  });
+
+  it('escalate_to_board: one actionable board message naming the ruling task; the escalating CEO hears the outcome once, as well as the initiator', async () => {
+    const d = await proposeDecision(deps, ctx, { tenantId: 'acme', initiator: 'cto', decisionType: 'vendor', mode: 'hierarchical', context: 'Second cloud' });
+    const { escalation_id: escalationId, message_id: messageId } = await escalateToBoard(deps, ctx, { tenantId: 'acme', by: 'ceo', decisionId: d.decision_id, urgency: 'high', reason: 'lock-in' });
+    const board = async (actionableOnly: boolean) =>
+      (await readInbox(deps, { tenantId: 'acme', recipient: 'board', unreadOnly: false, limit: 100, actionableOnly })).threads.flatMap((t) => t.messages).filter((m) => m.content.includes(d.decision_id));
+    const asked = await board(true);
+    expect(asked.map((m) => m.message_id)).toEqual([messageId]);
+    expect(asked[0]).toMatchObject({ from: 'ceo', priority: 'high', actionable: true });
+    expect(asked[0]?.content).toContain(`${escalationId}.ruling.0.board`);
+
+    await ruleOnDecision(deps, ctx, { tenantId: 'acme', ruler: 'board', decisionId: d.decision_id, ruling: 'approve', rationale: 'yes' });
+    // What the decision-workflows consumer runs when the decision closes.
+    await settleDecisionRequests(deps, 'acme', d.decision_id);
+    expect(await board(true)).toEqual([]);
+    expect((await board(false)).map((m) => m.actionable)).toEqual([false]);
+    await applyDecisionOutcome(deps, ctx, 'acme', d.decision_id);
+    await applyDecisionOutcome(deps, ctx, 'acme', d.decision_id);
+    expect((await outcomesFor('cto', d.decision_id)).map((m) => m.subject)).toEqual([`Outcome: your vendor request (decision ${d.decision_id}) was approved by board`]);
+    expect((await outcomesFor('ceo', d.decision_id)).map((m) => m.subject)).toEqual([`Outcome: the vendor request (decision ${d.decision_id}) you escalated was approved by board`]);
+    expect(events.filter((e) => e.detailType === 'Outcome.Reported.v1' && (e.detail as { subject_id: string }).subject_id === d.decision_id)).toHaveLength(1);
   });
 
   it('records a rejected change window as rejected', async () => {

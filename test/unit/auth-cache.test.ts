@@ -50,4 +50,39 @@ describe('AuthCache', () => {
     await small.resolve('a-0123456789abcdef', verify);
     expect(calls).toBe(1);
   });
+
+  it('shares one verification among concurrent misses for the same credential (no stampede at expiry), and not a failure after it settled', async () => {
+    let now = 0;
+    let calls = 0;
+    let release: (p: Principal) => void = () => undefined;
+    const cache = new AuthCache(2000, () => now);
+    const slow = () => {
+      calls++;
+      return new Promise<Principal>((resolve) => {
+        release = resolve;
+      });
+    };
+    const waiting = Array.from({ length: 10 }, () => cache.resolve('tok-0123456789abcdef', slow));
+    expect(calls).toBe(1);
+    release(principal);
+    await expect(Promise.all(waiting)).resolves.toEqual(Array(10).fill(principal));
+    // Another credential is verified on its own.
+    await cache.resolve('other-0123456789abcdef', async () => {
+      calls++;
+      return principal;
+    });
+    expect(calls).toBe(2);
+    // After expiry a failing verification is shared by its waiters, then forgotten.
+    now = 5000;
+    let failures = 0;
+    const failing = async (): Promise<Principal> => {
+      failures++;
+      throw new UnauthenticatedError('revoked');
+    };
+    const both = [cache.resolve('tok-0123456789abcdef', failing), cache.resolve('tok-0123456789abcdef', failing)];
+    await expect(Promise.all(both)).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(failures).toBe(1);
+    await expect(cache.resolve('tok-0123456789abcdef', failing)).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(failures).toBe(2);
+  });
 });

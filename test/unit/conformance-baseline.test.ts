@@ -47,6 +47,7 @@ describe('conformance evaluation (the suite’s baseline rules, applied to every
   const era: Era = {
     id: '2026-07-28',
     suite: 'x',
+    package: 'x',
     selection: [],
     selectionText: '',
     baseline: [

@@ -59,6 +59,23 @@ describe('OAuth core', () => {
     for (const other of [`${BASE}/mcp/cto/`, `${BASE}/mcp/janitor`, 'https://evil.example/mcp/cto', `${BASE}.evil.example/mcp/cto`]) expect(roles(other), other).toBeUndefined();
   });
 
+  it('maps resources of the origins a predicate accepts (the web function naming the MCP Function URLs): https, normal form only', () => {
+    const lambdaUrl = (origin: string) => /^https:\/\/[a-z0-9]+\.lambda-url\.us-east-1\.on\.aws$/.test(origin);
+    const roles = resourceRolesFor(lambdaUrl);
+    expect(roles('https://abc123.lambda-url.us-east-1.on.aws/mcp/cto')).toEqual(['cto']);
+    expect(roles('https://abc123.lambda-url.us-east-1.on.aws/')?.length).toBe(10);
+    for (const other of [
+      'http://abc123.lambda-url.us-east-1.on.aws/mcp/cto',
+      'https://abc123.lambda-url.eu-west-1.on.aws/mcp/cto',
+      'https://abc123.lambda-url.us-east-1.on.aws.evil.example/mcp/cto',
+      'https://user@abc123.lambda-url.us-east-1.on.aws/mcp/cto',
+      'https://abc123.lambda-url.us-east-1.on.aws/mcp/cto?x=1',
+      'https://abc123.lambda-url.us-east-1.on.aws/mcp/janitor',
+      'https://ABC123.lambda-url.us-east-1.on.aws/mcp/cto',
+      'not a url',
+    ]) expect(roles(other), other).toBeUndefined();
+  });
+
   it('limits registrations per hour', async () => {
     for (let i = 0; i < 3; i++) await registerClient(deps, ctx.limits, { redirect_uris: ['https://a.example/cb'] });
     await expect(registerClient(deps, ctx.limits, { redirect_uris: ['https://a.example/cb'] })).rejects.toMatchObject({ code: 'temporarily_unavailable', status: 429 });

@@ -26,6 +26,7 @@ export interface OpenIdProviderOptions {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_GROUPS = 200;
+const RETRY_AFTER_MS = 30_000;
 
 /**
  * The upstream OpenID Connect provider through `openid-client` (v6, on
@@ -38,6 +39,8 @@ const MAX_GROUPS = 200;
 export class OpenIdIdentityProvider implements IdentityProvider {
   readonly name: string;
   private config: Promise<oidc.Configuration> | undefined;
+  /** When discovery last failed: the consent page does not wait on an unreachable provider again for a while. */
+  private failedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: OpenIdProviderOptions) {
     this.name = options.name;
@@ -48,6 +51,7 @@ export class OpenIdIdentityProvider implements IdentityProvider {
   }
 
   async authorizationOrigin(): Promise<string | undefined> {
+    if (!this.config && Date.now() - this.failedAt < RETRY_AFTER_MS) return undefined;
     try {
       const endpoint = (await this.configuration()).serverMetadata().authorization_endpoint;
       return endpoint ? new URL(endpoint).origin : undefined;
@@ -103,6 +107,7 @@ export class OpenIdIdentityProvider implements IdentityProvider {
   private configuration(): Promise<oidc.Configuration> {
     this.config ??= this.discover().catch((error: unknown) => {
       this.config = undefined;
+      this.failedAt = Date.now();
       throw error instanceof IdentityProviderError ? error : new IdentityProviderError(`the provider could not be reached: ${describe(error)}`, { cause: error });
     });
     return this.config;

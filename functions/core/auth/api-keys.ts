@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ENDPOINTS, BOARD, type EndpointId } from '../../contracts/roles.js';
 import type { Clock } from '../../ports/clock.js';
-import type { Item, Store } from '../../ports/store.js';
+import type { Store } from '../../ports/store.js';
 import { ForbiddenError, NotFoundError, PreconditionFailedError, UnauthenticatedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import type { Principal } from '../principal.js';
+import { field, type Codec } from '../versioned.js';
 
 /**
  * API keys. Generated keys are `cnk_` + 32 random bytes (base64url); a preset
@@ -29,6 +30,28 @@ export interface ApiKeyRecord {
   readonly createdAt: string;
   readonly revokedAt?: string;
 }
+
+/** A key as stored: its public record and the SHA-256 of the secret (never the secret). */
+export interface StoredApiKey extends ApiKeyRecord {
+  readonly hash: string;
+}
+
+export const apiKeyCodec: Codec<StoredApiKey> = {
+  decode: (i) => {
+    const revokedAt = field.strOrNull(i, 'revokedAt');
+    return {
+      keyId: field.reqStr(i, 'keyId'),
+      tenantId: field.reqStr(i, 'tenantId'),
+      roles: field.strs(i, 'roles') as EndpointId[],
+      human: field.bool(i, 'human'),
+      label: field.str(i, 'label'),
+      createdAt: field.str(i, 'createdAt'),
+      ...(revokedAt !== null ? { revokedAt } : {}),
+      hash: field.reqStr(i, 'hash'),
+    };
+  },
+  encode: (k) => ({ ...keys.apiKey(k.keyId), gsi1pk: keys.apiKeyIndex, gsi1sk: `${k.tenantId}#${k.keyId}`, type: 'apikey', ...k }),
+};
 
 export interface CreateApiKeyInput {
   readonly tenantId: string;
@@ -61,17 +84,7 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
     createdAt: new Date(deps.clock.now()).toISOString(),
   };
   try {
-    await deps.store.put(
-      {
-        ...keys.apiKey(keyId),
-        gsi1pk: keys.apiKeyIndex,
-        gsi1sk: `${record.tenantId}#${keyId}`,
-        type: 'apikey',
-        hash,
-        ...record,
-      },
-      { kind: 'absent' },
-    );
+    await deps.store.put(apiKeyCodec.encode({ hash, ...record }), { kind: 'absent' });
   } catch (error) {
     if (error instanceof PreconditionFailedError) throw new ValidationError(`key id ${keyId} already exists`);
     throw error;
@@ -82,7 +95,8 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
 /** Registers a preset key unless it already exists with the same hash (idempotent start-up). */
 export async function ensureApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput & { presetKey: string }): Promise<ApiKeyRecord> {
   const hash = hashKey(input.presetKey);
-  const existing = await deps.store.get(keys.apiKey(hash.slice(0, 16)));
+  const stored = await deps.store.get(keys.apiKey(hash.slice(0, 16)));
+  const existing = stored && apiKeyCodec.decode(stored);
   if (existing?.hash === hash && existing.revokedAt === undefined) return toRecord(existing);
   if (existing) throw new ValidationError(`key ${hash.slice(0, 16)} was revoked; choose another key`);
   return (await createApiKey(deps, input)).record;
@@ -94,10 +108,10 @@ export async function authenticate(deps: ApiKeyDeps, presented: string | undefin
   if (!PRESET_PATTERN.test(presented)) throw new UnauthenticatedError('malformed API key');
   const hash = hashKey(presented);
   const item = await deps.store.get(keys.apiKey(hash.slice(0, 16)));
-  if (!item || typeof item.hash !== 'string' || !sameHash(item.hash, hash) || item.revokedAt !== undefined) {
+  const record = item && apiKeyCodec.decode(item);
+  if (!record || !sameHash(record.hash, hash) || record.revokedAt !== undefined) {
     throw new UnauthenticatedError('invalid or revoked API key');
   }
-  const record = toRecord(item);
   return { tenantId: record.tenantId, keyId: record.keyId, roles: record.roles, human: record.human };
 }
 
@@ -117,7 +131,7 @@ export async function listApiKeys(deps: ApiKeyDeps, tenantId?: string): Promise<
       ...(tenantId === undefined ? {} : { skPrefix: `${tenantId}#` }),
       ...(cursor === undefined ? {} : { cursor }),
     });
-    records.push(...page.items.map(toRecord));
+    records.push(...page.items.map((i) => toRecord(apiKeyCodec.decode(i))));
     cursor = page.cursor;
   } while (cursor);
   return records;
@@ -127,9 +141,10 @@ export async function listApiKeys(deps: ApiKeyDeps, tenantId?: string): Promise<
 export async function revokeApiKey(deps: ApiKeyDeps, keyId: string): Promise<ApiKeyRecord> {
   const item = await deps.store.get(keys.apiKey(keyId));
   if (!item) throw new NotFoundError(`no key with id ${keyId}`);
-  if (item.revokedAt !== undefined) throw new ValidationError(`key ${keyId} was already revoked at ${String(item.revokedAt)}`);
-  const revoked = { ...item, revokedAt: new Date(deps.clock.now()).toISOString() };
-  await deps.store.put(revoked, { kind: 'present' });
+  const key = apiKeyCodec.decode(item);
+  if (key.revokedAt !== undefined) throw new ValidationError(`key ${keyId} was already revoked at ${key.revokedAt}`);
+  const revoked: StoredApiKey = { ...key, revokedAt: new Date(deps.clock.now()).toISOString() };
+  await deps.store.put(apiKeyCodec.encode(revoked), { kind: 'present' });
   return toRecord(revoked);
 }
 
@@ -153,14 +168,8 @@ function sameHash(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-function toRecord(item: Item): ApiKeyRecord {
-  return {
-    keyId: String(item.keyId),
-    tenantId: String(item.tenantId),
-    roles: item.roles as EndpointId[],
-    human: item.human === true,
-    label: String(item.label ?? ''),
-    createdAt: String(item.createdAt),
-    ...(typeof item.revokedAt === 'string' ? { revokedAt: item.revokedAt } : {}),
-  };
+/** The public record of a stored key (the hash stays behind). */
+function toRecord(key: StoredApiKey): ApiKeyRecord {
+  const { hash: _hash, ...record } = key;
+  return record;
 }

@@ -3,13 +3,14 @@ import type { BusEvent } from '../../contracts/events.js';
 import type { AgentIdentity, AgentTools } from '../../ports/agent-tools.js';
 import type { Model } from '../../ports/model.js';
 import type { Deps } from '../context.js';
-import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
 import { deliver, notificationId } from '../messages/messages.js';
 import { loadChart } from '../org/authority.js';
 import { roleBrief } from '../org/brief.js';
+import { updateRecord } from '../versioned.js';
 import { runLoop, type LoopResult } from './agent.js';
-import { getAutopilot, utcDay } from './settings.js';
+import { activationCodec, type ActivationRecord } from './records.js';
+import { getAutopilot, tokensUsedToday, utcDay } from './settings.js';
 import { wakeContext, wakesOf, type Wake } from './wake.js';
 
 /** What the autopilot consumer needs besides the Deps: the model and the role's tools in process. */
@@ -70,10 +71,7 @@ export async function activate(deps: Deps, runtime: AutopilotRuntime, wake: Wake
     return report('settled');
   }
   const budget = settings.tenant.daily_token_budget;
-  const used = async () => {
-    const item = await deps.store.get(keys.autopilotUsage(wake.tenantId, utcDay(deps.clock.now())));
-    return typeof item?.tokens === 'number' ? item.tokens : 0;
-  };
+  const used = () => tokensUsedToday(deps, wake.tenantId);
   if ((await used()) >= budget) {
     await budgetExhausted(deps, wake, budget);
     tools.recordOutcome(agent, 'budget_exhausted');
@@ -153,32 +151,30 @@ async function recall(tools: AgentTools, agent: AgentIdentity, topic: string): P
   return results.map((r) => `- ${String(r.key)}: ${String(r.content).slice(0, 1000)}`).join('\n');
 }
 
-/** Claims the activation of this event for this role; false when it ran or is running already. */
+/** Claims the activation of this event for this role; false when it ran or is running already (or another claim won the race). */
 async function claim(deps: Deps, wake: Wake): Promise<boolean> {
-  const key = keys.autopilotActivation(wake.tenantId, wake.eventId, wake.role);
   const now = deps.clock.now();
-  const item = { ...key, type: 'autopilot_activation', status: 'running', trigger: wake.trigger, subject: wake.subject, claimed_at: now, version: 1 };
-  try {
-    await deps.store.put(item, { kind: 'absent' });
-    return true;
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-  }
-  const current = await deps.store.get(key);
-  if (!current || current.status !== 'running' || Number(current.claimed_at) > now - LEASE_MS) return false;
-  try {
-    await deps.store.put({ ...item, version: Number(current.version) + 1 }, { kind: 'version', version: Number(current.version) });
-    return true;
-  } catch (error) {
-    if (error instanceof PreconditionFailedError) return false;
-    throw error;
-  }
+  const running: ActivationRecord = { status: 'running', trigger: wake.trigger, subject: wake.subject, claimed_at: now, ended_at: null, steps: null, tokens: null, tool_calls: null, version: 0 };
+  const claimed = await updateRecord(
+    deps.store,
+    keys.autopilotActivation(wake.tenantId, wake.eventId, wake.role),
+    activationCodec(wake.tenantId, wake.eventId, wake.role),
+    // New (version 0: written only if still absent), or a running claim whose lease ran out (a lost invocation): take it.
+    (current) => (current.version === 0 || (current.status === 'running' && current.claimed_at <= now - LEASE_MS) ? { ...running, version: current.version } : undefined),
+    { what: `autopilot activation ${wake.eventId}`, create: () => running },
+  );
+  return claimed?.changed === true;
 }
 
-async function finish(deps: Deps, wake: Wake, status: string, figures: Record<string, number> = {}): Promise<void> {
-  const key = keys.autopilotActivation(wake.tenantId, wake.eventId, wake.role);
-  const current = await deps.store.get(key);
-  await deps.store.put({ ...(current ?? key), ...key, status, ...figures, ended_at: new Date(deps.clock.now()).toISOString(), version: Number(current?.version ?? 0) + 1 });
+async function finish(deps: Deps, wake: Wake, status: string, figures: { steps?: number; tokens?: number; tool_calls?: number } = {}): Promise<void> {
+  const ended: ActivationRecord = { status, trigger: wake.trigger, subject: wake.subject, claimed_at: deps.clock.now(), ended_at: null, steps: null, tokens: null, tool_calls: null, version: 0 };
+  await updateRecord(
+    deps.store,
+    keys.autopilotActivation(wake.tenantId, wake.eventId, wake.role),
+    activationCodec(wake.tenantId, wake.eventId, wake.role),
+    (current) => ({ ...current, status, ...figures, ended_at: new Date(deps.clock.now()).toISOString() }),
+    { what: `autopilot activation ${wake.eventId}`, create: () => ended },
+  );
 }
 
 /** The role's inbox says why its autopilot stopped and that the work is left for a person. */

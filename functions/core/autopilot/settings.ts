@@ -1,10 +1,11 @@
 import { AUTOPILOT_DEFAULTS, AUTOPILOT_TRIGGERS, MODEL_ID_PATTERN, type AutopilotTrigger } from '../../contracts/autopilot.js';
 import { AGENT_ROLES, BOARD, isRoleId, type EndpointId, type RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
-import { ForbiddenError, PreconditionFailedError, ValidationError, ConflictError } from '../errors.js';
+import { ForbiddenError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import type { Actor } from '../principal.js';
+import { updateRecord } from '../versioned.js';
+import { autopilotUsageCodec, roleAutopilotCodec, tenantAutopilotCodec, type RoleAutopilotRecord, type TenantAutopilotRecord } from './records.js';
 
 /** A role's autopilot setting (off by default). */
 export interface RoleAutopilot {
@@ -36,34 +37,35 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function decodeRole(role: RoleId, item: Item | undefined): RoleAutopilot {
-  const triggers = Array.isArray(item?.triggers) ? (item.triggers as unknown[]).filter((t): t is AutopilotTrigger => (AUTOPILOT_TRIGGERS as readonly unknown[]).includes(t)) : [...AUTOPILOT_DEFAULTS.triggers];
+function roleView(role: RoleId, r: RoleAutopilotRecord | undefined): RoleAutopilot {
+  const triggers = r?.triggers ? r.triggers.filter((t): t is AutopilotTrigger => (AUTOPILOT_TRIGGERS as readonly string[]).includes(t)) : [...AUTOPILOT_DEFAULTS.triggers];
   return {
     role,
-    enabled: item?.enabled === true,
-    model_id: typeof item?.model_id === 'string' ? item.model_id : AUTOPILOT_DEFAULTS.modelId,
-    max_steps: typeof item?.max_steps === 'number' ? item.max_steps : AUTOPILOT_DEFAULTS.maxSteps,
+    enabled: r?.enabled ?? false,
+    model_id: r?.model_id ?? AUTOPILOT_DEFAULTS.modelId,
+    max_steps: r?.max_steps ?? AUTOPILOT_DEFAULTS.maxSteps,
     triggers,
-    updated_by: typeof item?.updated_by === 'string' ? item.updated_by : null,
-    updated_at: typeof item?.updated_at === 'string' ? item.updated_at : null,
+    updated_by: r?.updated_by ?? null,
+    updated_at: r?.updated_at ?? null,
   };
 }
 
-function decodeTenant(item: Item | undefined, used: number): TenantAutopilot {
+function tenantView(t: TenantAutopilotRecord | undefined, used: number): TenantAutopilot {
   return {
     // The tenant switch is on unless a person turned it off; each role is off until turned on.
-    enabled: item?.enabled !== false,
-    daily_token_budget: typeof item?.daily_token_budget === 'number' ? item.daily_token_budget : AUTOPILOT_DEFAULTS.dailyTokenBudget,
+    enabled: t?.enabled !== false,
+    daily_token_budget: t?.daily_token_budget ?? AUTOPILOT_DEFAULTS.dailyTokenBudget,
     tokens_used_today: used,
-    updated_by: typeof item?.updated_by === 'string' ? item.updated_by : null,
-    updated_at: typeof item?.updated_at === 'string' ? item.updated_at : null,
+    updated_by: t?.updated_by ?? null,
+    updated_at: t?.updated_at ?? null,
   };
 }
 
 /** Tokens the tenant's agents used today (UTC). */
 export async function tokensUsedToday(deps: Deps, tenantId: string): Promise<number> {
-  const usage = await deps.store.get(keys.autopilotUsage(tenantId, utcDay(deps.clock.now())));
-  return typeof usage?.tokens === 'number' ? usage.tokens : 0;
+  const day = utcDay(deps.clock.now());
+  const usage = await deps.store.get(keys.autopilotUsage(tenantId, day));
+  return usage ? autopilotUsageCodec(tenantId, day).decode(usage).tokens : 0;
 }
 
 /** The tenant's autopilot switch, budget and today's usage, with every role's setting (one query and one read). */
@@ -72,10 +74,14 @@ export async function getAutopilot(deps: Deps, tenantId: string): Promise<Autopi
     deps.store.query({ pk: keys.autopilotTenant(tenantId).pk, skPrefix: keys.autopilotPrefix, limit: 20 }),
     tokensUsedToday(deps, tenantId),
   ]);
-  const bySk = new Map(page.items.map((i) => [String(i.sk), i]));
+  const bySk = new Map(page.items.map((i) => [i.sk, i]));
+  const tenantItem = bySk.get(keys.autopilotTenant(tenantId).sk);
   return {
-    tenant: decodeTenant(bySk.get(keys.autopilotTenant(tenantId).sk), used),
-    roles: AGENT_ROLES.map((role) => decodeRole(role, bySk.get(keys.autopilotRole(tenantId, role).sk))),
+    tenant: tenantView(tenantItem && tenantAutopilotCodec(tenantId).decode(tenantItem), used),
+    roles: AGENT_ROLES.map((role) => {
+      const item = bySk.get(keys.autopilotRole(tenantId, role).sk);
+      return roleView(role, item && roleAutopilotCodec(tenantId, role).decode(item));
+    }),
   };
 }
 
@@ -102,7 +108,7 @@ export type AllowedModels = readonly string[];
 export async function setAutopilot(deps: Deps, input: SetAutopilotInput, allowedModels: AllowedModels = []): Promise<AutopilotView> {
   if (!input.actor.human) throw new ForbiddenError('only a person can change autopilot settings; an agent cannot turn any autopilot on or off');
   if (input.role === BOARD) throw new ValidationError('the board is never on autopilot: its rulings are made by people');
-  if (input.role !== undefined && !isRoleId(input.role)) throw new ValidationError(`unknown role ${String(input.role)}`);
+  if (input.role !== undefined && !isRoleId(input.role)) throw new ValidationError(`unknown role ${input.role satisfies string}`);
   if (input.modelId !== undefined) {
     if (!MODEL_ID_PATTERN.test(input.modelId)) throw new ValidationError('model_id is not a model id');
     if (allowedModels.length && !allowedModels.includes(input.modelId)) {
@@ -115,44 +121,41 @@ export async function setAutopilot(deps: Deps, input: SetAutopilotInput, allowed
   const tenantId = input.actor.tenantId;
   const at = new Date(deps.clock.now()).toISOString();
   const by = `${input.actor.keyId} as ${input.actor.actingAs}`;
+  const what = { what: 'the autopilot setting', attempts: 5 };
   if (input.role === undefined || input.dailyTokenBudget !== undefined) {
-    await update(deps, keys.autopilotTenant(tenantId), (item) => ({
-      ...item,
-      type: 'autopilot_tenant',
-      ...(input.role === undefined ? { enabled: input.enabled } : {}),
-      ...(input.dailyTokenBudget !== undefined ? { daily_token_budget: input.dailyTokenBudget } : {}),
-      updated_by: by,
-      updated_at: at,
-    }));
+    const unset: TenantAutopilotRecord = { enabled: null, daily_token_budget: null, updated_by: null, updated_at: null, version: 0 };
+    await updateRecord(
+      deps.store,
+      keys.autopilotTenant(tenantId),
+      tenantAutopilotCodec(tenantId),
+      (current) => ({
+        ...current,
+        ...(input.role === undefined ? { enabled: input.enabled } : {}),
+        ...(input.dailyTokenBudget !== undefined ? { daily_token_budget: input.dailyTokenBudget } : {}),
+        updated_by: by,
+        updated_at: at,
+      }),
+      { ...what, create: () => unset },
+    );
   }
-  if (input.role !== undefined) {
-    await update(deps, keys.autopilotRole(tenantId, input.role), (item) => ({
-      ...item,
-      type: 'autopilot_role',
-      role: input.role,
-      enabled: input.enabled,
-      ...(input.modelId !== undefined ? { model_id: input.modelId } : {}),
-      ...(input.maxSteps !== undefined ? { max_steps: input.maxSteps } : {}),
-      ...(input.triggers !== undefined ? { triggers: [...new Set(input.triggers)] } : {}),
-      updated_by: by,
-      updated_at: at,
-    }));
+  const role = input.role;
+  if (role !== undefined && isRoleId(role)) {
+    const unset: RoleAutopilotRecord = { role, enabled: false, model_id: null, max_steps: null, triggers: null, updated_by: null, updated_at: null, version: 0 };
+    await updateRecord(
+      deps.store,
+      keys.autopilotRole(tenantId, role),
+      roleAutopilotCodec(tenantId, role),
+      (current) => ({
+        ...current,
+        enabled: input.enabled,
+        ...(input.modelId !== undefined ? { model_id: input.modelId } : {}),
+        ...(input.maxSteps !== undefined ? { max_steps: input.maxSteps } : {}),
+        ...(input.triggers !== undefined ? { triggers: [...new Set(input.triggers)] } : {}),
+        updated_by: by,
+        updated_at: at,
+      }),
+      { ...what, create: () => unset },
+    );
   }
   return getAutopilot(deps, tenantId);
-}
-
-/** Read, change, conditional put (retried a few times on a concurrent change). */
-async function update(deps: Deps, key: { pk: string; sk: string }, change: (item: Item) => Item): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.store.get(key);
-    const version = typeof current?.version === 'number' ? current.version : 0;
-    const next = { ...change(current ?? { ...key }), ...key, version: version + 1 };
-    try {
-      await deps.store.put(next, current ? { kind: 'version', version } : { kind: 'absent' });
-      return;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
-  }
-  throw new ConflictError('the autopilot setting changed concurrently; try again');
 }

@@ -7,7 +7,7 @@ import { MalformedEventError } from '../errors.js';
 import { deliver, deliveryFromEvent, notificationId } from '../messages/messages.js';
 import { resolveRequests } from '../messages/requests.js';
 import { applyDecisionOutcome } from '../outcomes/approval-effects.js';
-import { settleVoteRequests, startCollaborativeRun, startEscalationRun, startRulingRun, voteSettled, voteTaskId } from '../workflows/decision-runs.js';
+import { settleDecisionRequests, startCollaborativeRun, startEscalationRun, startRulingRun, voteSettled, voteTaskId } from '../workflows/decision-runs.js';
 import { startWorkflow } from '../workflows/runs.js';
 import { settleDecisionWaiters } from '../workflows/tasks.js';
 import { rememberClosedDecision } from '../decisions/decision-record.js';
@@ -163,7 +163,7 @@ const decisionWorkflows: Consumer = async (deps, event) => {
   }
   const d = parse(event, 'Decision.Completed.v1');
   const resolved = await settleDecisionWaiters(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id);
-  await settleVoteRequests(deps, d.tenant_id, d.decision_id);
+  await settleDecisionRequests(deps, d.tenant_id, d.decision_id);
   // A closed decision becomes a memory of the organization (idempotent: a redelivery rewrites the same record).
   const remembered = event['detail-type'] === 'Decision.Completed.v1' && (await rememberClosedDecision(deps, { correlationId: d.correlation_id }, d.tenant_id, d.decision_id));
   return { delivered: resolved.length + (remembered ? 1 : 0), duplicates: 0 };

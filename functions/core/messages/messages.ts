@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
-import { buildEvent, type EventDetail, type CHANNELS, type MESSAGE_TYPES, type PRIORITIES } from '../../contracts/events.js';
+import { buildEvent, type EventDetail } from '../../contracts/events.js';
 import { AGENT_ROLES, LEADERSHIP, isEndpointId, type EndpointId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { updateRecord } from '../versioned.js';
+import { inboxCodec, type InboxRecord, type MessageType, type Priority, type Sender } from './message-record.js';
 import { actionableMessageIds, indexRequest } from './requests.js';
 
-export type Channel = (typeof CHANNELS)[number];
-export type MessageType = (typeof MESSAGE_TYPES)[number];
-export type Priority = (typeof PRIORITIES)[number];
-/** Who a message is from: an endpoint, or Conclave itself for system notifications. */
-export type Sender = EndpointId | 'conclave';
+export type { Channel, MessageType, Priority, Sender } from './message-record.js';
 
 /** A message as it sits in one recipient's inbox. */
 export interface InboxMessage {
@@ -122,7 +119,7 @@ export async function replyToMessage(
 ): Promise<SendResult> {
   const original = await deps.store.get(keys.inboxItem(input.tenantId, input.from, input.messageId));
   if (!original) throw new NotFoundError(`no message ${input.messageId} in your inbox`);
-  const message = toMessage(original);
+  const message = toMessage(inboxCodec(input.tenantId, input.from).decode(original));
   if (message.from === 'conclave') throw new ValidationError('system notifications cannot be replied to; act on them instead');
   const subject = message.subject.startsWith('Re: ') ? message.subject : `Re: ${message.subject}`;
   return sendMessage(deps, ctx, {
@@ -166,14 +163,9 @@ export async function deliver(deps: Deps, delivery: Delivery): Promise<{ deliver
   const duplicates: EndpointId[] = [];
   await Promise.all(
     delivery.recipients.map(async (recipient) => {
-      const key = keys.inboxItem(delivery.tenantId, recipient, delivery.messageId);
       try {
         await deps.store.put(
-          {
-            ...key,
-            gsi1pk: keys.unread(delivery.tenantId, recipient),
-            gsi1sk: key.sk,
-            type: 'message',
+          inboxCodec(delivery.tenantId, recipient).encode({
             message_id: delivery.messageId,
             from: delivery.from,
             to: delivery.to,
@@ -186,8 +178,11 @@ export async function deliver(deps: Deps, delivery: Delivery): Promise<{ deliver
             correlation_id: delivery.correlationId,
             sent_at: delivery.sentAt,
             read: false,
-            ...(delivery.request ? { request: delivery.request, resolved: false } : {}),
-          },
+            read_at: null,
+            request: delivery.request ?? null,
+            resolved: delivery.request ? false : null,
+            resolved_at: null,
+          }),
           { kind: 'absent' },
         );
         if (delivery.request) await indexRequest(deps, delivery.tenantId, delivery.request, recipient, delivery.messageId);
@@ -266,6 +261,7 @@ export async function readInbox(
 ): Promise<InboxPage> {
   if (input.actionableOnly) return readActionable(deps, input);
   let cursor = decodeInboxCursor(input.cursor);
+  const codec = inboxCodec(input.tenantId, input.recipient);
   const messages: InboxMessage[] = [];
   while (cursor && messages.length < input.limit) {
     const want = input.limit - messages.length;
@@ -279,8 +275,8 @@ export async function readInbox(
       });
       // The index is eventually consistent: re-read each entry so a message read meanwhile is not shown as unread.
       const fresh = await deps.store.getMany(page.items.map((i) => ({ pk: i.pk, sk: i.sk })));
-      const byId = new Map(fresh.map((i) => [i.sk, i]));
-      messages.push(...page.items.map((i) => byId.get(i.sk)).filter((i): i is Item => i?.read === false).map(toMessage));
+      const byId = new Map(fresh.map((i) => [i.sk, codec.decode(i)]));
+      messages.push(...page.items.map((i) => byId.get(i.sk)).filter((m): m is InboxRecord => m?.read === false).map(toMessage));
       cursor = page.cursor ? { phase: 'unread', inner: page.cursor } : input.unreadOnly ? undefined : { phase: 'read' };
     } else {
       const page = await deps.store.query({
@@ -290,10 +286,10 @@ export async function readInbox(
         limit: Math.max(want, 25),
         ...(cursor.inner ? { cursor: cursor.inner } : {}),
       });
-      const read = page.items.filter((i) => i.read === true);
+      const read = page.items.map((i) => codec.decode(i)).filter((m) => m.read);
       if (read.length > want) {
         // Stop exactly after the last message returned, so the next page starts right after it.
-        const last = read[want - 1] as Item;
+        const last = keys.inboxItem(input.tenantId, input.recipient, (read[want - 1] as InboxRecord).message_id);
         messages.push(...read.slice(0, want).map(toMessage));
         cursor = { phase: 'read', inner: Buffer.from(JSON.stringify({ pk: last.pk, sk: last.sk })).toString('base64url') };
         break;
@@ -315,27 +311,26 @@ export async function readInbox(
  */
 export async function markRead(deps: Deps, input: { tenantId: string; recipient: EndpointId; messageIds: readonly string[] }): Promise<{ marked: string[]; already_read: string[] }> {
   const ids = [...new Set(input.messageIds)];
+  const codec = inboxCodec(input.tenantId, input.recipient);
   const items = await deps.store.getMany(ids.map((id) => keys.inboxItem(input.tenantId, input.recipient, id)));
-  const found = new Map(items.map((i) => [String(i.message_id), i]));
+  const found = new Map(items.map((i) => codec.decode(i)).map((m) => [m.message_id, m]));
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) throw new NotFoundError(`not in your inbox: ${missing.join(', ')}; nothing was marked`);
   const marked: string[] = [];
   const alreadyRead: string[] = [];
+  const at = new Date(deps.clock.now()).toISOString();
   await Promise.all(
     ids.map(async (id) => {
-      const item = found.get(id) as Item;
-      if (item.read === true) {
+      if (found.get(id)?.read) {
         alreadyRead.push(id);
         return;
       }
-      const { gsi1pk: _pk, gsi1sk: _sk, ...rest } = item;
-      try {
-        await deps.store.put({ ...rest, read: true, read_at: new Date(deps.clock.now()).toISOString() }, { kind: 'equals', attributes: { read: false } });
-        marked.push(id);
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
-        alreadyRead.push(id);
-      }
+      // Guarded on `read` as read (messages carry no version): one marked it read meanwhile → already read.
+      const updated = await updateRecord(deps.store, keys.inboxItem(input.tenantId, input.recipient, id), codec, (m) => (m.read ? undefined : { ...m, read: true, read_at: at }), {
+        guard: (current) => ({ kind: 'equals', attributes: { read: current.read === true } }),
+        what: `message ${id}`,
+      });
+      (updated?.changed ? marked : alreadyRead).push(id);
     }),
   );
   return { marked: ids.filter((id) => marked.includes(id)), already_read: ids.filter((id) => alreadyRead.includes(id)) };
@@ -363,21 +358,21 @@ function decodeInboxCursor(cursor: string | undefined): InboxCursor | undefined 
   throw new ValidationError('invalid cursor: pass back next_cursor from the previous page unchanged');
 }
 
-function toMessage(item: Item): InboxMessage {
+function toMessage(m: InboxRecord): InboxMessage {
   return {
-    message_id: String(item.message_id),
-    from: item.from as Sender,
-    to: String(item.to),
-    type: item.message_type as MessageType,
-    priority: item.priority as Priority,
-    subject: String(item.subject),
-    content: String(item.content),
-    thread_id: String(item.thread_id),
-    reply_to: typeof item.reply_to === 'string' ? item.reply_to : null,
-    correlation_id: String(item.correlation_id),
-    sent_at: String(item.sent_at),
-    read: item.read === true,
-    actionable: typeof item.request === 'string' && item.resolved !== true,
+    message_id: m.message_id,
+    from: m.from,
+    to: m.to,
+    type: m.message_type,
+    priority: m.priority,
+    subject: m.subject,
+    content: m.content,
+    thread_id: m.thread_id,
+    reply_to: m.reply_to,
+    correlation_id: m.correlation_id,
+    sent_at: m.sent_at,
+    read: m.read,
+    actionable: m.request !== null && m.resolved !== true,
   };
 }
 
@@ -391,7 +386,8 @@ async function readActionable(deps: Deps, input: { tenantId: string; recipient: 
   }
   const page = await actionableMessageIds(deps, input.tenantId, input.recipient, input.limit, inner);
   const items = page.ids.length ? await deps.store.getMany(page.ids.map((id) => keys.inboxItem(input.tenantId, input.recipient, id))) : [];
-  const messages = items.map(toMessage).filter((m) => m.actionable).sort((a, b) => b.message_id.localeCompare(a.message_id));
+  const codec = inboxCodec(input.tenantId, input.recipient);
+  const messages = items.map((i) => toMessage(codec.decode(i))).filter((m) => m.actionable).sort((a, b) => b.message_id.localeCompare(a.message_id));
   return {
     threads: groupByThread(messages),
     unread_total_in_page: messages.filter((m) => !m.read).length,

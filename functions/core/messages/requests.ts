@@ -1,7 +1,8 @@
 import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
-import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
+import { updateRecord } from '../versioned.js';
+import { actionableCodec, inboxCodec, requestEntryCodec } from './message-record.js';
 
 /**
  * Requests: inbox messages that ask the recipient to act (a task, a vote, a
@@ -15,8 +16,9 @@ import { keys } from '../keys.js';
 /** The index entries a request message adds (written with the inbox entry). */
 export async function indexRequest(deps: Deps, tenantId: string, requestKey: string, recipient: EndpointId, messageId: string): Promise<void> {
   // Two puts (not putMany): the notifier consumers may only put (CONSUMER_STORE_ACCESS).
-  await deps.store.put({ ...keys.requestEntry(tenantId, requestKey, recipient, messageId), type: 'request_entry', request: requestKey, recipient, message_id: messageId });
-  await deps.store.put({ ...keys.actionableItem(tenantId, recipient, messageId), type: 'actionable', request: requestKey, recipient, message_id: messageId });
+  const entry = { request: requestKey, recipient, message_id: messageId };
+  await deps.store.put(requestEntryCodec(tenantId).encode(entry));
+  await deps.store.put(actionableCodec(tenantId).encode(entry));
 }
 
 /**
@@ -29,29 +31,19 @@ export async function resolveRequests(deps: Deps, tenantId: string, requestKey: 
   const page = await deps.store.query({ pk: keys.request(tenantId, requestKey), limit: 100 });
   const at = new Date(deps.clock.now()).toISOString();
   let resolved = 0;
-  for (const entry of page.items) {
-    const recipient = entry.recipient as EndpointId;
-    const messageId = String(entry.message_id);
-    const inboxKey = keys.inboxItem(tenantId, recipient, messageId);
-    const message = await deps.store.get(inboxKey);
-    if (message && message.resolved !== true) {
-      const { gsi1pk: _pk, gsi1sk: _sk, ...rest } = message;
-      try {
-        await deps.store.put({ ...rest, read: true, read_at: message.read_at ?? at, resolved: true, resolved_at: at }, { kind: 'equals', attributes: { read: message.read === true } });
-        resolved++;
-      } catch (error) {
-        // Marked read meanwhile: the next pass (or this one's delete of the actionable entry) still settles it.
-        if (!(error instanceof PreconditionFailedError)) throw error;
-        const again = await deps.store.get(inboxKey);
-        if (again) {
-          const { gsi1pk: _p, gsi1sk: _s, ...fresh } = again;
-          await deps.store.put({ ...fresh, read: true, resolved: true, resolved_at: at });
-          resolved++;
-        }
-      }
-    }
+  for (const item of page.items) {
+    const { recipient, message_id: messageId } = requestEntryCodec(tenantId).decode(item);
+    // Guarded on `read` as read (messages carry no version): a message marked read meanwhile is re-read and settled on the next round.
+    const updated = await updateRecord(
+      deps.store,
+      keys.inboxItem(tenantId, recipient, messageId),
+      inboxCodec(tenantId, recipient),
+      (message) => (message.resolved === true ? undefined : { ...message, read: true, read_at: message.read_at ?? at, resolved: true, resolved_at: at }),
+      { guard: (current) => ({ kind: 'equals', attributes: { read: current.read === true } }), what: `message ${messageId}` },
+    );
+    if (updated?.changed) resolved++;
     await deps.store.delete(keys.actionableItem(tenantId, recipient, messageId));
-    await deps.store.delete({ pk: entry.pk, sk: entry.sk });
+    await deps.store.delete({ pk: item.pk, sk: item.sk });
   }
   return resolved;
 }
@@ -59,5 +51,6 @@ export async function resolveRequests(deps: Deps, tenantId: string, requestKey: 
 /** The message ids still actionable for a role, newest first (at most `limit`). */
 export async function actionableMessageIds(deps: Deps, tenantId: string, recipient: EndpointId, limit: number, cursor?: string): Promise<{ ids: string[]; cursor?: string }> {
   const page = await deps.store.query({ pk: keys.actionable(tenantId, recipient), descending: true, limit, ...(cursor ? { cursor } : {}) });
-  return { ids: page.items.map((i) => String(i.message_id)), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  const codec = actionableCodec(tenantId);
+  return { ids: page.items.map((i) => codec.decode(i).message_id), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }

@@ -2,10 +2,10 @@ import { BOARD, type EndpointId } from '../../contracts/roles.js';
 import { expiresAt } from '../../contracts/table.js';
 import type { ClientMetadataFetcher } from '../../ports/client-metadata.js';
 import type { Deps } from '../context.js';
-import { keys } from '../keys.js';
 import type { Principal } from '../principal.js';
 import { resolveClient, type ClientLimits, type OAuthClient } from './clients.js';
 import { OAUTH_LIFETIMES, OAuthError, PKCE_CHALLENGE, auditOAuth, newCode, newGrantId, parseScope, sha256Hex } from './model.js';
+import { codeCodec } from './records.js';
 
 /** What the authorization server needs besides Deps. */
 export interface OAuthContext {
@@ -129,9 +129,7 @@ export async function approveAuthorization(deps: Deps, ctx: OAuthContext, reques
   const now = deps.clock.now();
   const grantId = newGrantId(signer.keyId);
   await deps.store.put(
-    {
-      ...keys.oauthCode(sha256Hex(code)),
-      type: 'oauth-code',
+    codeCodec(sha256Hex(code)).encode({
       clientId: request.client.clientId,
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
@@ -140,12 +138,13 @@ export async function approveAuthorization(deps: Deps, ctx: OAuthContext, reques
       tenantId: signer.tenantId,
       keyId: signer.keyId,
       human: signer.human,
-      ...(upstream ? { signer: 'identity', mappings: [...upstream.mappings] } : {}),
+      signer: upstream ? 'identity' : null,
+      mappings: upstream ? [...upstream.mappings] : [],
       grantId,
       used: false,
       validUntil: now + OAUTH_LIFETIMES.codeMs,
       expiresAt: expiresAt(now, OAUTH_LIFETIMES.codeMs),
-    },
+    }),
     { kind: 'absent' },
   );
   await auditOAuth(deps, { ...audit, roles, grantId, action: 'oauth:authorize', outcome: 'ok' });

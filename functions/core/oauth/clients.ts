@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { expiresAt } from '../../contracts/table.js';
 import { ClientMetadataError, type ClientMetadataFetcher } from '../../ports/client-metadata.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
 import { OAUTH_LIFETIMES, OAuthError } from './model.js';
+import { clientCodec, type ClientRecord } from './records.js';
 
 /**
  * OAuth clients: registered through Dynamic Client Registration (RFC 7591),
@@ -126,15 +126,7 @@ export async function registerClient(deps: Deps, limits: ClientLimits, metadata:
   }
   const clientId = `ccl_${randomBytes(16).toString('base64url')}`;
   await deps.store.put(
-    {
-      ...keys.oauthClient(clientId),
-      type: 'oauth-client',
-      clientId,
-      clientName,
-      redirectUris,
-      createdAt: new Date(now).toISOString(),
-      expiresAt: expiresAt(now, OAUTH_LIFETIMES.unusedClientMs),
-    },
+    clientCodec.encode({ clientId, clientName: clientName ?? '', redirectUris, createdAt: new Date(now).toISOString(), expiresAt: expiresAt(now, OAUTH_LIFETIMES.unusedClientMs) }),
     { kind: 'absent' },
   );
   return {
@@ -170,8 +162,9 @@ export async function resolveClient(deps: Deps, fetcher: ClientMetadataFetcher, 
   if (isMetadataDocumentId(clientId, limits)) return metadataDocumentClient(fetcher, clientId);
   if (!CLIENT_ID.test(clientId)) throw new OAuthError('invalid_client', 'unknown client_id: register again', 401);
   const item = await deps.store.get(keys.oauthClient(clientId));
-  if (!item || expired(item, deps.clock.now())) throw new OAuthError('invalid_client', 'unknown or expired client_id: register again', 401);
-  return { clientId, clientName: String(item.clientName ?? ''), redirectUris: item.redirectUris as string[], kind: 'registered' };
+  const stored = item && clientCodec.decode(item);
+  if (!stored || expired(stored, deps.clock.now())) throw new OAuthError('invalid_client', 'unknown or expired client_id: register again', 401);
+  return { clientId, clientName: stored.clientName, redirectUris: stored.redirectUris, kind: 'registered' };
 }
 
 /** Extends a registered client's life after it obtained tokens (best effort: a failure only shortens its life). */
@@ -179,13 +172,14 @@ export async function touchClient(deps: Deps, client: OAuthClient): Promise<void
   if (client.kind !== 'registered') return;
   const item = await deps.store.get(keys.oauthClient(client.clientId));
   if (!item) return;
+  const stored = clientCodec.decode(item);
   const next = expiresAt(deps.clock.now(), OAUTH_LIFETIMES.usedClientMs);
-  if (Number(item.expiresAt) >= next - 24 * 60 * 60) return;
-  await deps.store.put({ ...item, expiresAt: next }).catch((error: unknown) => deps.log.warn('oauth client touch failed', { error: String(error) }));
+  if ((stored.expiresAt ?? 0) >= next - 24 * 60 * 60) return;
+  await deps.store.put(clientCodec.encode({ ...stored, expiresAt: next })).catch((error: unknown) => deps.log.warn('oauth client touch failed', { error: String(error) }));
 }
 
-function expired(item: Item, nowMs: number): boolean {
-  return typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= nowMs;
+function expired(client: ClientRecord, nowMs: number): boolean {
+  return client.expiresAt !== null && client.expiresAt * 1000 <= nowMs;
 }
 
 async function metadataDocumentClient(fetcher: ClientMetadataFetcher, clientId: string): Promise<OAuthClient> {

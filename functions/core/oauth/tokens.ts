@@ -1,11 +1,12 @@
 import type { EndpointId } from '../../contracts/roles.js';
 import { expiresAt } from '../../contracts/table.js';
-import type { Item } from '../../ports/store.js';
+import { apiKeyCodec, type StoredApiKey } from '../auth/api-keys.js';
 import type { Deps } from '../context.js';
 import { PreconditionFailedError, UnauthenticatedError } from '../errors.js';
 import { currentMappedRoles } from '../identity/mappings.js';
 import { keys } from '../keys.js';
 import type { Principal } from '../principal.js';
+import { updateRecord, type Codec } from '../versioned.js';
 import type { OAuthContext } from './authorization.js';
 import { resolveClient, touchClient } from './clients.js';
 import {
@@ -23,6 +24,7 @@ import {
   refreshTokenGrant,
   sha256Hex,
 } from './model.js';
+import { accessTokenCodec, codeCodec, grantCodec, refreshTokenCodec, type GrantRecord } from './records.js';
 
 /**
  * The token endpoint's grants (authorization_code with PKCE, refresh_token
@@ -58,16 +60,17 @@ export async function exchangeCode(deps: Deps, ctx: OAuthContext, input: CodeExc
   if (!input.codeVerifier) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE)');
   if (!input.redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
   if (!isCode(input.code)) throw new OAuthError('invalid_grant', 'unknown, expired or used authorization code');
-  const key = keys.oauthCode(sha256Hex(input.code));
-  const item = await deps.store.get(key);
-  if (!item || Number(item.validUntil) <= deps.clock.now() || item.clientId !== client.clientId) {
+  const codes = codeCodec(sha256Hex(input.code));
+  const stored = await deps.store.get(keys.oauthCode(sha256Hex(input.code)));
+  const item = stored && codes.decode(stored);
+  if (!item || item.validUntil <= deps.clock.now() || item.clientId !== client.clientId) {
     throw new OAuthError('invalid_grant', 'unknown, expired or used authorization code');
   }
-  const grantId = String(item.grantId);
-  const audit = { tenantId: String(item.tenantId), keyId: String(item.keyId), roles: item.roles as EndpointId[], clientId: client.clientId, grantId, correlationId };
+  const grantId = item.grantId;
+  const audit = { tenantId: item.tenantId, keyId: item.keyId, roles: item.roles, clientId: client.clientId, grantId, correlationId };
   // Spend the code first (a conditional write): whatever follows, it never works twice.
   try {
-    await deps.store.put({ ...item, used: true }, { kind: 'equals', attributes: { used: false } });
+    await deps.store.put(codes.encode({ ...item, used: true }), { kind: 'equals', attributes: { used: false } });
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     await revokeGrant(deps, grantId);
@@ -79,37 +82,37 @@ export async function exchangeCode(deps: Deps, ctx: OAuthContext, input: CodeExc
     throw new OAuthError(code, description);
   };
   if (item.redirectUri !== input.redirectUri) return refuse('invalid_grant', 'redirect_uri differs from the authorization request');
-  if (!PKCE_VERIFIER.test(input.codeVerifier) || !pkceMatches(input.codeVerifier, String(item.codeChallenge))) {
+  if (!PKCE_VERIFIER.test(input.codeVerifier) || !pkceMatches(input.codeVerifier, item.codeChallenge)) {
     return refuse('invalid_grant', 'code_verifier does not match the code_challenge');
   }
-  const granted = item.resources as string[];
+  const granted = item.resources;
   const resources = input.resources.length > 0 ? input.resources : granted;
   if (granted.length > 0 && resources.some((r) => !granted.includes(r))) return refuse('invalid_target', 'resource was not part of the authorization');
   const now = deps.clock.now();
-  const grant: Item = {
-    ...keys.oauthGrant(grantId),
-    type: 'oauth-grant',
+  const grant: GrantRecord = {
     grantId,
     tenantId: item.tenantId,
     keyId: item.keyId,
     clientId: client.clientId,
     roles: item.roles,
-    human: item.human === true,
-    ...(item.signer === 'identity' ? { signer: 'identity', mappings: item.mappings } : {}),
-    resources,
+    human: item.human,
+    signer: item.signer,
+    mappings: item.mappings,
+    resources: [...resources],
     generation: 1,
     version: 1,
     createdAt: new Date(now).toISOString(),
     expiresAt: expiresAt(now, OAUTH_LIFETIMES.grantMs),
+    revokedAt: null,
   };
   try {
-    await deps.store.put(grant, { kind: 'absent' });
+    await deps.store.put(grantCodec.encode(grant), { kind: 'absent' });
   } catch (error) {
     // A concurrent second use of the code revoked the grant before it existed.
     if (error instanceof PreconditionFailedError) return refuse('invalid_grant', 'authorization code already used');
     throw error;
   }
-  const tokens = await issueTokens(deps, grant, grant.roles as EndpointId[], resources);
+  const tokens = await issueTokens(deps, grant, grant.roles, resources);
   await touchClient(deps, client);
   await auditOAuth(deps, { ...audit, action: 'oauth:grant', outcome: 'ok' });
   return tokens;
@@ -128,23 +131,24 @@ export async function refreshGrant(deps: Deps, ctx: OAuthContext, input: Refresh
   if (!input.refreshToken) throw new OAuthError('invalid_request', 'refresh_token is required');
   const grantId = refreshTokenGrant(input.refreshToken);
   if (!grantId) throw new OAuthError('invalid_grant', 'unknown, expired or revoked refresh token');
-  const read = await readGrant(deps, grantId, keys.oauthRefreshToken(grantId, sha256Hex(input.refreshToken)));
+  const tokenHash = sha256Hex(input.refreshToken);
+  const read = await readGrant(deps, grantId, keys.oauthRefreshToken(grantId, tokenHash), refreshTokenCodec(grantId, tokenHash));
   const { grant, token, apiKey } = read;
   const now = deps.clock.now();
-  if (!grant || !token || grant.revokedAt !== undefined || Number(grant.expiresAt) * 1000 <= now || token.clientId !== client.clientId) {
+  if (!grant || !token || grant.revokedAt !== null || grant.expiresAt * 1000 <= now || token.clientId !== client.clientId) {
     throw new OAuthError('invalid_grant', 'unknown, expired or revoked refresh token');
   }
-  const audit = { tenantId: String(grant.tenantId), keyId: String(grant.keyId), roles: grant.roles as EndpointId[], clientId: client.clientId, grantId, correlationId };
+  const audit = { tenantId: grant.tenantId, keyId: grant.keyId, roles: grant.roles, clientId: client.clientId, grantId, correlationId };
   const refuseAndRevoke = async (action: string, description: string): Promise<never> => {
     await revokeGrant(deps, grantId);
     await auditOAuth(deps, { ...audit, action, outcome: 'error', errorCode: 'invalid_grant' });
     throw new OAuthError('invalid_grant', description);
   };
   if (token.generation !== grant.generation) return refuseAndRevoke('oauth:refresh-reuse', 'refresh token already used; the grant is revoked');
-  let grantedRoles = grant.roles as EndpointId[];
+  let grantedRoles = grant.roles;
   if (grant.signer === 'identity') {
     // An upstream signer's grant lives as long as the mappings it came from, and narrows with them.
-    const current = await currentMappedRoles(deps, String(grant.tenantId), grant.mappings as string[]);
+    const current = await currentMappedRoles(deps, grant.tenantId, grant.mappings);
     grantedRoles = grantedRoles.filter((r) => current?.roles.includes(r));
     if (!current || grantedRoles.length === 0) return refuseAndRevoke('oauth:refresh', 'the identity mapping that approved this grant was removed or no longer holds its roles');
   } else if (!apiKey || apiKey.revokedAt !== undefined) return refuseAndRevoke('oauth:refresh', 'the API key that approved this grant was revoked');
@@ -156,18 +160,16 @@ export async function refreshGrant(deps: Deps, ctx: OAuthContext, input: Refresh
     throw new OAuthError('invalid_scope', error.description);
   }
   if (roles.some((r) => !grantedRoles.includes(r))) throw new OAuthError('invalid_scope', 'a refresh may not widen the granted scope');
-  const grantedResources = grant.resources as string[];
+  const grantedResources = grant.resources;
   const resources = input.resources.length > 0 ? input.resources : grantedResources;
   if (grantedResources.length > 0 && resources.some((r) => !grantedResources.includes(r))) throw new OAuthError('invalid_target', 'resource was not part of the grant');
-  const next: Item = { ...grant, generation: Number(grant.generation) + 1, version: Number(grant.version) + 1, expiresAt: expiresAt(now, OAUTH_LIFETIMES.grantMs) };
-  try {
-    await deps.store.put(next, { kind: 'version', version: Number(grant.version) });
-  } catch (error) {
-    // Another refresh with the same token won the race: that is reuse.
-    if (error instanceof PreconditionFailedError) return refuseAndRevoke('oauth:refresh-reuse', 'refresh token already used; the grant is revoked');
-    throw error;
-  }
-  const tokens = await issueTokens(deps, next, roles, resources);
+  // Rotate: bump the generation, only while the grant is still the one this token belongs to.
+  const rotated = await updateRecord(deps.store, keys.oauthGrant(grantId), grantCodec, (current) =>
+    current.generation !== token.generation || current.revokedAt !== null ? undefined : { ...current, generation: current.generation + 1, expiresAt: expiresAt(now, OAUTH_LIFETIMES.grantMs) },
+  );
+  // Another refresh with the same token won the race: that is reuse.
+  if (!rotated?.changed) return refuseAndRevoke('oauth:refresh-reuse', 'refresh token already used; the grant is revoked');
+  const tokens = await issueTokens(deps, rotated.record, roles, resources);
   await auditOAuth(deps, { ...audit, action: 'oauth:refresh', outcome: 'ok' });
   return tokens;
 }
@@ -184,10 +186,12 @@ export async function revokeToken(deps: Deps, ctx: OAuthContext, input: { client
   const grantId = access ?? refreshTokenGrant(input.token);
   if (!grantId) return;
   const hash = sha256Hex(input.token);
-  const { grant, token } = await readGrant(deps, grantId, access ? keys.oauthAccessToken(grantId, hash) : keys.oauthRefreshToken(grantId, hash));
+  const { grant, token } = access
+    ? await readGrant(deps, grantId, keys.oauthAccessToken(grantId, hash), accessTokenCodec(grantId, hash))
+    : await readGrant(deps, grantId, keys.oauthRefreshToken(grantId, hash), refreshTokenCodec(grantId, hash));
   if (!grant || !token || grant.clientId !== client.clientId) return;
   await revokeGrant(deps, grantId);
-  await auditOAuth(deps, { tenantId: String(grant.tenantId), keyId: String(grant.keyId), roles: grant.roles as EndpointId[], clientId: client.clientId, grantId, correlationId, action: 'oauth:revoke', outcome: 'ok' });
+  await auditOAuth(deps, { tenantId: grant.tenantId, keyId: grant.keyId, roles: grant.roles, clientId: client.clientId, grantId, correlationId, action: 'oauth:revoke', outcome: 'ok' });
 }
 
 /**
@@ -201,48 +205,53 @@ export async function revokeToken(deps: Deps, ctx: OAuthContext, input: { client
 export async function authenticateAccessToken(deps: Deps, presented: string): Promise<Principal> {
   const grantId = accessTokenGrant(presented);
   if (!grantId) throw new UnauthenticatedError('malformed access token');
-  const { grant, token, apiKey } = await readGrant(deps, grantId, keys.oauthAccessToken(grantId, sha256Hex(presented)));
-  if (!token || Number(token.validUntil) <= deps.clock.now()) throw new UnauthenticatedError('invalid or expired access token');
-  if (!grant || grant.revokedAt !== undefined) throw new UnauthenticatedError('the access token was revoked');
-  let roles = token.roles as EndpointId[];
-  let human = grant.human === true;
+  const hash = sha256Hex(presented);
+  const { grant, token, apiKey } = await readGrant(deps, grantId, keys.oauthAccessToken(grantId, hash), accessTokenCodec(grantId, hash));
+  if (!token || token.validUntil <= deps.clock.now()) throw new UnauthenticatedError('invalid or expired access token');
+  if (!grant || grant.revokedAt !== null) throw new UnauthenticatedError('the access token was revoked');
+  let roles = token.roles;
+  let human = grant.human;
   if (grant.signer === 'identity') {
-    const current = await currentMappedRoles(deps, String(grant.tenantId), grant.mappings as string[]);
+    const current = await currentMappedRoles(deps, grant.tenantId, grant.mappings);
     roles = roles.filter((r) => current?.roles.includes(r));
     if (!current || roles.length === 0) throw new UnauthenticatedError('the identity mapping that approved this access was removed');
     human = human && current.human;
   } else if (!apiKey || apiKey.revokedAt !== undefined) throw new UnauthenticatedError('the key that approved this access was revoked');
-  return {
-    tenantId: String(grant.tenantId),
-    keyId: String(grant.keyId),
-    roles,
-    human,
-    audience: token.resources as string[],
-    grantId,
-  };
+  return { tenantId: grant.tenantId, keyId: grant.keyId, roles, human, audience: token.resources, grantId };
 }
 
 /** Marks a grant revoked; a grant not written yet is created revoked (so a racing code exchange cannot open it). */
 export async function revokeGrant(deps: Deps, grantId: string): Promise<void> {
   const now = new Date(deps.clock.now()).toISOString();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const grant = await deps.store.get(keys.oauthGrant(grantId));
-    try {
-      if (!grant) {
-        await deps.store.put({ ...keys.oauthGrant(grantId), type: 'oauth-grant', grantId, revokedAt: now, version: 1, expiresAt: expiresAt(deps.clock.now(), OAUTH_LIFETIMES.grantMs) }, { kind: 'absent' });
-        return;
-      }
-      if (grant.revokedAt !== undefined) return;
-      await deps.store.put({ ...grant, revokedAt: now, version: Number(grant.version) + 1 }, { kind: 'version', version: Number(grant.version) });
-      return;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
-  }
-  throw new Error(`could not revoke grant ${grantId} after 3 attempts`);
+  const stub: GrantRecord = {
+    grantId,
+    tenantId: '',
+    keyId: '',
+    clientId: '',
+    roles: [],
+    human: false,
+    signer: null,
+    mappings: [],
+    resources: [],
+    generation: 0,
+    version: 0,
+    createdAt: null,
+    expiresAt: expiresAt(deps.clock.now(), OAUTH_LIFETIMES.grantMs),
+    revokedAt: null,
+  };
+  await updateRecord(deps.store, keys.oauthGrant(grantId), grantCodec, (grant) => (grant.revokedAt !== null ? undefined : { ...grant, revokedAt: now }), {
+    attempts: 3,
+    what: `grant ${grantId}`,
+    create: () => stub,
+  });
 }
 
-async function readGrant(deps: Deps, grantId: string, tokenKey: { pk: string; sk: string }): Promise<{ grant?: Item; token?: Item; apiKey?: Item }> {
+async function readGrant<T>(
+  deps: Deps,
+  grantId: string,
+  tokenKey: { pk: string; sk: string },
+  tokenCodec: Codec<T>,
+): Promise<{ grant?: GrantRecord; token?: T; apiKey?: StoredApiKey }> {
   const grantKey = keys.oauthGrant(grantId);
   const apiKeyKey = keys.apiKey(grantKeyId(grantId));
   const items = await deps.store.getMany([grantKey, tokenKey, apiKeyKey]);
@@ -250,30 +259,22 @@ async function readGrant(deps: Deps, grantId: string, tokenKey: { pk: string; sk
   const grant = find(grantKey);
   const token = find(tokenKey);
   const apiKey = find(apiKeyKey);
-  return { ...(grant ? { grant } : {}), ...(token ? { token } : {}), ...(apiKey ? { apiKey } : {}) };
+  return { ...(grant ? { grant: grantCodec.decode(grant) } : {}), ...(token ? { token: tokenCodec.decode(token) } : {}), ...(apiKey ? { apiKey: apiKeyCodec.decode(apiKey) } : {}) };
 }
 
-async function issueTokens(deps: Deps, grant: Item, roles: readonly EndpointId[], resources: readonly string[]): Promise<TokenResponse> {
-  const grantId = String(grant.grantId);
+async function issueTokens(deps: Deps, grant: GrantRecord, roles: readonly EndpointId[], resources: readonly string[]): Promise<TokenResponse> {
+  const grantId = grant.grantId;
   const access = newAccessToken(grantId);
   const refresh = newRefreshToken(grantId);
   const now = deps.clock.now();
   await deps.store.putMany([
-    {
-      ...keys.oauthAccessToken(grantId, sha256Hex(access)),
-      type: 'oauth-access-token',
+    accessTokenCodec(grantId, sha256Hex(access)).encode({
       roles: [...roles],
       resources: [...resources],
       validUntil: now + OAUTH_LIFETIMES.accessTokenMs,
       expiresAt: expiresAt(now, OAUTH_LIFETIMES.accessTokenMs),
-    },
-    {
-      ...keys.oauthRefreshToken(grantId, sha256Hex(refresh)),
-      type: 'oauth-refresh-token',
-      clientId: grant.clientId,
-      generation: grant.generation,
-      expiresAt: grant.expiresAt,
-    },
+    }),
+    refreshTokenCodec(grantId, sha256Hex(refresh)).encode({ clientId: grant.clientId, generation: grant.generation, expiresAt: grant.expiresAt }),
   ]);
   return { access_token: access, token_type: 'Bearer', expires_in: OAUTH_LIFETIMES.accessTokenMs / 1000, refresh_token: refresh, scope: roles.join(' ') };
 }

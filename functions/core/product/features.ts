@@ -1,9 +1,9 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
 import { proposeDecision } from '../decisions/decisions.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field, type Codec } from '../versioned.js';
 import { deriveRequirements, priorityFromRice, riceScore, round2, type FeatureRequirements, type Priority, type RiceFactors } from './scoring.js';
 
 /** The record kind of a feature (`keys.record(tenant, FEATURE_KIND, id)`). */
@@ -46,6 +46,40 @@ export interface Feature {
 }
 
 const RICE_KEYS = ['reach', 'impact', 'confidence', 'effort'] as const;
+
+/** A feature as stored: the feature, the RICE factors given (or null) and its version. Its items carry no tenant (the key does). */
+export interface FeatureRecord extends Feature {
+  readonly rice: Partial<RiceFactors> | null;
+  readonly version: number;
+}
+
+export function featureCodec(tenantId: string): Codec<FeatureRecord> {
+  return {
+    decode: (i) => ({
+      feature_id: field.reqStr(i, 'feature_id'),
+      name: field.str(i, 'name'),
+      business_value: field.str(i, 'business_value'),
+      user_stories: field.strs(i, 'user_stories'),
+      requirements: field.obj(i, 'requirements') as unknown as FeatureRequirements,
+      priority: field.oneOf<Priority>(i, 'priority', 'medium', ['low', 'medium', 'high', 'critical']),
+      rice_score: field.numOrNull(i, 'rice_score'),
+      priority_basis: field.str(i, 'priority_basis'),
+      budget: field.objOrNull(i, 'budget') as FeatureBudget | null,
+      status: field.str(i, 'status', 'defined'),
+      created_by: field.str(i, 'created_by'),
+      created_at: field.str(i, 'created_at'),
+      rice: field.objOrNull(i, 'rice') as Partial<RiceFactors> | null,
+      version: field.num(i, 'version', 1),
+    }),
+    encode: (f) => ({
+      ...keys.record(tenantId, FEATURE_KIND, f.feature_id),
+      gsi1pk: keys.recordIndex(tenantId, FEATURE_KIND),
+      gsi1sk: `${f.created_at}#${f.feature_id}`,
+      type: 'feature',
+      ...f,
+    }),
+  };
+}
 
 /**
  * Defines a feature: requirements parsed from the user stories, priority
@@ -104,18 +138,7 @@ export async function defineFeature(deps: Deps, ctx: RequestContext, input: Defi
     created_by: input.author,
     created_at: at,
   };
-  await deps.store.put(
-    {
-      ...keys.record(input.tenantId, FEATURE_KIND, featureId),
-      gsi1pk: keys.recordIndex(input.tenantId, FEATURE_KIND),
-      gsi1sk: `${at}#${featureId}`,
-      type: 'feature',
-      ...feature,
-      rice: score === null ? null : { ...input.rice },
-      version: 1,
-    },
-    { kind: 'absent' },
-  );
+  await deps.store.put(featureCodec(input.tenantId).encode({ ...feature, rice: score === null ? null : { ...input.rice }, version: 1 }), { kind: 'absent' });
   return feature;
 }
 
@@ -123,22 +146,6 @@ export async function defineFeature(deps: Deps, ctx: RequestContext, input: Defi
 export async function getFeature(deps: Deps, tenantId: string, featureId: string): Promise<Feature> {
   const item = await deps.store.get(keys.record(tenantId, FEATURE_KIND, featureId));
   if (!item) throw new NotFoundError(`no feature ${featureId}`);
-  return toFeature(item);
-}
-
-function toFeature(item: Item): Feature {
-  return {
-    feature_id: String(item.feature_id),
-    name: String(item.name),
-    business_value: String(item.business_value),
-    user_stories: (item.user_stories as string[]) ?? [],
-    requirements: item.requirements as FeatureRequirements,
-    priority: item.priority as Priority,
-    rice_score: typeof item.rice_score === 'number' ? item.rice_score : null,
-    priority_basis: String(item.priority_basis),
-    budget: (item.budget as FeatureBudget | null) ?? null,
-    status: String(item.status),
-    created_by: String(item.created_by),
-    created_at: String(item.created_at),
-  };
+  const { rice: _rice, version: _version, ...feature } = featureCodec(tenantId).decode(item);
+  return feature;
 }

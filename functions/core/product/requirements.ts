@@ -1,9 +1,10 @@
 import type { EndpointId, RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import type { Deps, RequestContext } from '../context.js';
-import { NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { inboxCodec, type InboxRecord } from '../messages/message-record.js';
 import { sendMessage } from '../messages/messages.js';
+import { field, updateRecord, type Codec } from '../versioned.js';
 import { extractAcceptanceCriteria } from './scoring.js';
 
 /** The record kind of a requirements request (`keys.record(tenant, REQUIREMENTS_KIND, id)`). */
@@ -39,6 +40,50 @@ export interface RequirementsRequest {
   readonly asked: EndpointId[];
   readonly requirements_doc: RequirementsDoc;
   readonly acceptance_criteria: string[];
+}
+
+/** A requirements request as stored (its items carry no tenant: the key does, so the codec is made per tenant). */
+export interface RequirementsRecord {
+  readonly request_id: string;
+  readonly thread_id: string;
+  readonly requester: RoleId;
+  readonly feature: string;
+  readonly stakeholders: EndpointId[];
+  readonly questions: string[];
+  readonly status: 'collecting' | 'complete';
+  readonly answered: EndpointId[];
+  readonly pending: EndpointId[];
+  readonly acceptance_criteria: string[];
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly version: number;
+}
+
+export function requirementsCodec(tenantId: string): Codec<RequirementsRecord> {
+  return {
+    decode: (i) => ({
+      request_id: field.reqStr(i, 'request_id'),
+      thread_id: field.reqStr(i, 'thread_id'),
+      requester: field.oneOf<RoleId>(i, 'requester', 'product_manager'),
+      feature: field.str(i, 'feature'),
+      stakeholders: field.strs(i, 'stakeholders') as EndpointId[],
+      questions: field.strs(i, 'questions'),
+      status: field.oneOf(i, 'status', 'collecting', ['collecting', 'complete'] as const),
+      answered: field.strs(i, 'answered') as EndpointId[],
+      pending: field.strs(i, 'pending') as EndpointId[],
+      acceptance_criteria: field.strs(i, 'acceptance_criteria'),
+      created_at: field.str(i, 'created_at'),
+      updated_at: field.str(i, 'updated_at'),
+      version: field.num(i, 'version', 1),
+    }),
+    encode: (r) => ({
+      ...keys.record(tenantId, REQUIREMENTS_KIND, r.request_id),
+      gsi1pk: keys.recordIndex(tenantId, REQUIREMENTS_KIND),
+      gsi1sk: `${r.created_at}#${r.request_id}`,
+      type: 'requirements',
+      ...r,
+    }),
+  };
 }
 
 export interface StartInput {
@@ -84,11 +129,7 @@ export async function startRequirements(deps: Deps, ctx: RequestContext, input: 
   }
   const now = new Date(deps.clock.now()).toISOString();
   await deps.store.put(
-    {
-      ...keys.record(input.tenantId, REQUIREMENTS_KIND, requestId),
-      gsi1pk: keys.recordIndex(input.tenantId, REQUIREMENTS_KIND),
-      gsi1sk: `${now}#${requestId}`,
-      type: 'requirements',
+    requirementsCodec(input.tenantId).encode({
       request_id: requestId,
       thread_id: threadId,
       requester: input.requester,
@@ -102,7 +143,7 @@ export async function startRequirements(deps: Deps, ctx: RequestContext, input: 
       created_at: now,
       updated_at: now,
       version: 1,
-    },
+    }),
     { kind: 'absent' },
   );
   return {
@@ -123,46 +164,34 @@ export async function startRequirements(deps: Deps, ctx: RequestContext, input: 
  * or Given … When … Then …). Updates the record's status and snapshot.
  */
 export async function collectRequirements(deps: Deps, input: { tenantId: string; requester: RoleId; requestId: string }): Promise<RequirementsRequest> {
-  const record = await deps.store.get(keys.record(input.tenantId, REQUIREMENTS_KIND, input.requestId));
+  const codec = requirementsCodec(input.tenantId);
+  const key = keys.record(input.tenantId, REQUIREMENTS_KIND, input.requestId);
+  const stored = await deps.store.get(key);
+  const record = stored && codec.decode(stored);
   if (!record || record.requester !== input.requester) throw new NotFoundError(`no requirements request ${input.requestId}`);
-  const threadId = String(record.thread_id);
-  const stakeholders = record.stakeholders as EndpointId[];
+  const { thread_id: threadId, stakeholders } = record;
   const replies = await threadMessages(deps, input.tenantId, input.requester, threadId);
 
   const answers: Record<string, StakeholderAnswer[]> = {};
-  for (const item of replies) {
-    const from = item.from as EndpointId;
-    if (!stakeholders.includes(from)) continue;
-    (answers[from] ??= []).push({ message_id: String(item.message_id), content: String(item.content), sent_at: String(item.sent_at) });
+  for (const m of replies) {
+    if (m.from === 'conclave' || !stakeholders.includes(m.from)) continue;
+    (answers[m.from] ??= []).push({ message_id: m.message_id, content: m.content, sent_at: m.sent_at });
   }
   const answered = stakeholders.filter((s) => answers[s]);
   const pending = stakeholders.filter((s) => !answers[s]);
   const criteria = extractAcceptanceCriteria(answered.flatMap((s) => (answers[s] as StakeholderAnswer[]).map((a) => a.content)));
-  const status = pending.length === 0 ? 'complete' : 'collecting';
-
-  try {
-    await deps.store.put(
-      {
-        ...record,
-        status,
-        answered,
-        pending,
-        acceptance_criteria: criteria,
-        updated_at: new Date(deps.clock.now()).toISOString(),
-        version: Number(record.version) + 1,
-      },
-      { kind: 'version', version: Number(record.version) },
-    );
-  } catch (error) {
-    // A concurrent collect stored a snapshot of the same thread: the result below is as current.
-    if (!(error instanceof PreconditionFailedError)) throw error;
-  }
+  const status: RequirementsRecord['status'] = pending.length === 0 ? 'complete' : 'collecting';
+  // A concurrent collect stores a snapshot of the same thread: a lost race just stores this one on the fresh record.
+  const updatedAt = new Date(deps.clock.now()).toISOString();
+  await updateRecord(deps.store, key, codec, (current) => ({ ...current, status, answered, pending, acceptance_criteria: criteria, updated_at: updatedAt }), {
+    what: `requirements request ${input.requestId}`,
+  });
   return {
     request_id: input.requestId,
     thread_id: threadId,
     status,
     asked: stakeholders,
-    requirements_doc: { feature: String(record.feature), questions: record.questions as string[], answers, answered, pending },
+    requirements_doc: { feature: record.feature, questions: record.questions, answers, answered, pending },
     acceptance_criteria: criteria,
   };
 }
@@ -172,8 +201,9 @@ export async function collectRequirements(deps: Deps, input: { tenantId: string;
  * start with their time (10 characters), and every reply is later than the
  * thread id, so the scan starts at the thread's creation time.
  */
-async function threadMessages(deps: Deps, tenantId: string, recipient: EndpointId, threadId: string): Promise<Item[]> {
-  const out: Item[] = [];
+async function threadMessages(deps: Deps, tenantId: string, recipient: EndpointId, threadId: string): Promise<InboxRecord[]> {
+  const codec = inboxCodec(tenantId, recipient);
+  const out: InboxRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await deps.store.query({
@@ -182,7 +212,7 @@ async function threadMessages(deps: Deps, tenantId: string, recipient: EndpointI
       limit: 100,
       ...(cursor ? { cursor } : {}),
     });
-    out.push(...page.items.filter((i) => i.thread_id === threadId));
+    out.push(...page.items.map((i) => codec.decode(i)).filter((m) => m.thread_id === threadId));
     cursor = page.cursor;
   } while (cursor);
   return out;

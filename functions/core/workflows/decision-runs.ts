@@ -99,7 +99,7 @@ export async function voteSettled(deps: Deps, tenantId: string, decisionId: stri
  * The decision closed: every participant's vote request, and the board's
  * escalation request (escalate_to_board), leave the inbox's actionable view.
  */
-export async function settleVoteRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
+export async function settleDecisionRequests(deps: Deps, tenantId: string, decisionId: string): Promise<void> {
   const decision = await getDecision(deps, tenantId, decisionId).catch(() => undefined);
   if (decision && CLOSED.includes(decision.status)) await resolveRequests(deps, tenantId, `decision:${decisionId}`);
   if (!decision || decision.mode !== 'collaborative') return;
