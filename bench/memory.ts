@@ -22,13 +22,21 @@
  * approximate index faces clustered data rather than uniform noise. It is
  * written the way `npm run memory -- reembed` rebuilds: items into the
  * table in batches, then both indexes in batches (search-index.ts), in a
- * persisted data dir. Then a NEW PROCESS (the "server": bench/memory-server.ts)
+ * persisted data dir. With `--data <dir>` the built tenant is kept there
+ * (`<dir>/memory-<scale>`, marked with the scale, the local index format
+ * and the generator's version) and reused by the next run that matches,
+ * copied to a fresh directory first so every run restarts on the build as
+ * it was written. Then a NEW PROCESS (the "server": bench/memory-server.ts)
  * opens that data dir like `npm start` and measures, with the query vectors
  * embedded beforehand (the timed path is the whole `searchMemories` use case
  * minus the query embedding):
  *   restart-to-first-search  spawn of the process to the first search's answer
  *   search p50 / p95         labelled queries over the whole tenant
- *   RSS                      the server process's resident memory, highest seen
+ *   RSS                      the server process's own resident memory (that process
+ *                            holds the data: engine, indexes): its peak over its whole
+ *                            life (the kernel's VmHWM), split (at the highest sample) into anonymous
+ *                            memory and file pages (the mapped HNSW snapshot, the
+ *                            engine's table files, the binaries)
  *   recall@10                approximate index (HNSW) vs exact search, over
  *                            pseudo-embedded queries, on the same vectors
  *   hybrid recall@5, exact-id recall  the labelled queries among all the memories
@@ -90,11 +98,14 @@ export interface ServerReport {
   /** CPU time of the server process (user + system, module loading included) until its first search answered: the restart's cost apart from waiting for a shared CPU. */
   readonly firstSearchCpuMs: number;
   readonly samples: number[];
+  /** The server process's peak resident set: the kernel's high-water mark (VmHWM) over its whole life, or the highest sampled. */
   readonly rssMb: number;
-  /** At the highest RSS seen: anonymous memory and file-backed pages (Linux; 0 elsewhere). */
+  /** At the highest RSS sampled: anonymous memory and file-backed pages (Linux; 0 elsewhere). */
   readonly rssAnonMb: number;
   readonly rssFileMb: number;
   readonly heapMb: number;
+  /** Peak resident set once the server has also loaded the packaged offline model and embedded the labelled queries with it (not a target: the targets exclude the query embedding). */
+  readonly rssWithModelMb: number;
   readonly atScale: Quality;
   readonly annKeys: string[][];
 }
@@ -201,6 +212,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
     };
     const figures = {
       scale,
+      reusedBuild: reused,
       buildSeconds: round(buildSeconds),
       tableSeconds: round(tableMs / 1000),
       indexSeconds: round(indexMs / 1000),
@@ -212,6 +224,7 @@ export async function run(options: BenchOptions = {}): Promise<Record<string, un
       rssAnonMb: round(serverReport.rssAnonMb),
       rssFileMb: round(serverReport.rssFileMb),
       heapMb: round(serverReport.heapMb),
+      rssWithOfflineModelMb: round(serverReport.rssWithModelMb),
       annRecallAt10: round(annRecall * 1000) / 1000,
       atScale: roundAll(serverReport.atScale),
     };
@@ -499,6 +512,7 @@ function report(
   latency: { samples: number; p50Ms: number; p95Ms: number; p99Ms: number },
   scale: {
     scale: number;
+    reusedBuild: boolean;
     buildSeconds: number;
     tableSeconds: number;
     indexSeconds: number;
@@ -510,6 +524,7 @@ function report(
     rssAnonMb: number;
     rssFileMb: number;
     heapMb: number;
+    rssWithOfflineModelMb: number;
     annRecallAt10: number;
     atScale: Quality;
   },
@@ -531,9 +546,9 @@ function report(
   console.log(`\nat ${n} memories in one tenant (${evalSet.memories.length} labelled + pseudo-embedded filler), a restarted server process on the persisted data dir, query embedding excluded:\n`);
   console.log(table(['searches', 'p50 ms', 'p95 ms', 'p99 ms', 'RSS MB', 'restart→first search ms', 'ANN recall@10'], [[String(latency.samples), latency.p50Ms, latency.p95Ms, latency.p99Ms, scale.rssMb, scale.spawnToFirstSearchMs, scale.annRecallAt10]]));
   console.log(
-    `\nbuild (table + both indexes, batches of ${BATCH}): ${scale.buildSeconds} s (table ${scale.tableSeconds} s, indexes ${scale.indexSeconds} s); ` +
+    (scale.reusedBuild ? '\nbuild: reused (kept by --data from an earlier run of this scale and index format); ' : `\nbuild (table + both indexes, batches of ${BATCH}): ${scale.buildSeconds} s (table ${scale.tableSeconds} s, indexes ${scale.indexSeconds} s); `) +
       `restart: ${scale.spawnToFirstSearchMs} ms from spawn (${scale.firstSearchInProcessMs} ms from the process's start, ${scale.restartCpuMs} ms of CPU) to the first search's answer; ` +
-      `machine load average ${scale.loadAverage.atStart} → ${scale.loadAverage.atEnd} on ${cpus} CPUs; RSS ${scale.rssMb} MB = ${scale.rssAnonMb} MB anonymous + ${scale.rssFileMb} MB file pages; heap ${scale.heapMb} MB; ` +
+      `machine load average ${scale.loadAverage.atStart} → ${scale.loadAverage.atEnd} on ${cpus} CPUs; RSS ${scale.rssMb} MB = ${scale.rssAnonMb} MB anonymous + ${scale.rssFileMb} MB file pages; heap ${scale.heapMb} MB; peak RSS once the packaged offline query model is also loaded (not a target: query embedding excluded) ${scale.rssWithOfflineModelMb} MB; ` +
       `labelled queries among the ${n}: hybrid recall@5 ${scale.atScale.recallAt5}, exact ids ${scale.atScale.recallAt5Exact}, MRR ${scale.atScale.mrr}.`,
   );
   console.log(`offline model cost (excluded above): storing ${round(model.storeMsPerMemory)} ms per memory, embedding a query ${round(model.queryEmbedMs)} ms.`);

@@ -48,6 +48,7 @@ export const OPTIONAL_SETTINGS: readonly { readonly keys: string; readonly props
     props: { customDomain: { ...EXAMPLE_DOMAIN, hostedZoneId: EXAMPLE_ZONE } },
     over: { customDomain: EXAMPLE_DOMAIN },
   },
+  { keys: '`identity=cognito`', props: { upstreamIdentity: { kind: 'cognito' } } },
 ];
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

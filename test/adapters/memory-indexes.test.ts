@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idf, termScore } from '../../functions/contracts/bm25.js';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
 import { TableLexicalIndex } from '../../functions/adapters/aws/table-lexical-index.js';
 import { ensureTable, startDynalite, type LocalDynamo } from '../../functions/adapters/local/dynalite.js';
@@ -160,9 +161,25 @@ describe('local indexes across snapshots, journals and restarts', () => {
     const next = random(7);
     const reference = new LocalLexicalIndex();
     let persisted = new LocalLexicalIndex({ dir: root, snapshotEvery: 7 });
+    // The documents as they should be, for BM25 computed from scratch.
+    const live = new Map<string, LexicalDocument>();
+    const bm25 = (terms: string[]) => {
+      const average = [...live.values()].reduce((a, d) => a + d.length, 0) / (live.size || 1);
+      const df = new Map(terms.map((t) => [t, [...live.values()].filter((d) => d.terms.has(t)).length]));
+      const scores = [...live.values()].map((d) => ({
+        key: d.key,
+        score: terms.reduce((sum, t) => sum + (d.terms.has(t) ? termScore(d.terms.get(t) as number, d.length, average, idf(live.size, df.get(t) as number)) : 0), 0),
+      }));
+      return { df, scores: new Map(scores.filter((s) => s.score > 0).map((s) => [s.key, s.score])) };
+    };
     const check = async () => {
       for (const terms of [['kafka'], ['deploy', 'inc-2041'], ['übergröße', 'q3', 'nothing'], WORDS]) {
         const [want, got] = await Promise.all([reference.search('acme', terms, 5), persisted.search('acme', terms, 5)]);
+        const exact = bm25(terms);
+        expect(Object.fromEntries(got.stats.documentFrequency)).toEqual(Object.fromEntries(exact.df));
+        expect(got.stats.documents).toBe(live.size);
+        for (const m of got.matches) expect(m.score).toBeCloseTo(exact.scores.get(m.key) as number, 9);
+        expect(got.matches.map((m) => m.score.toFixed(9))).toEqual([...exact.scores.values()].sort((a, b) => b - a).slice(0, 5).map((x) => x.toFixed(9)));
         expect(got.stats.documents).toBe(want.stats.documents);
         expect(got.stats.totalLength).toBe(want.stats.totalLength);
         expect(Object.fromEntries(got.stats.documentFrequency)).toEqual(Object.fromEntries(want.stats.documentFrequency));
@@ -174,8 +191,10 @@ describe('local indexes across snapshots, journals and restarts', () => {
       const key = `m/${Math.floor(next() * 40)}`;
       if (r < 0.6) {
         const text = Array.from({ length: 1 + Math.floor(next() * 6) }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ');
+        live.set(key, doc(key, text));
         await Promise.all([reference.put('acme', [doc(key, text)]), persisted.put('acme', [doc(key, text)])]);
       } else if (r < 0.85) {
+        live.delete(key);
         await Promise.all([reference.delete('acme', [key]), persisted.delete('acme', [key])]);
       } else if (r < 0.93) {
         await persisted.flush();

@@ -5,6 +5,7 @@ import { ValidationError } from '../../functions/core/errors.js';
 import { currentMappedRoles, listIdentityMappings, mapIdentity, removeIdentityMapping, resolveUpstreamIdentity, upstreamSignerId } from '../../functions/core/identity/mappings.js';
 import { ConfigError, loadAwsConfig, loadLocalConfig } from '../../functions/runtime/config.js';
 import { parseSecret } from '../../functions/runtime/identity-provider.js';
+import { adminRequestSchema, runAdmin } from '../../functions/runtime/admin.js';
 import { testDeps } from '../helpers/deps.js';
 
 describe('identity mappings', () => {
@@ -70,6 +71,24 @@ describe('identity mappings', () => {
     expect(upstreamSignerId('https://i', 's')).toMatch(/^[0-9a-f]{16}$/);
     expect(upstreamSignerId('https://i', 's')).toBe(upstreamSignerId('https://i', 's'));
     expect(upstreamSignerId('https://j', 's')).not.toBe(upstreamSignerId('https://i', 's'));
+  });
+});
+
+describe('identity commands on the admin route', () => {
+  it('lets a tenant administrator manage only its own tenant\'s mappings; the operator manages all', async () => {
+    const deps = testDeps({ store: new MemoryStore().connect(), clock: { now: () => 0 } });
+    const operator = { kind: 'operator' } as const;
+    const acme = { kind: 'tenant', tenantId: 'acme' } as const;
+    await runAdmin(deps, { command: 'identities.map', kind: 'group', value: 'beta-eng', tenant: 'beta', roles: ['cto'], human: false }, operator);
+    await runAdmin(deps, { command: 'identities.map', kind: 'email', value: 'a@acme.io', tenant: 'acme', roles: ['ceo'], human: true }, acme);
+    await expect(runAdmin(deps, { command: 'identities.map', kind: 'group', value: 'x', tenant: 'beta', roles: ['cto'], human: false }, acme)).rejects.toThrow(/administers tenant acme only/);
+    await expect(runAdmin(deps, { command: 'identities.remove', id: 'group:beta-eng' }, acme)).rejects.toThrow(/administers tenant acme only/);
+    expect(((await runAdmin(deps, { command: 'identities.list' }, acme)) as { id: string }[]).map((m) => m.id)).toEqual(['email:a@acme.io']);
+    await expect(runAdmin(deps, { command: 'identities.list', tenant: 'beta' }, acme)).rejects.toThrow(/administers tenant acme only/);
+    expect(((await runAdmin(deps, { command: 'identities.list' }, operator)) as unknown[]).length).toBe(2);
+    // The route's schema bounds every field and refuses unknown ones.
+    expect(adminRequestSchema.safeParse({ command: 'identities.map', kind: 'group', value: 'x'.repeat(257), tenant: 'acme', roles: ['cto'], human: false }).success).toBe(false);
+    expect(adminRequestSchema.safeParse({ command: 'identities.remove', id: 'group:x', extra: 1 }).success).toBe(false);
   });
 });
 

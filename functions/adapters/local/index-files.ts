@@ -79,6 +79,11 @@ export async function writeSections(path: string, version: number, sections: rea
  * undefined when there is no such file. Throws on a file of another format.
  */
 export async function readSections(path: string, version: number): Promise<Uint8Array[] | undefined> {
+  return (await readVersionedSections(path, [version]))?.sections;
+}
+
+/** Like readSections, accepting any of `versions` (newest first) and saying which one the file is. */
+export async function readVersionedSections(path: string, versions: readonly number[]): Promise<{ version: number; sections: Uint8Array[] } | undefined> {
   let data: Buffer;
   try {
     data = await readFile(path);
@@ -89,7 +94,7 @@ export async function readSections(path: string, version: number): Promise<Uint8
   // Typed views need their element alignment: a pooled (small) Buffer may not start at 8.
   const bytes = data.byteOffset % 8 === 0 ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
   const word = (i: number) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(i * 4, true);
-  if (bytes.byteLength < 16 || word(0) !== SECTIONS_MAGIC || word(1) !== version) throw new Error(`${path} is not an index snapshot of format ${version}`);
+  if (bytes.byteLength < 16 || word(0) !== SECTIONS_MAGIC || !versions.includes(word(1))) throw new Error(`${path} is not an index snapshot of format ${versions.join(' or ')}`);
   const count = word(2);
   let at = 16 + count * 8;
   at += (8 - (at % 8)) % 8;
@@ -100,7 +105,7 @@ export async function readSections(path: string, version: number): Promise<Uint8
     out.push(bytes.subarray(at, at + length));
     at += length + ((8 - (length % 8)) % 8);
   }
-  return out;
+  return { version: word(1), sections: out };
 }
 
 /** A typed view of a section read by readSections. */
@@ -134,4 +139,4 @@ export class Serial {
  * older format is still read (and rewritten in this one at its next snapshot).
  * bench/memory.ts rebuilds a kept benchmark tenant when this changes.
  */
-export const LOCAL_INDEX_FORMAT = 2;
+export const LOCAL_INDEX_FORMAT = 3;

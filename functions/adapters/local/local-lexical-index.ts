@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { idf, termScore } from '../../contracts/bm25.js';
 import type { LexicalDocument, LexicalIndex, LexicalResult } from '../../ports/lexical-index.js';
-import { appendLines, ensureDir, readLines, readSections, Serial, tenantDir, view, writeAtomically, writeSections, type Section } from './index-files.js';
+import { appendLines, ensureDir, readLines, readVersionedSections, Serial, tenantDir, view, writeAtomically, writeSections, type Section } from './index-files.js';
 import { grown, KeyTable } from './key-table.js';
 
 export interface LocalLexicalIndexOptions {
@@ -23,21 +23,21 @@ interface Postings {
  * terms) cost a few megabytes, not an object per posting or per string,
  * and load from a snapshot with no parsing:
  *   terms, keys:  KeyTable (string ↔ number, key-table.ts);
- *   per term id:  size (postings, removed ones included), live (of live
- *                 documents), the single posting inline, or `more` once a
- *                 second document has the term (from the snapshot's
- *                 postings, `base`, until it changes);
+ *   per term id:  size (postings, removed documents' included), the single
+ *                 posting inline, or `more` once a second document has the
+ *                 term (taken from the snapshot's block, `base`, on first use);
  *   per key id:   its current document (−1: none);
- *   per document: its key id, length, and its (term id, tf) pairs in one
- *                 pool (start, count; count −1 once removed).
+ *   per document: its key id, length, and whether it was removed.
+ * A removal only marks its document: a term's document frequency is counted
+ * from its live postings when a search reads them, and a list much longer
+ * than its live postings is compacted then.
  */
 interface Tenant {
   terms: KeyTable;
   size: Int32Array;
-  live: Int32Array;
   firstDoc: Int32Array;
   firstTf: Uint16Array;
-  readonly more: (Postings | undefined)[];
+  more: (Postings | undefined)[];
   /** The snapshot's postings of terms in two documents or more (CSR: start per term, then docs and tfs). */
   base: { start: Int32Array; docs: Int32Array; tfs: Uint16Array } | undefined;
   keys: KeyTable;
@@ -45,11 +45,7 @@ interface Tenant {
   keyOfDoc: Int32Array;
   docs: number;
   lengths: Int32Array;
-  starts: Int32Array;
-  counts: Int32Array;
-  poolTerms: Int32Array;
-  poolTfs: Uint16Array;
-  poolUsed: number;
+  removed: Uint8Array;
   liveDocs: number;
   totalLength: number;
   /** Journal entries since the snapshot. */
@@ -61,7 +57,7 @@ interface Tenant {
 const JOURNAL = 'lexical.journal';
 const SNAPSHOT = 'lexical.snapshot';
 /** The snapshot's own format number (index-files.ts writeSections). */
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2;
 const TF_MAX = 65_535;
 
 /**
@@ -109,25 +105,29 @@ export class LocalLexicalIndex implements LexicalIndex {
     const average = tenant.liveDocs ? tenant.totalLength / tenant.liveDocs : 0;
     const documentFrequency = new Map<string, number>();
     if (tenant.scores.length < tenant.docs) tenant.scores = new Float64Array(Math.max(tenant.docs, tenant.scores.length * 2));
-    const scores = tenant.scores;
+    const { scores, removed, lengths } = tenant;
     const touched: number[] = [];
-    const add = (doc: number, tf: number, w: number) => {
-      if ((tenant.counts[doc] as number) < 0) return;
-      if (scores[doc] === 0) touched.push(doc);
-      scores[doc] = (scores[doc] as number) + termScore(tf, tenant.lengths[doc] as number, average, w);
-    };
     for (const term of new Set(terms)) {
       const t = tenant.terms.find(term);
-      const df = t < 0 ? 0 : (tenant.live[t] as number);
+      const more = t < 0 ? undefined : postingsOf(tenant, t);
+      if (t < 0 || (!more && (tenant.size[t] === 0 || removed[tenant.firstDoc[t] as number] === 1))) {
+        documentFrequency.set(term, 0);
+        continue;
+      }
+      const docs = more ? more.docs : Int32Array.of(tenant.firstDoc[t] as number);
+      const tfs = more ? more.tfs : Uint16Array.of(tenant.firstTf[t] as number);
+      let size = tenant.size[t] as number;
+      let df = 0;
+      for (let i = 0; i < size; i++) if (removed[docs[i] as number] === 0) df++;
+      if (more && size > 2 * df + 16) size = compact(tenant, t, more);
       documentFrequency.set(term, df);
-      if (t < 0 || df === 0) continue;
+      if (df === 0) continue;
       const w = idf(tenant.liveDocs, df);
-      const more = postingsOf(tenant, t);
-      if (!more) add(tenant.firstDoc[t] as number, tenant.firstTf[t] as number, w);
-      else {
-        if ((tenant.size[t] as number) > 2 * df + 16) compact(tenant, t, more);
-        const size = tenant.size[t] as number;
-        for (let i = 0; i < size; i++) add(more.docs[i] as number, more.tfs[i] as number, w);
+      for (let i = 0; i < size; i++) {
+        const doc = docs[i] as number;
+        if (removed[doc] === 1) continue;
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] = (scores[doc] as number) + termScore(tfs[i] as number, lengths[doc] as number, average, w);
       }
     }
     const best = topOf(touched, scores, topK);
@@ -164,8 +164,8 @@ export class LocalLexicalIndex implements LexicalIndex {
   private async load(tenantId: string): Promise<Tenant> {
     if (!this.options.dir) return emptyTenant();
     await ensureDir(tenantDir(this.options.dir, tenantId));
-    const sections = await readSections(this.file(tenantId, SNAPSHOT), SNAPSHOT_FORMAT);
-    const tenant = sections ? fromSnapshot(sections) : emptyTenant();
+    const snapshot = await readVersionedSections(this.file(tenantId, SNAPSHOT), [SNAPSHOT_FORMAT, 1]);
+    const tenant = snapshot ? fromSnapshot(snapshot.version === 1 ? fromFormat1(snapshot.sections) : snapshot.sections) : emptyTenant();
     // Replaying the journal on top of the snapshot is idempotent (a put replaces, a delete removes).
     for (const text of await readLines(this.file(tenantId, JOURNAL))) {
       replay(tenant, text);
@@ -193,7 +193,6 @@ function emptyTenant(): Tenant {
   return {
     terms: new KeyTable(),
     size: new Int32Array(1024),
-    live: new Int32Array(1024),
     firstDoc: new Int32Array(1024),
     firstTf: new Uint16Array(1024),
     more: [],
@@ -203,11 +202,7 @@ function emptyTenant(): Tenant {
     keyOfDoc: new Int32Array(1024),
     docs: 0,
     lengths: new Int32Array(1024),
-    starts: new Int32Array(1024),
-    counts: new Int32Array(1024),
-    poolTerms: new Int32Array(16_384),
-    poolTfs: new Uint16Array(16_384),
-    poolUsed: 0,
+    removed: new Uint8Array(1024),
     liveDocs: 0,
     totalLength: 0,
     journaled: 0,
@@ -222,7 +217,7 @@ function toSections(t: Tenant): Section[] {
   const termCount = t.terms.size;
   const base = t.base as NonNullable<Tenant['base']>;
   return [
-    Float64Array.of(t.docs, t.poolUsed, t.liveDocs, t.totalLength),
+    Float64Array.of(t.docs, t.liveDocs, t.totalLength),
     terms.offsets,
     terms.bytes,
     terms.slots,
@@ -232,12 +227,7 @@ function toSections(t: Tenant): Section[] {
     t.docOfKey.subarray(0, t.keys.size),
     t.keyOfDoc.subarray(0, t.docs),
     t.lengths.subarray(0, t.docs),
-    t.starts.subarray(0, t.docs),
-    t.counts.subarray(0, t.docs),
-    t.poolTerms.subarray(0, t.poolUsed),
-    t.poolTfs.subarray(0, t.poolUsed),
     t.size.subarray(0, termCount),
-    t.live.subarray(0, termCount),
     t.firstDoc.subarray(0, termCount),
     t.firstTf.subarray(0, termCount),
     base.start,
@@ -246,28 +236,30 @@ function toSections(t: Tenant): Section[] {
   ];
 }
 
+/** Format 1 (which also kept each document's terms) as format 2's sections. */
+function fromFormat1(s: Uint8Array[]): Uint8Array[] {
+  const [docs, , liveDocs, totalLength] = view(Float64Array, s[0]) as unknown as number[];
+  const meta = new Uint8Array(Float64Array.of(docs as number, liveDocs as number, totalLength as number).buffer);
+  return [meta, ...s.slice(1, 10), s[14], s[16], s[17], s[18], s[19], s[20]] as Uint8Array[];
+}
+
 function fromSnapshot(s: Uint8Array[]): Tenant {
-  const [docs, poolUsed, liveDocs, totalLength] = view(Float64Array, s[0]) as unknown as number[];
+  const [docs, liveDocs, totalLength] = view(Float64Array, s[0]) as unknown as number[];
   const terms = new KeyTable({ offsets: view(Int32Array, s[1]), bytes: view(Uint8Array, s[2]), slots: view(Int32Array, s[3]) });
   const keys = new KeyTable({ offsets: view(Int32Array, s[4]), bytes: view(Uint8Array, s[5]), slots: view(Int32Array, s[6]) });
   return {
     terms,
-    size: view(Int32Array, s[14]),
-    live: view(Int32Array, s[15]),
-    firstDoc: view(Int32Array, s[16]),
-    firstTf: view(Uint16Array, s[17]),
-    more: new Array<Postings | undefined>(terms.size),
-    base: { start: view(Int32Array, s[18]), docs: view(Int32Array, s[19]), tfs: view(Uint16Array, s[20]) },
-    keys,
     docOfKey: view(Int32Array, s[7]),
     keyOfDoc: view(Int32Array, s[8]),
-    docs: docs as number,
     lengths: view(Int32Array, s[9]),
-    starts: view(Int32Array, s[10]),
-    counts: view(Int32Array, s[11]),
-    poolTerms: view(Int32Array, s[12]),
-    poolTfs: view(Uint16Array, s[13]),
-    poolUsed: poolUsed as number,
+    size: view(Int32Array, s[10]),
+    firstDoc: view(Int32Array, s[11]),
+    firstTf: view(Uint16Array, s[12]),
+    base: { start: view(Int32Array, s[13]), docs: view(Int32Array, s[14]), tfs: view(Uint16Array, s[15]) },
+    more: new Array<Postings | undefined>(terms.size),
+    keys,
+    docs: docs as number,
+    removed: new Uint8Array(docs as number),
     liveDocs: liveDocs as number,
     totalLength: totalLength as number,
     journaled: 0,
@@ -326,7 +318,6 @@ function replay(tenant: Tenant, text: string): void {
 function termId(tenant: Tenant, term: string): number {
   const t = tenant.terms.intern(term);
   tenant.size = grown(tenant.size, t + 1);
-  tenant.live = grown(tenant.live, t + 1);
   tenant.firstDoc = grown(tenant.firstDoc, t + 1);
   tenant.firstTf = grown(tenant.firstTf, t + 1);
   return t;
@@ -343,21 +334,14 @@ function apply(tenant: Tenant, key: string, length: number, terms: readonly (rea
   const doc = tenant.docs++;
   tenant.keyOfDoc = grown(tenant.keyOfDoc, doc + 1);
   tenant.lengths = grown(tenant.lengths, doc + 1);
-  tenant.starts = grown(tenant.starts, doc + 1);
-  tenant.counts = grown(tenant.counts, doc + 1);
+  tenant.removed = grown(tenant.removed, doc + 1);
   tenant.keyOfDoc[doc] = k;
   tenant.docOfKey[k] = doc;
   tenant.lengths[doc] = length;
-  tenant.starts[doc] = tenant.poolUsed;
-  tenant.counts[doc] = terms.length;
-  tenant.poolTerms = grown(tenant.poolTerms, tenant.poolUsed + terms.length);
-  tenant.poolTfs = grown(tenant.poolTfs, tenant.poolUsed + terms.length);
+  tenant.removed[doc] = 0;
   for (const [term, rawTf] of terms) {
     const tf = Math.min(rawTf, TF_MAX);
     const t = termId(tenant, term);
-    tenant.poolTerms[tenant.poolUsed] = t;
-    tenant.poolTfs[tenant.poolUsed] = tf;
-    tenant.poolUsed++;
     const size = tenant.size[t] as number;
     let more = postingsOf(tenant, t);
     if (size === 0 && !more) {
@@ -376,7 +360,6 @@ function apply(tenant: Tenant, key: string, length: number, terms: readonly (rea
       more.tfs[size] = tf;
     }
     tenant.size[t] = size + 1;
-    tenant.live[t] = (tenant.live[t] as number) + 1;
   }
   tenant.liveDocs++;
   tenant.totalLength += length;
@@ -386,29 +369,25 @@ function remove(tenant: Tenant, key: string): void {
   const k = tenant.keys.find(key);
   const doc = k < 0 || k >= tenant.docOfKey.length ? -1 : (tenant.docOfKey[k] as number);
   if (doc < 0) return;
-  const start = tenant.starts[doc] as number;
-  for (let i = 0; i < (tenant.counts[doc] as number); i++) {
-    const t = tenant.poolTerms[start + i] as number;
-    tenant.live[t] = (tenant.live[t] as number) - 1;
-  }
-  tenant.counts[doc] = -1;
+  tenant.removed[doc] = 1;
   tenant.docOfKey[k] = -1;
   tenant.liveDocs--;
   tenant.totalLength -= tenant.lengths[doc] as number;
 }
 
-/** Drops the postings of removed documents from a term's list. */
-function compact(tenant: Tenant, t: number, more: Postings): void {
+/** Drops the postings of removed documents from a term's list; returns its new size. */
+function compact(tenant: Tenant, t: number, more: Postings): number {
   let j = 0;
   const size = tenant.size[t] as number;
   for (let i = 0; i < size; i++) {
     const doc = more.docs[i] as number;
-    if ((tenant.counts[doc] as number) < 0) continue;
+    if (tenant.removed[doc] === 1) continue;
     more.docs[j] = doc;
     more.tfs[j] = more.tfs[i] as number;
     j++;
   }
   tenant.size[t] = j;
+  return j;
 }
 
 /**
@@ -418,83 +397,65 @@ function compact(tenant: Tenant, t: number, more: Postings): void {
  */
 function compactAll(t: Tenant): Partial<Tenant> {
   const termCount = t.terms.size;
+  const renumbered = new Int32Array(t.docs);
   let docs = 0;
-  let pool = 0;
-  for (let d = 0; d < t.docs; d++) {
-    const count = t.counts[d] as number;
-    if (count < 0) continue;
-    docs++;
-    pool += count;
-  }
+  for (let d = 0; d < t.docs; d++) renumbered[d] = t.removed[d] === 1 ? -1 : docs++;
   const keyOfDoc = new Int32Array(docs);
   const docOfKey = new Int32Array(t.keys.size).fill(-1);
   const lengths = new Int32Array(docs);
-  const starts = new Int32Array(docs);
-  const counts = new Int32Array(docs);
-  const poolTerms = new Int32Array(pool);
-  const poolTfs = new Uint16Array(pool);
-  const size = new Int32Array(termCount);
-  let n = 0;
-  let used = 0;
   for (let d = 0; d < t.docs; d++) {
-    const count = t.counts[d] as number;
-    if (count < 0) continue;
+    const n = renumbered[d] as number;
+    if (n < 0) continue;
     const k = t.keyOfDoc[d] as number;
     keyOfDoc[n] = k;
     docOfKey[k] = n;
     lengths[n] = t.lengths[d] as number;
-    starts[n] = used;
-    counts[n] = count;
-    const from = t.starts[d] as number;
-    poolTerms.set(t.poolTerms.subarray(from, from + count), used);
-    poolTfs.set(t.poolTfs.subarray(from, from + count), used);
-    for (let i = 0; i < count; i++) {
-      const term = t.poolTerms[from + i] as number;
-      size[term] = (size[term] as number) + 1;
-    }
-    used += count;
-    n++;
   }
+  // Each term's live postings, in document order (renumbering keeps the order).
+  const size = new Int32Array(termCount);
+  const firstDoc = new Int32Array(termCount);
+  const firstTf = new Uint16Array(termCount);
   const start = new Int32Array(termCount + 1);
+  const lists: Postings[] = [];
   let total = 0;
   for (let term = 0; term < termCount; term++) {
     start[term] = total;
-    if ((size[term] as number) > 1) total += size[term] as number;
+    const more = postingsOf(t, term);
+    const count = t.size[term] as number;
+    const liveDocs: number[] = [];
+    const liveTfs: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const doc = more ? (more.docs[i] as number) : (t.firstDoc[term] as number);
+      const n = renumbered[doc] as number;
+      if (n < 0) continue;
+      liveDocs.push(n);
+      liveTfs.push(more ? (more.tfs[i] as number) : (t.firstTf[term] as number));
+    }
+    size[term] = liveDocs.length;
+    if (liveDocs.length === 1) {
+      firstDoc[term] = liveDocs[0] as number;
+      firstTf[term] = liveTfs[0] as number;
+    } else if (liveDocs.length > 1) {
+      lists.push({ docs: Int32Array.from(liveDocs), tfs: Uint16Array.from(liveTfs) });
+      total += liveDocs.length;
+    }
   }
   start[termCount] = total;
   const baseDocs = new Int32Array(total);
   const baseTfs = new Uint16Array(total);
-  const filled = new Int32Array(termCount);
-  const firstDoc = new Int32Array(termCount);
-  const firstTf = new Uint16Array(termCount);
-  for (let d = 0; d < docs; d++) {
-    const from = starts[d] as number;
-    for (let i = 0; i < (counts[d] as number); i++) {
-      const term = poolTerms[from + i] as number;
-      const tf = poolTfs[from + i] as number;
-      if ((size[term] as number) === 1) {
-        firstDoc[term] = d;
-        firstTf[term] = tf;
-      } else {
-        const at = (start[term] as number) + (filled[term] as number);
-        filled[term] = (filled[term] as number) + 1;
-        baseDocs[at] = d;
-        baseTfs[at] = tf;
-      }
-    }
+  let at = 0;
+  for (const list of lists) {
+    baseDocs.set(list.docs, at);
+    baseTfs.set(list.tfs, at);
+    at += list.docs.length;
   }
   return {
     docs,
     keyOfDoc,
     docOfKey,
     lengths,
-    starts,
-    counts,
-    poolTerms,
-    poolTfs,
-    poolUsed: pool,
+    removed: new Uint8Array(docs),
     size,
-    live: size.slice(),
     firstDoc,
     firstTf,
     more: new Array<Postings | undefined>(termCount),
