@@ -75,7 +75,7 @@ describe('upstream OpenID Connect sign-in in Chromium', () => {
     if (process.env.CONCLAVE_SCREENSHOTS === '1') await page.screenshot({ path: 'docs/oauth-consent-oidc.png', fullPage: true });
     await Promise.all([page.waitForURL((u) => u.href.startsWith(callbackUrl)), page.getByRole('button', { name: 'Approve' }).click()]);
 
-    const back = landed.at(-1) as URL;
+    const back = landed.filter((u) => u.pathname === '/callback').at(-1) as URL;
     expect(back.searchParams.get('state')).toBe('abc');
     const tokens = await postForm(`${conclave.url}/oauth/token`, { grant_type: 'authorization_code', client_id: clientId, code: back.searchParams.get('code') as string, code_verifier: verifier, redirect_uri: callbackUrl });
     expect(tokens.status).toBe(200);

@@ -5,6 +5,8 @@ import type { Deps } from '../context.js';
 import { listDecisions } from '../decisions/decisions.js';
 import type { Decision } from '../decisions/model.js';
 import { keys } from '../keys.js';
+import { incidentCodec } from '../operations/incident-record.js';
+import { runCodec, taskCodec } from '../workflows/records.js';
 
 /** The signals organizational health is computed from. */
 export const HEALTH_METRICS = ['agents', 'decisions', 'tasks', 'workflows', 'incidents'] as const;
@@ -201,8 +203,8 @@ async function taskFindings(deps: Deps, tenantId: string, now: number): Promise<
   return {
     overdue: lists.flatMap(({ assignee, items }) =>
       items
-        .filter((t) => t.status === 'open' && typeof t.due_at === 'string' && Date.parse(t.due_at) < now)
-        .map((t) => ({ task_id: String(t.task_id ?? String(t.sk).replace(/^TASK#/, '')), assignee, due_at: String(t.due_at), title: String(t.title ?? '') })),
+        .map((i) => taskCodec.decode(i))
+        .flatMap((t) => (t.status === 'open' && t.due_at !== null && Date.parse(t.due_at) < now ? [{ task_id: t.task_id, assignee, due_at: t.due_at, title: t.title }] : [])),
     ),
   };
 }
@@ -213,8 +215,9 @@ async function workflowFindings(deps: Deps, tenantId: string, now: number): Prom
   const runs = await readAll(deps, { pk: keys.runs(tenantId), index: 'gsi1', skBetween: [since, '\uffff'] });
   return {
     failed: runs
+      .map((i) => runCodec.decode(i))
       .filter((r) => r.status === 'failed' || r.status === 'timed_out')
-      .map((r) => ({ run_id: String(r.run_id ?? String(r.pk).split('#').pop()), workflow: String(r.workflow ?? 'unknown'), status: String(r.status) })),
+      .map((r) => ({ run_id: r.run_id, workflow: r.workflow, status: r.status })),
   };
 }
 
@@ -222,8 +225,9 @@ async function incidentFindings(deps: Deps, tenantId: string): Promise<NonNullab
   const items = await readAll(deps, { pk: keys.recordIndex(tenantId, 'INCIDENT'), index: 'gsi1' });
   return {
     open: items
+      .map((i) => incidentCodec.decode(i))
       .filter((i) => i.status === 'open')
-      .map((i) => ({ incident_id: String(i.incident_id ?? String(i.pk).split('#').pop()), severity: severityOf(i.severity), title: String(i.title ?? '') }))
+      .map((i) => ({ incident_id: i.incident_id, severity: i.severity, title: i.title }))
       .sort((a, b) => a.severity - b.severity),
   };
 }

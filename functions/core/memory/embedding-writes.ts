@@ -1,8 +1,9 @@
 import type { Deps } from '../context.js';
-import { PreconditionFailedError } from '../errors.js';
+import { ConflictError } from '../errors.js';
+import { updateRecord } from '../versioned.js';
 import { keys } from '../keys.js';
 import { countChange, indexRecords, markUnindexed } from './search-index.js';
-import { embeddingText, fromItem, toItem, type MemoryRecord } from './model.js';
+import { embeddingText, fromItem, memoryCodec, type MemoryRecord } from './model.js';
 import { encodeVector } from './vectors.js';
 
 /** Texts embedded per embedder call by the retry and re-embed paths. */
@@ -41,20 +42,28 @@ export async function embedKeys(
   for (const [i, record] of todo.entries()) {
     const vector = vectors[i];
     if (!vector || vector.length !== dimensions) continue;
-    const next: MemoryRecord = {
-      ...record,
-      version: record.version + 1,
-      embedding: 'ready',
-      vector: { model: modelId, dims: dimensions, bytes: encodeVector(vector) },
-    };
-    await markUnindexed(deps, tenantId, next.key, next.version);
-    try {
-      await deps.store.put(toItem(tenantId, next, deps.clock.now()), { kind: 'version', version: record.version });
-      written.push(next);
-      await countChange(deps, tenantId, record, next);
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
+    const stored: MemoryRecord = { ...record, embedding: 'ready', vector: { model: modelId, dims: dimensions, bytes: encodeVector(vector) } };
+    // Only onto the text that was embedded: a memory rewritten or forgotten meanwhile keeps its own state (and is embedded on its own).
+    let before: MemoryRecord | undefined;
+    const updated = await updateRecord(
+      deps.store,
+      keys.memory(tenantId, record.key),
+      memoryCodec(tenantId, deps.clock.now()),
+      async (current) => {
+        if (current.state !== 'active' || current.content !== record.content || !needs(current)) return undefined;
+        before = current;
+        const next: MemoryRecord = { ...current, version: current.version + 1, embedding: stored.embedding, ...(stored.vector ? { vector: stored.vector } : {}) };
+        await markUnindexed(deps, tenantId, next.key, next.version);
+        return next;
+      },
+      { attempts: 3, what: `memory "${record.key}"` },
+    ).catch((error: unknown) => {
+      if (error instanceof ConflictError) return undefined;
+      throw error;
+    });
+    if (!updated?.changed || !before) continue;
+    written.push(updated.record);
+    await countChange(deps, tenantId, before, updated.record);
   }
   const indexed = await indexRecords(deps, tenantId, written);
   return { embedded: written.length, skipped: memoryKeys.length - written.length, written: written.map((r) => r.key), indexed };

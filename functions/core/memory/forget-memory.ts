@@ -1,12 +1,13 @@
 import { buildEvent } from '../../contracts/events.js';
 import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
-import { ConflictError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { updateRecord } from '../versioned.js';
 import { keys } from '../keys.js';
 import { countChange, indexRecords, markUnindexed } from './search-index.js';
 import { keepPreviousVersion } from './history.js';
 import { assertMayEdit } from './ownership.js';
-import { conflictBackoff, fromItem, toItem, validateKey, type MemoryRecord } from './model.js';
+import { conflictBackoff, memoryCodec, validateKey, type MemoryRecord } from './model.js';
 
 const ATTEMPTS = 12;
 
@@ -25,36 +26,41 @@ export async function forgetMemory(
 ): Promise<{ key: string; forgotten: true; version: number }> {
   const key = validateKey(input.key);
   const itemKey = keys.memory(input.tenantId, key);
-  for (let attempt = 1; ; attempt++) {
-    const item = await deps.store.get(itemKey);
-    const existing = item ? fromItem(item) : undefined;
-    if (!existing || existing.state !== 'active') throw new NotFoundError(`no memory with key "${key}"`);
-    await assertMayEdit(deps, input.tenantId, existing, { role: input.by, ...(input.principal ? { principal: input.principal } : {}) }, 'forget');
-    const now = deps.clock.now();
-    const at = new Date(now).toISOString();
-    const { vector: _dropped, authorPrincipal: _previousPrincipal, ...kept } = existing;
-    const tombstone: MemoryRecord = {
-      ...kept,
-      state: 'forgotten',
-      version: existing.version + 1,
-      content: '',
-      tags: [],
-      metadata: {},
-      author: input.by,
-      ...(input.principal ? { authorPrincipal: input.principal } : {}),
-      updatedAt: at,
-      embedding: 'pending',
-    };
-    await markUnindexed(deps, input.tenantId, key, tombstone.version);
-    try {
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const seen: { existing?: MemoryRecord } = {};
+  // Only over the version read (else: re-read, re-check, retry after a short random pause).
+  const written = await updateRecord(
+    deps.store,
+    itemKey,
+    memoryCodec(input.tenantId, now),
+    async (existing) => {
+      if (existing.state !== 'active') throw new NotFoundError(`no memory with key "${key}"`);
+      await assertMayEdit(deps, input.tenantId, existing, { role: input.by, ...(input.principal ? { principal: input.principal } : {}) }, 'forget');
+      const { vector: _dropped, authorPrincipal: _previousPrincipal, ...kept } = existing;
+      const tombstone: MemoryRecord = {
+        ...kept,
+        state: 'forgotten',
+        version: existing.version + 1,
+        content: '',
+        tags: [],
+        metadata: {},
+        author: input.by,
+        ...(input.principal ? { authorPrincipal: input.principal } : {}),
+        updatedAt: at,
+        embedding: 'pending',
+      };
+      await markUnindexed(deps, input.tenantId, key, tombstone.version);
       await keepPreviousVersion(deps, input.tenantId, existing);
-      await deps.store.put(toItem(input.tenantId, tombstone, now), { kind: 'version', version: existing.version });
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      if (attempt >= ATTEMPTS) throw new ConflictError(`memory "${key}" is being written concurrently; try again`, { cause: error });
-      await conflictBackoff(attempt);
-      continue;
-    }
+      seen.existing = existing;
+      return tombstone;
+    },
+    { attempts: ATTEMPTS, what: `memory "${key}"`, backoff: conflictBackoff },
+  );
+  const existing = seen.existing;
+  if (!written || !existing) throw new NotFoundError(`no memory with key "${key}"`);
+  const tombstone = written.record;
+  {
     // The tombstone is the truth from here on; the vector and postings go now (or through the retry path).
     await countChange(deps, input.tenantId, existing, tombstone);
     await indexRecords(deps, input.tenantId, [tombstone]);

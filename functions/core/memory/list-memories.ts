@@ -2,6 +2,7 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field } from '../versioned.js';
 import { fromItem, normalizeTags, toView, type MemoryRecord, type MemoryView } from './model.js';
 
 const PREVIEW_CHARS = 200;
@@ -62,7 +63,8 @@ export async function listMemories(deps: Deps, input: ListMemoriesInput): Promis
       ...(cursor ? { cursor } : {}),
     });
     for (const item of result.items) {
-      const change = String(item.gsi1sk);
+      // The change-index sort key (`<changed at>#<key>`): the listing's position.
+      const change = field.reqStr(item, 'gsi1sk');
       if (after && change >= after.c) continue;
       const record = fromItem(item);
       if (record.state !== 'active' || (tag !== null && !record.tags.includes(tag)) || (author !== null && record.author !== author)) continue;

@@ -2,6 +2,7 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Item } from '../../ports/store.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field, type Codec } from '../versioned.js';
 
 /** Limits of one memory (SPEC "Memory"); they keep an item far below DynamoDB's 400 KB. */
 export const MEMORY_LIMITS = {
@@ -147,26 +148,37 @@ export function toItem(tenantId: string, record: MemoryRecord, changedAt: number
 }
 
 export function fromItem(item: Item): MemoryRecord {
-  const vector =
-    item.vector instanceof Uint8Array && typeof item.vector_model === 'string' && typeof item.vector_dims === 'number'
-      ? { model: item.vector_model, dims: item.vector_dims, bytes: item.vector }
-      : undefined;
+  const bytes = item.vector;
+  const model = field.strOrNull(item, 'vector_model');
+  const dims = field.numOrNull(item, 'vector_dims');
+  const vector = bytes instanceof Uint8Array && model !== null && dims !== null ? { model, dims, bytes } : undefined;
+  const authorPrincipal = field.strOrNull(item, 'author_principal');
+  const createdByPrincipal = field.strOrNull(item, 'created_by_principal');
+  const author = field.oneOf<EndpointId>(item, 'author', 'board');
   return {
-    key: String(item.key),
-    state: item.state === 'forgotten' ? 'forgotten' : 'active',
-    version: Number(item.version ?? 0),
-    content: String(item.content ?? ''),
-    tags: Array.isArray(item.tags) ? item.tags.map(String) : [],
-    metadata: (item.metadata ?? {}) as Record<string, unknown>,
-    author: item.author as EndpointId,
-    ...(typeof item.author_principal === 'string' ? { authorPrincipal: item.author_principal } : {}),
-    createdBy: (item.created_by ?? item.author) as EndpointId,
-    ...(typeof item.created_by_principal === 'string' ? { createdByPrincipal: item.created_by_principal } : {}),
-    createdAt: String(item.created_at ?? ''),
-    updatedAt: String(item.updated_at ?? ''),
-    embedding: item.embedding === 'ready' && vector ? 'ready' : 'pending',
+    key: field.reqStr(item, 'key'),
+    state: field.oneOf(item, 'state', 'active', ['active', 'forgotten'] as const),
+    version: field.num(item, 'version'),
+    content: field.str(item, 'content'),
+    tags: field.strs(item, 'tags'),
+    metadata: field.obj(item, 'metadata'),
+    author,
+    ...(authorPrincipal !== null ? { authorPrincipal } : {}),
+    createdBy: field.oneOf<EndpointId>(item, 'created_by', author),
+    ...(createdByPrincipal !== null ? { createdByPrincipal } : {}),
+    createdAt: field.str(item, 'created_at'),
+    updatedAt: field.str(item, 'updated_at'),
+    embedding: field.str(item, 'embedding') === 'ready' && vector ? 'ready' : 'pending',
     ...(vector ? { vector } : {}),
   };
+}
+
+/**
+ * The codec of a tenant's memories (fromItem / toItem). `changedAt` orders a
+ * write in the tenant's change index, so a codec is made per write.
+ */
+export function memoryCodec(tenantId: string, changedAt: number): Codec<MemoryRecord> {
+  return { decode: fromItem, encode: (record) => toItem(tenantId, record, changedAt) };
 }
 
 /** Whether a record's vector can be compared with vectors of this model. */

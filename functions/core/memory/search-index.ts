@@ -1,6 +1,7 @@
 import type { Deps } from '../context.js';
 import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field, type Codec } from '../versioned.js';
 import type { LexicalDocument } from '../../ports/lexical-index.js';
 import { tokenize } from './lexical.js';
 import { fromItem, lexicalText, type MemoryRecord } from './model.js';
@@ -79,7 +80,37 @@ export async function countChange(deps: Pick<Deps, 'store'>, tenantId: string, b
 /** Active memories with no vector of this model (pending, or another model's: run `npm run memory -- reembed`). */
 export async function unembeddedCount(deps: Pick<Deps, 'store'>, tenantId: string, modelId: string, dimensions: number): Promise<number> {
   const item = await deps.store.get(keys.memoryCounts(tenantId));
-  return Math.max(0, Number(item?.active ?? 0) - Number(item?.[counterOf(modelId, dimensions)] ?? 0));
+  const counts = item ? memoryCountsCodec(tenantId).decode(item) : { active: 0, vectors: {} };
+  return Math.max(0, counts.active - (counts.vectors[counterOf(modelId, dimensions)] ?? 0));
+}
+
+/** The tenant's memory counters (atomic increments): active memories, and those with a vector of each model (`vectors_<model tag>`). */
+export interface MemoryCountsRecord {
+  readonly active: number;
+  readonly vectors: Readonly<Record<string, number>>;
+}
+
+export function memoryCountsCodec(tenantId: string): Codec<MemoryCountsRecord> {
+  return {
+    decode: (i) => ({
+      active: field.num(i, 'active'),
+      vectors: Object.fromEntries(Object.keys(i).filter((name) => name.startsWith('vectors_')).map((name) => [name, field.num(i, name)])),
+    }),
+    encode: (c) => ({ ...keys.memoryCounts(tenantId), type: 'memory-counts', active: c.active, ...c.vectors }),
+  };
+}
+
+/** A key marked unindexed at a version: its index entries are about to change (cleared once they did). */
+export interface UnindexedMark {
+  readonly key: string;
+  readonly version: number;
+}
+
+export function unindexedCodec(tenantId: string): Codec<UnindexedMark> {
+  return {
+    decode: (i) => ({ key: field.reqStr(i, 'key'), version: field.num(i, 'version') }),
+    encode: (m) => ({ ...keys.memoryUnindexed(tenantId, m.key), type: 'memory-unindexed', ...m }),
+  };
 }
 
 function counterOf(modelId: string, dimensions: number): string {
@@ -88,7 +119,7 @@ function counterOf(modelId: string, dimensions: number): string {
 
 /** Step (1): marks a key whose index entries are about to change. */
 export async function markUnindexed(deps: Pick<Deps, 'store'>, tenantId: string, key: string, version: number): Promise<void> {
-  await deps.store.put({ ...keys.memoryUnindexed(tenantId, key), type: 'memory-unindexed', key, version });
+  await deps.store.put(unindexedCodec(tenantId).encode({ key, version }));
 }
 
 /**
@@ -145,7 +176,7 @@ export async function reindexKeys(deps: Deps, tenantId: string, memoryKeys: read
   for (let i = 0; i < memoryKeys.length; i += 100) {
     const batch = memoryKeys.slice(i, i + 100);
     const items = await deps.store.getMany(batch.map((k) => keys.memory(tenantId, k)));
-    const found = new Map(items.map((item) => [String(item.key), fromItem(item)]));
+    const found = new Map(items.map(fromItem).map((record) => [record.key, record]));
     for (const key of batch) records.push(found.get(key) ?? { ...missing(key) });
   }
   return indexRecords(deps, tenantId, records);
@@ -162,7 +193,7 @@ export async function unindexedKeys(deps: Pick<Deps, 'store'>, tenantId: string,
   let cursor: string | undefined;
   do {
     const page = await deps.store.query({ pk: keys.memoriesUnindexed(tenantId), limit: Math.min(100, limit - out.length), ...(cursor ? { cursor } : {}) });
-    for (const item of page.items) out.push(String(item.key));
+    for (const item of page.items) out.push(unindexedCodec(tenantId).decode(item).key);
     cursor = page.cursor;
   } while (cursor && out.length < limit);
   return out.slice(0, limit);

@@ -1,7 +1,8 @@
 import { buildEvent } from '../../contracts/events.js';
 import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
-import { ConflictError, PreconditionFailedError } from '../errors.js';
+import { ConflictError } from '../errors.js';
+import { updateRecord } from '../versioned.js';
 import { keys } from '../keys.js';
 import { EMBED_BATCH } from './embedding-writes.js';
 import { embedPending } from './embed-pending.js';
@@ -11,7 +12,7 @@ import {
   fromItem,
   hasVectorOf,
   normalizeTags,
-  toItem,
+  memoryCodec,
   toView,
   validateContent,
   validateKey,
@@ -73,44 +74,54 @@ export async function storeMemory(deps: Deps, ctx: RequestContext, input: StoreM
   const metadata = input.metadata === undefined ? undefined : validateMetadata(input.metadata);
   const itemKey = keys.memory(input.tenantId, key);
 
-  let existing = await read(deps, itemKey);
-  const vector = await vectorFor(deps, key, content, existing);
-  for (let attempt = 1; ; attempt++) {
-    const live = existing?.state === 'active' ? existing : undefined;
-    const owner = input.keepOwner ? existing : live;
-    if (live) await assertMayEdit(deps, input.tenantId, live, { role: input.author, ...(input.principal ? { principal: input.principal } : {}) }, 'overwrite');
-    const now = deps.clock.now();
-    const at = new Date(now).toISOString();
-    const record: MemoryRecord = {
-      key,
-      state: 'active',
-      version: (existing?.version ?? 0) + 1,
-      content,
-      tags: tags ?? live?.tags ?? [],
-      metadata: metadata ?? live?.metadata ?? {},
-      author: input.author,
-      ...(input.principal ? { authorPrincipal: input.principal } : {}),
-      createdBy: owner?.createdBy ?? input.author,
-      ...((owner ? owner.createdByPrincipal : input.principal) ? { createdByPrincipal: (owner ? owner.createdByPrincipal : input.principal) as string } : {}),
-      createdAt: owner?.createdAt ?? at,
-      updatedAt: at,
-      embedding: vector ? 'ready' : 'pending',
-      ...(vector ? { vector } : {}),
-    };
-    await markUnindexed(deps, input.tenantId, key, record.version);
-    try {
+  const first = await read(deps, itemKey);
+  const vector = await vectorFor(deps, key, content, first);
+  // What the winning attempt replaced (undefined: the key was new).
+  const seen: { existing?: MemoryRecord } = {};
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  // The new version replaces what is stored only if nobody wrote the key meanwhile (else: re-read, re-check, retry after a short random pause).
+  const stub: MemoryRecord = { key, state: 'forgotten', version: 0, content: '', tags: [], metadata: {}, author: input.author, createdBy: input.author, createdAt: at, updatedAt: at, embedding: 'pending' };
+  const written = await updateRecord(
+    deps.store,
+    itemKey,
+    memoryCodec(input.tenantId, now),
+    async (current) => {
+      // Version 0: nothing stored yet (the stub is written only if the key is still absent).
+      const existing = current.version === 0 ? undefined : current;
+      seen.existing = existing;
+      const live = existing?.state === 'active' ? existing : undefined;
+      const owner = input.keepOwner ? existing : live;
+      if (live) await assertMayEdit(deps, input.tenantId, live, { role: input.author, ...(input.principal ? { principal: input.principal } : {}) }, 'overwrite');
+      const next: MemoryRecord = {
+        key,
+        state: 'active',
+        version: current.version + 1,
+        content,
+        tags: tags ?? live?.tags ?? [],
+        metadata: metadata ?? live?.metadata ?? {},
+        author: input.author,
+        ...(input.principal ? { authorPrincipal: input.principal } : {}),
+        createdBy: owner?.createdBy ?? input.author,
+        ...((owner ? owner.createdByPrincipal : input.principal) ? { createdByPrincipal: (owner ? owner.createdByPrincipal : input.principal) as string } : {}),
+        createdAt: owner?.createdAt ?? at,
+        updatedAt: at,
+        embedding: vector ? 'ready' : 'pending',
+        ...(vector ? { vector } : {}),
+      };
+      await markUnindexed(deps, input.tenantId, key, next.version);
       if (existing) await keepPreviousVersion(deps, input.tenantId, existing);
-      await deps.store.put(toItem(input.tenantId, record, now), existing ? { kind: 'version', version: existing.version } : { kind: 'absent' });
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      if (attempt >= ATTEMPTS) throw new ConflictError(`memory "${key}" is being written concurrently; try again`, { cause: error });
-      await conflictBackoff(attempt);
-      existing = await read(deps, itemKey);
-      continue;
-    }
+      return next;
+    },
+    { attempts: ATTEMPTS, what: `memory "${key}"`, backoff: conflictBackoff, create: () => stub },
+  );
+  if (!written) throw new ConflictError(`memory "${key}" is being written concurrently; try again`);
+  const record = written.record;
+  const { existing } = seen;
+  {
     await countChange(deps, input.tenantId, existing, record);
     await indexRecords(deps, input.tenantId, [record]);
-    const created = !live;
+    const created = existing?.state !== 'active';
     if (input.publish !== false) await deps.bus.publish([
       buildEvent('Memory.Stored.v1', {
         tenant_id: input.tenantId,

@@ -40,7 +40,7 @@ export const incidentCodec: Codec<IncidentRecord> = {
       description: field.str(i, 'description'),
       affected_services: field.strs(i, 'affected_services'),
       declared_by: field.oneOf<EndpointId>(i, 'declared_by', 'operations_head'),
-      declared_at: field.reqStr(i, 'declared_at'),
+      declared_at: field.str(i, 'declared_at'),
       resolved_at: field.strOrNull(i, 'resolved_at'),
       resolved_by: field.strOrNull(i, 'resolved_by') as EndpointId | null,
       resolution: field.strOrNull(i, 'resolution'),

@@ -12,6 +12,7 @@ import { loadChart } from '../org/authority.js';
 import type { RunRef, RunView } from './model.js';
 import { finishRun, loadRun, startRun, updateRun } from './runs.js';
 import { openWait, settleDecisionWaiters, type OpenWaitResult } from './tasks.js';
+import { loadWait } from './wait-record.js';
 
 /**
  * The decision workflows: an escalation run per escalation hop (the awaited
@@ -191,8 +192,8 @@ export async function escalationTimeout(deps: Deps, ref: RunRef, input: { decisi
       recipients: [d.initiator],
       type: 'notification',
       priority: 'normal',
-      subject: `Escalated: your ${d.decision_type.replace(/_/g, ' ')} request (decision ${d.decision_id}) now awaits ${String(result.to)}`.slice(0, 200),
-      content: `${input.awaiting} did not rule on decision ${d.decision_id} in time, so it moved up the chain to ${String(result.to)}. You will hear how it ends.\n\nSee get_decision { decision_id: "${d.decision_id}" }.`,
+      subject: `Escalated: your ${d.decision_type.replace(/_/g, ' ')} request (decision ${d.decision_id}) now awaits ${result.to ?? 'the next ruler'}`.slice(0, 200),
+      content: `${input.awaiting} did not rule on decision ${d.decision_id} in time, so it moved up the chain to ${result.to ?? 'the next ruler'}. You will hear how it ends.\n\nSee get_decision { decision_id: "${d.decision_id}" }.`,
       threadId: d.decision_id,
       replyTo: null,
       correlationId: ctx.correlationId,
@@ -225,8 +226,8 @@ export async function voteCheck(
   await settleIfDue(deps, { correlationId: ref.correlation_id }, ref.tenant_id, input.decisionId);
   const decision = await getDecision(deps, ref.tenant_id, input.decisionId);
   const run = await loadRun(deps, ref.tenant_id, ref.run_id);
-  const wait = run.current_wait_id ? await deps.store.get(keys.runWait(ref.tenant_id, ref.run_id, String(run.current_wait_id))) : undefined;
-  const remindersLeft = wait ? Number(wait.max_reminders) - Number(wait.reminders) : 1;
+  const wait = run.current_wait_id ? await loadWait(deps, keys.runWait(ref.tenant_id, ref.run_id, run.current_wait_id)) : undefined;
+  const remindersLeft = wait ? wait.max_reminders - wait.reminders : 1;
   const seconds = decision.deadline ? Math.ceil((Date.parse(decision.deadline) - deps.clock.now()) / 1000) : DEFAULT_VOTE_SECONDS;
   const timeout = Math.max(2, seconds);
   return {

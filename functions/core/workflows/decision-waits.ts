@@ -5,7 +5,7 @@ import { NotFoundError } from '../errors.js';
 import { keys } from '../keys.js';
 import { resolveRequests } from '../messages/requests.js';
 import { updateRecord } from '../versioned.js';
-import { taskCodec, type WaitRecord } from './records.js';
+import { decisionWaiterCodec, taskCodec, type WaitRecord } from './records.js';
 import { closeTask } from './task-record.js';
 import { loadWait, resolveWait, waitKeyOf, type Delivery, type WaitKey } from './wait-record.js';
 
@@ -69,12 +69,13 @@ export async function settleDecisionWaiters(
   }
   const page = await deps.store.query({ pk: keys.decision(tenantId, decisionId), skPrefix: keys.decisionWaiterPrefix, limit: 100 });
   const resolved: { waitKey: WaitKey; delivery: Delivery | 'already' }[] = [];
-  for (const waiter of page.items) {
+  for (const item of page.items) {
+    const waiter = decisionWaiterCodec(tenantId, decisionId).decode(item);
     if (only && (waiter.run_id !== only.runId || waiter.wait_id !== only.waitId)) continue;
-    const waitKey = waitKeyOf(tenantId, String(waiter.run_id), String(waiter.wait_id));
+    const waitKey = waitKeyOf(tenantId, waiter.run_id, waiter.wait_id);
     const wait = await loadWait(deps, waitKey);
     if (!wait || wait.status !== 'waiting') {
-      await deps.store.delete({ pk: waiter.pk, sk: waiter.sk });
+      await deps.store.delete({ pk: item.pk, sk: item.sk });
       continue;
     }
     await syncVoteTasks(deps, tenantId, wait, decision);
@@ -83,7 +84,7 @@ export async function settleDecisionWaiters(
     const delivery = await resolveWait(deps, waitKey, {
       output: { decision_id: decisionId, status: decision.status, outcome: decision.outcome, awaiting: decision.awaiting, resolved_by: 'decision' },
     });
-    await deps.store.delete({ pk: waiter.pk, sk: waiter.sk });
+    await deps.store.delete({ pk: item.pk, sk: item.sk });
     resolved.push({ waitKey, delivery });
   }
   return resolved;

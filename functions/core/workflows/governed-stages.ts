@@ -67,6 +67,9 @@ function releaseOf(c: StageCompletion, subject: Record<string, string>): string 
   return release;
 }
 
+/** A figure of the stage's result (checked against the stage's result schema); anything else fails the gate's own checks. */
+const reported = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+
 const roleOf = (c: StageCompletion, fallback: RoleId): RoleId => (c.task.assignee === 'board' ? fallback : c.task.assignee);
 
 const GOVERNED: Readonly<Record<NonNullable<ReturnType<typeof stageRule>>['governs'] & string, GovernedAct>> = {
@@ -78,9 +81,9 @@ const GOVERNED: Readonly<Record<NonNullable<ReturnType<typeof stageRule>>['gover
       runBy: roleOf(c, 'test_lead'),
       release,
       results: {
-        tests_total: Number(r.tests_total),
-        tests_passed: Number(r.tests_passed),
-        coverage_pct: Number(r.coverage_pct),
+        tests_total: reported(r.tests_total),
+        tests_passed: reported(r.tests_passed),
+        coverage_pct: reported(r.coverage_pct),
         ...(typeof r.performance_p95_ms === 'number' ? { performance_p95_ms: r.performance_p95_ms } : {}),
         ...(typeof r.performance_budget_ms === 'number' ? { performance_budget_ms: r.performance_budget_ms } : {}),
       },

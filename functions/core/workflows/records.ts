@@ -217,3 +217,16 @@ export const taskCodec: Codec<TaskRecord> = {
 export function decodeItems<T>(codec: Codec<T>, items: readonly Item[]): T[] {
   return items.map((i) => codec.decode(i));
 }
+
+/** A run's wait registered under the decision it waits on (so the decision's closing finds the runs to resume). */
+export interface DecisionWaiterRecord {
+  readonly run_id: string;
+  readonly wait_id: string;
+}
+
+export function decisionWaiterCodec(tenantId: string, decisionId: string): Codec<DecisionWaiterRecord> {
+  return {
+    decode: (i) => ({ run_id: field.reqStr(i, 'run_id'), wait_id: field.reqStr(i, 'wait_id') }),
+    encode: (w) => ({ ...keys.decisionWaiter(tenantId, decisionId, w.run_id, w.wait_id), type: 'decision_waiter', ...w }),
+  };
+}

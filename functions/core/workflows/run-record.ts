@@ -2,7 +2,7 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { keys } from '../keys.js';
-import { updateRecord } from '../versioned.js';
+import { field, updateRecord, type Codec } from '../versioned.js';
 import type { HistoryEntry, RunRef, RunView } from './model.js';
 import { runCodec, type RunRecord } from './records.js';
 
@@ -23,13 +23,24 @@ export async function updateRun(deps: Deps, tenantId: string, runId: string, mut
 
 /** Appends a line to the run's history (time-ordered). */
 export async function recordHistory(deps: Deps, ref: RunRef, entry: Omit<HistoryEntry, 'at'>): Promise<void> {
-  await deps.store.put({
-    ...keys.runStep(ref.tenant_id, ref.run_id, deps.ids.next()),
-    type: 'run_step',
-    at: new Date(deps.clock.now()).toISOString(),
-    ...entry,
-    detail: entry.detail.slice(0, 2000),
-  });
+  const step: HistoryEntry = { at: new Date(deps.clock.now()).toISOString(), ...entry, detail: entry.detail.slice(0, 2000) };
+  await deps.store.put(historyCodec(ref.tenant_id, ref.run_id, deps.ids.next()).encode(step));
+}
+
+const HISTORY_EVENTS: readonly HistoryEntry['event'][] = ['started', 'stage_opened', 'task_completed', 'reminder', 'resolved', 'ended'];
+
+/** One step of a run's history (its items carry no ids: the key does, so the codec is made for one step; decoding needs none). */
+export function historyCodec(tenantId: string, runId: string, stepId = ''): Codec<HistoryEntry> {
+  return {
+    decode: (i) => ({
+      at: field.str(i, 'at'),
+      event: field.oneOf(i, 'event', 'started', HISTORY_EVENTS),
+      stage: field.strOrNull(i, 'stage'),
+      actor: field.strOrNull(i, 'actor') as EndpointId | null,
+      detail: field.str(i, 'detail'),
+    }),
+    encode: (h) => ({ ...keys.runStep(tenantId, runId, stepId), type: 'run_step', ...h }),
+  };
 }
 
 export function refOf(run: RunRecord): RunRef {

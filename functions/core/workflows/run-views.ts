@@ -1,14 +1,13 @@
-import type { EndpointId } from '../../contracts/roles.js';
 import { STAGES, type MachineId, type RunStatus } from '../../contracts/workflows.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { keys } from '../keys.js';
-import type { HistoryEntry, RunStatusView, RunView, StageView, WaitingFor } from './model.js';
+import type { RunStatusView, RunView, StageView, WaitingFor } from './model.js';
 import { getDecision } from '../decisions/decisions.js';
 import { CLOSED } from '../decisions/model.js';
 import { runCodec, taskCodec, waitCodec, type RunRecord, type WaitRecord } from './records.js';
-import { refOf, toRunView } from './run-record.js';
+import { historyCodec, refOf, toRunView } from './run-record.js';
 import { reconcileRun } from './runs.js';
 
 /** What `workflow_status` and `list_workflow_runs` show of runs. */
@@ -85,7 +84,7 @@ export async function getRunStatus(deps: Deps, tenantId: string, runId: string, 
     }
   }
   const history = steps
-    .map((s) => ({ at: String(s.at), event: s.event as HistoryEntry['event'], stage: (s.stage as string | null) ?? null, actor: (s.actor as EndpointId | null) ?? null, detail: String(s.detail) }))
+    .map((s) => historyCodec(run.tenant_id, run.run_id).decode(s))
     .slice(-historyLimit);
   return {
     ...toRunView(run),
@@ -118,7 +117,7 @@ export interface ListRunsInput {
 
 /** `list_workflow_runs`: newest first, filtered by status and workflow, a page at a time. */
 export async function listRuns(deps: Deps, input: ListRunsInput): Promise<{ runs: RunView[]; next_cursor: string | null }> {
-  const matches = (item: Item) => (input.status === undefined || item.status === input.status) && (input.workflow === undefined || item.workflow === input.workflow);
+  const matches = (run: RunRecord) => (input.status === undefined || run.status === input.status) && (input.workflow === undefined || run.workflow === input.workflow);
   const found: Item[] = [];
   let cursor = input.cursor;
   let next: string | null = null;
@@ -126,7 +125,7 @@ export async function listRuns(deps: Deps, input: ListRunsInput): Promise<{ runs
   scan: for (let pages = 0; pages < 20; pages++) {
     const page = await deps.store.query({ index: 'gsi1', pk: keys.runs(input.tenantId), descending: true, limit: 50, ...(cursor ? { cursor } : {}) });
     for (const [i, item] of page.items.entries()) {
-      if (!matches(item)) continue;
+      if (!matches(runCodec.decode(item))) continue;
       found.push(item);
       if (found.length === input.limit) {
         next = i < page.items.length - 1 || page.cursor ? encodeAfter(item) : null;
@@ -138,9 +137,10 @@ export async function listRuns(deps: Deps, input: ListRunsInput): Promise<{ runs
     if (!cursor) break;
   }
   // Index entries may lag: read the runs themselves.
-  const runs = found.length ? await deps.store.getMany(found.map((item) => keys.run(input.tenantId, String(item.run_id)))) : [];
-  const byId = new Map(runs.map((r) => [String(r.run_id), r]));
-  return { runs: found.map((f) => byId.get(String(f.run_id)) ?? f).filter(matches).map((i) => toRunView(runCodec.decode(i))), next_cursor: next };
+  const listed = found.map((item) => runCodec.decode(item));
+  const runs = listed.length ? (await deps.store.getMany(listed.map((r) => keys.run(input.tenantId, r.run_id)))).map((i) => runCodec.decode(i)) : [];
+  const byId = new Map(runs.map((r) => [r.run_id, r]));
+  return { runs: listed.map((r) => byId.get(r.run_id) ?? r).filter(matches).map(toRunView), next_cursor: next };
 }
 
 function encodeAfter(item: Item): string {

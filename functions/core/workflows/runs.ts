@@ -90,7 +90,7 @@ export async function beginRun(deps: Deps, ref: RunRef): Promise<{ started: bool
   const marked = await updateRun(deps, ref.tenant_id, ref.run_id, (run) => (run.started_published ? undefined : { ...run, started_published: true }));
   if (!marked) return { started: false };
   const at = new Date(deps.clock.now()).toISOString();
-  await recordHistory(deps, ref, { event: 'started', stage: null, actor: ref.initiator, detail: `${ref.workflow} started by ${ref.initiator}: ${String(marked.title)}` });
+  await recordHistory(deps, ref, { event: 'started', stage: null, actor: ref.initiator, detail: `${ref.workflow} started by ${ref.initiator}: ${marked.title}` });
   await deps.bus.publish([buildEvent('Workflow.Started.v1', { ...envelope(ref, at), run_id: ref.run_id, workflow: ref.workflow, initiator: ref.initiator })]);
   return { started: true };
 }

@@ -16,7 +16,7 @@ export async function notifyLeadership(deps: Deps, ref: RunRef, input: WorkflowI
   const delivered = await deliver(deps, {
     tenantId: ref.tenant_id,
     // One message per run, however often the step runs.
-    messageId: notificationId(String(run.started_at), `incident:${ref.run_id}`, 'leadership'),
+    messageId: notificationId(run.started_at, `incident:${ref.run_id}`, 'leadership'),
     from: 'conclave',
     to: 'leadership',
     recipients: [...LEADERSHIP],
@@ -30,7 +30,7 @@ export async function notifyLeadership(deps: Deps, ref: RunRef, input: WorkflowI
     threadId: `run-${ref.run_id}`,
     replyTo: null,
     correlationId: ref.correlation_id,
-    sentAt: String(run.started_at),
+    sentAt: run.started_at,
   });
   return { notified: [...delivered.delivered, ...delivered.duplicates] };
 }
@@ -60,7 +60,7 @@ export async function storePostmortem(
   const content = [
     `# Postmortem: ${input.title} (severity ${input.severity})`,
     '',
-    `Incident response run ${ref.run_id}, started ${String(run.started_at)} by ${ref.initiator}${input.alert_id ? ` from alert ${input.alert_id}` : ''}.`,
+    `Incident response run ${ref.run_id}, started ${run.started_at} by ${ref.initiator}${input.alert_id ? ` from alert ${input.alert_id}` : ''}.`,
     input.affected_services.length ? `Affected services: ${input.affected_services.join(', ')}.` : '',
     '',
     input.description,

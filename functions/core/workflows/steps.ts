@@ -221,14 +221,15 @@ export const STEP_USE_CASE_NAMES: readonly StepName[] = Object.keys(USE_CASES) a
 
 /** Opens the INCIDENT record of an incident-response run from the run's own input. */
 async function openIncidentOfRun(deps: Deps, ref: RunRef): Promise<void> {
-  const input = (await loadRun(deps, ref.tenant_id, ref.run_id)).input as Record<string, unknown>;
+  // The run's input was validated against the workflow's input schema when the run started.
+  const input = (await loadRun(deps, ref.tenant_id, ref.run_id)).input as unknown as WorkflowInput<'incident_response'>;
   await openRunIncident(deps, {
     tenantId: ref.tenant_id,
     runId: ref.run_id,
     declaredBy: 'operations_head',
-    title: String(input.title),
-    severity: Number(input.severity),
-    description: String(input.description ?? ''),
-    affectedServices: Array.isArray(input.affected_services) ? (input.affected_services as string[]) : [],
+    title: input.title,
+    severity: input.severity,
+    description: input.description ?? '',
+    affectedServices: input.affected_services ?? [],
   });
 }

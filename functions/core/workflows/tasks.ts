@@ -85,10 +85,10 @@ export async function completeTask(deps: Deps, ctx: RequestContext, input: Compl
   const outcome = governed?.outcome ?? input.outcome;
 
   if (task.effect === 'rule') {
-    await ruleOnDecision(deps, ctx, { tenantId: input.tenantId, ruler: input.actor, decisionId: String(task.decision_id), ruling: input.outcome as 'approve' | 'reject', rationale });
+    await ruleOnDecision(deps, ctx, { tenantId: input.tenantId, ruler: input.actor, decisionId: decisionOf(task), ruling: input.outcome as 'approve' | 'reject', rationale });
   } else if (task.effect === 'vote') {
     const confidence = typeof input.result?.confidence === 'number' && input.result.confidence >= 0 && input.result.confidence <= 1 ? input.result.confidence : 1;
-    await castVote(deps, ctx, { tenantId: input.tenantId, voter: input.actor, decisionId: String(task.decision_id), vote: input.outcome as 'approve' | 'reject', confidence, rationale });
+    await castVote(deps, ctx, { tenantId: input.tenantId, voter: input.actor, decisionId: decisionOf(task), vote: input.outcome as 'approve' | 'reject', confidence, rationale });
   }
 
   const at = new Date(deps.clock.now()).toISOString();
@@ -104,7 +104,7 @@ export async function completeTask(deps: Deps, ctx: RequestContext, input: Compl
 
   let delivery: Delivery | 'already' | 'pending' = 'pending';
   if (wait.mode === 'decision') {
-    const resolved = await settleDecisionWaiters(deps, ctx, input.tenantId, String(task.decision_id));
+    const resolved = await settleDecisionWaiters(deps, ctx, input.tenantId, decisionOf(task));
     const mine = resolved.find((r) => r.waitKey.pk === waitKey.pk && r.waitKey.sk === waitKey.sk);
     // The decision's own events may have let a consumer resolve the wait first: it resumed the run all the same.
     const stillWaiting = (await loadWait(deps, waitKey))?.status === 'waiting';
@@ -137,7 +137,7 @@ export async function completeTask(deps: Deps, ctx: RequestContext, input: Compl
         await closeTask(deps, input.tenantId, input.actor, input.taskId, 'expired', 'completed');
         throw new ConflictError(`run ${ref.run_id} already ended (${now.status}) before your completion reached it; the task is expired`);
       }
-      note = `your ${task.effect === 'rule' ? 'ruling' : 'vote'} was recorded on decision ${String(task.decision_id)}; the run had already ended (${now.status})`;
+      note = `your ${task.effect === 'rule' ? 'ruling' : 'vote'} was recorded on decision ${decisionOf(task)}; the run had already ended (${now.status})`;
     } else {
       note = 'recorded; the run picks it up when it re-enters the stage (after a reminder or a restart)';
     }
@@ -172,4 +172,10 @@ export async function listMyTasks(deps: Deps, input: { tenantId: string; assigne
     .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.task_id.localeCompare(a.task_id))
     .slice(0, input.limit)
     .map(toTaskView);
+}
+
+/** The decision a vote or ruling task acts on (every such task has one). */
+function decisionOf(task: TaskRecord): string {
+  if (task.decision_id === null) throw new ConflictError(`task ${task.task_id} acts on no decision`);
+  return task.decision_id;
 }

@@ -9,7 +9,7 @@ import { resolveRequests } from '../messages/requests.js';
 import { updateRecord } from '../versioned.js';
 import { settleDecisionWaiters } from './decision-waits.js';
 import type { RunRef } from './model.js';
-import { taskCodec, waitCodec, type DecisionRule, type TaskEffect, type TaskRecord, type WaitMode, type WaitRecord } from './records.js';
+import { decisionWaiterCodec, taskCodec, waitCodec, type DecisionRule, type TaskEffect, type TaskRecord, type WaitMode, type WaitRecord } from './records.js';
 import { envelope, loadRun, recordHistory, updateRun } from './run-record.js';
 import { closeTask } from './task-record.js';
 import { deliverResolution, resolveWait, runWaits, waitKeyOf } from './wait-record.js';
@@ -224,7 +224,7 @@ export async function openWait(deps: Deps, input: OpenWaitInput): Promise<OpenWa
     if (now?.status !== 'open') await resolveRequests(deps, ref.tenant_id, `task:${t.task_id}`);
   }
   if (input.decision) {
-    await deps.store.put({ ...keys.decisionWaiter(ref.tenant_id, input.decision.decisionId, ref.run_id, waitId), type: 'decision_waiter', run_id: ref.run_id, wait_id: waitId });
+    await deps.store.put(decisionWaiterCodec(ref.tenant_id, input.decision.decisionId).encode({ run_id: ref.run_id, wait_id: waitId }));
     await settleDecisionWaiters(deps, ctx, ref.tenant_id, input.decision.decisionId, { runId: ref.run_id, waitId });
   }
   return { wait_id: waitId, opened, task_ids: wait.tasks.map((t) => t.task_id) };
