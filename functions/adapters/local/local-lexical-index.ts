@@ -282,14 +282,41 @@ function postingsOf(tenant: Tenant, t: number): Postings | undefined {
   return more;
 }
 
-/** The documents with the `k` highest scores, best first (ties: lower document first). */
+/** The documents with the `k` highest scores, best first (ties: lower document first), through a heap of the k best so far. */
 function topOf(docs: readonly number[], scores: Float64Array, k: number): number[] {
-  const byScore = (a: number, b: number) => (scores[b] as number) - (scores[a] as number) || a - b;
-  if (docs.length <= 4 * k) return [...docs].sort(byScore).slice(0, k);
-  // Only what reaches the k-th best score needs sorting.
-  const values = Float64Array.from(docs, (d) => scores[d] as number).sort();
-  const threshold = values[values.length - k] as number;
-  return docs.filter((d) => (scores[d] as number) >= threshold).sort(byScore).slice(0, k);
+  if (k <= 0) return [];
+  /** True when document a ranks below document b. */
+  const worse = (a: number, b: number) => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
+  // A min-heap by rank: its root is the worst document kept.
+  const heap: number[] = [];
+  const down = (from: number) => {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l] as number, heap[m] as number)) m = l;
+      if (r < heap.length && worse(heap[r] as number, heap[m] as number)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m] as number, heap[i] as number];
+      i = m;
+    }
+  };
+  for (const doc of docs) {
+    if (heap.length < k) {
+      heap.push(doc);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!worse(heap[i] as number, heap[parent] as number)) break;
+        [heap[i], heap[parent]] = [heap[parent] as number, heap[i] as number];
+        i = parent;
+      }
+    } else if (worse(heap[0] as number, doc)) {
+      heap[0] = doc;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
 }
 
 function line(d: LexicalDocument): string {
