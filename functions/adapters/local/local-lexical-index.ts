@@ -50,8 +50,9 @@ interface Tenant {
   totalLength: number;
   /** Journal entries since the snapshot. */
   journaled: number;
-  /** Per-document score accumulator of a search (reused). */
+  /** Per-document score accumulator of a search, and the documents it touched (reused: no garbage per search). */
   scores: Float64Array;
+  touched: Int32Array;
 }
 
 const JOURNAL = 'lexical.journal';
@@ -105,8 +106,9 @@ export class LocalLexicalIndex implements LexicalIndex {
     const average = tenant.liveDocs ? tenant.totalLength / tenant.liveDocs : 0;
     const documentFrequency = new Map<string, number>();
     if (tenant.scores.length < tenant.docs) tenant.scores = new Float64Array(Math.max(tenant.docs, tenant.scores.length * 2));
-    const { scores, removed, lengths } = tenant;
-    const touched: number[] = [];
+    if (tenant.touched.length < tenant.docs) tenant.touched = new Int32Array(tenant.scores.length);
+    const { scores, removed, lengths, touched } = tenant;
+    let matched = 0;
     for (const term of new Set(terms)) {
       const t = tenant.terms.find(term);
       const more = t < 0 ? undefined : postingsOf(tenant, t);
@@ -126,13 +128,13 @@ export class LocalLexicalIndex implements LexicalIndex {
       for (let i = 0; i < size; i++) {
         const doc = docs[i] as number;
         if (removed[doc] === 1) continue;
-        if (scores[doc] === 0) touched.push(doc);
+        if (scores[doc] === 0) touched[matched++] = doc;
         scores[doc] = (scores[doc] as number) + termScore(tfs[i] as number, lengths[doc] as number, average, w);
       }
     }
-    const best = topOf(touched, scores, topK);
+    const best = topOf(touched.subarray(0, matched), scores, topK);
     const matches = best.map((doc) => ({ key: tenant.keys.keyOf(tenant.keyOfDoc[doc] as number), score: scores[doc] as number }));
-    for (const doc of touched) scores[doc] = 0;
+    for (let i = 0; i < matched; i++) scores[touched[i] as number] = 0;
     return { matches, stats: { documents: tenant.liveDocs, totalLength: tenant.totalLength, documentFrequency } };
   }
 
@@ -207,6 +209,7 @@ function emptyTenant(): Tenant {
     totalLength: 0,
     journaled: 0,
     scores: new Float64Array(1024),
+    touched: new Int32Array(1024),
   };
 }
 
@@ -264,6 +267,7 @@ function fromSnapshot(s: Uint8Array[]): Tenant {
     totalLength: totalLength as number,
     journaled: 0,
     scores: new Float64Array(docs as number),
+    touched: new Int32Array(docs as number),
   };
 }
 
@@ -283,7 +287,7 @@ function postingsOf(tenant: Tenant, t: number): Postings | undefined {
 }
 
 /** The documents with the `k` highest scores, best first (ties: lower document first), through a heap of the k best so far. */
-function topOf(docs: readonly number[], scores: Float64Array, k: number): number[] {
+function topOf(docs: Int32Array, scores: Float64Array, k: number): number[] {
   if (k <= 0) return [];
   /** True when document a ranks below document b. */
   const worse = (a: number, b: number) => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
@@ -488,5 +492,6 @@ function compactAll(t: Tenant): Partial<Tenant> {
     more: new Array<Postings | undefined>(termCount),
     base: { start, docs: baseDocs, tfs: baseTfs },
     scores: new Float64Array(docs),
+    touched: new Int32Array(docs),
   };
 }
