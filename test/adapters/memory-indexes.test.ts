@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import usearch from 'usearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idf, termScore } from '../../functions/contracts/bm25.js';
 import { DynamoStore } from '../../functions/adapters/aws/dynamo-store.js';
@@ -238,5 +239,29 @@ describe('local indexes across snapshots, journals and restarts', () => {
       if (step % 10 === 0) await check();
     }
     await check();
+  });
+});
+
+describe('local indexes written by an earlier version', () => {
+  it('a vector index whose manifest lists its keys (before the keys file) is read, and rewritten in the current format at its next snapshot', async () => {
+    const root = join(dir, 'old-format');
+    const tenantDir = join(root, `t-${Buffer.from('acme', 'utf8').toString('base64url')}`);
+    await mkdir(tenantDir, { recursive: true });
+    const graph = new usearch.Index({ dimensions: DIMS, metric: usearch.MetricKind.Cos, quantization: usearch.ScalarKind.F16, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
+    graph.add(BigUint64Array.of(7n, 9n), Float32Array.from([...unit(1), ...unit(2)]));
+    graph.save(join(tenantDir, 'vectors-3-0.usearch'));
+    const manifest = { generation: 3, shards: [{ model: MODEL, file: 'vectors-3-0.usearch', dims: DIMS, nextId: '10', keys: [['7', 'one'], ['9', 'two']] }] };
+    await writeFile(join(tenantDir, 'vectors.json'), `${JSON.stringify(manifest)}\n`);
+
+    const index = new HnswVectorIndex({ dir: root });
+    expect((await index.query('acme', MODEL, unit(2), 1))[0]?.key).toBe('two');
+    await index.put('acme', MODEL, [{ key: 'three', vector: unit(3) }]);
+    await index.delete('acme', ['one']);
+    await index.flush();
+    expect(await readdir(tenantDir)).toContain('vectors-4-0.keys');
+    const again = new HnswVectorIndex({ dir: root });
+    expect(await again.size('acme')).toBe(2);
+    expect((await again.query('acme', MODEL, unit(3), 1))[0]?.key).toBe('three');
+    expect((await again.query('acme', MODEL, unit(1), 5)).map((m) => m.key)).not.toContain('one');
   });
 });

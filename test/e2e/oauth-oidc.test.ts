@@ -177,6 +177,22 @@ describe('consent with an upstream OpenID Connect provider', () => {
     expect(tokens.body.scope).toBe('cto');
   });
 
+  it('never grants the board through a mapping not marked human: clear refusal, no code', async () => {
+    await mapIdentity(conclave.deps, { kind: 'group', value: 'automation', tenantId: 'acme', roles: ['ceo'], human: false });
+    issuer.nextUser = { sub: 'bot-sub', groups: ['automation'] };
+    const provider = new RecordingProvider(redirectUrl);
+    const url = await authorizationUrl(provider);
+    url.searchParams.set('scope', 'board');
+    url.searchParams.set('resource', `${conclave.url}/mcp/board`);
+    const { jar, page } = await upToCallback(url);
+    expect(page.status).toBe(200);
+    expect(await page.clone().text()).toContain('not yours to grant');
+    const approved = await answer(page, jar);
+    expect(approved.status).toBe(403);
+    expect(approved.headers.get('location')).toBeNull();
+    expect(await approved.text()).toContain('the board needs a human');
+  });
+
   it('ends the access when the mapping is removed: the token and the refresh token are refused', async () => {
     await mapIdentity(conclave.deps, { kind: 'subject', value: 'carol-sub', tenantId: 'acme', roles: ['cto'], human: true });
     issuer.nextUser = { sub: 'carol-sub' };

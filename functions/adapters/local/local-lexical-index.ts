@@ -50,8 +50,9 @@ interface Tenant {
   totalLength: number;
   /** Journal entries since the snapshot. */
   journaled: number;
-  /** Per-document score accumulator of a search (reused). */
+  /** Per-document score accumulator of a search, and the documents it touched (reused: no garbage per search). */
   scores: Float64Array;
+  touched: Int32Array;
 }
 
 const JOURNAL = 'lexical.journal';
@@ -105,8 +106,9 @@ export class LocalLexicalIndex implements LexicalIndex {
     const average = tenant.liveDocs ? tenant.totalLength / tenant.liveDocs : 0;
     const documentFrequency = new Map<string, number>();
     if (tenant.scores.length < tenant.docs) tenant.scores = new Float64Array(Math.max(tenant.docs, tenant.scores.length * 2));
-    const { scores, removed, lengths } = tenant;
-    const touched: number[] = [];
+    if (tenant.touched.length < tenant.docs) tenant.touched = new Int32Array(tenant.scores.length);
+    const { scores, removed, lengths, touched } = tenant;
+    let matched = 0;
     for (const term of new Set(terms)) {
       const t = tenant.terms.find(term);
       const more = t < 0 ? undefined : postingsOf(tenant, t);
@@ -126,13 +128,13 @@ export class LocalLexicalIndex implements LexicalIndex {
       for (let i = 0; i < size; i++) {
         const doc = docs[i] as number;
         if (removed[doc] === 1) continue;
-        if (scores[doc] === 0) touched.push(doc);
+        if (scores[doc] === 0) touched[matched++] = doc;
         scores[doc] = (scores[doc] as number) + termScore(tfs[i] as number, lengths[doc] as number, average, w);
       }
     }
-    const best = topOf(touched, scores, topK);
+    const best = topOf(touched.subarray(0, matched), scores, topK);
     const matches = best.map((doc) => ({ key: tenant.keys.keyOf(tenant.keyOfDoc[doc] as number), score: scores[doc] as number }));
-    for (const doc of touched) scores[doc] = 0;
+    for (let i = 0; i < matched; i++) scores[touched[i] as number] = 0;
     return { matches, stats: { documents: tenant.liveDocs, totalLength: tenant.totalLength, documentFrequency } };
   }
 
@@ -207,6 +209,7 @@ function emptyTenant(): Tenant {
     totalLength: 0,
     journaled: 0,
     scores: new Float64Array(1024),
+    touched: new Int32Array(1024),
   };
 }
 
@@ -264,6 +267,7 @@ function fromSnapshot(s: Uint8Array[]): Tenant {
     totalLength: totalLength as number,
     journaled: 0,
     scores: new Float64Array(docs as number),
+    touched: new Int32Array(docs as number),
   };
 }
 
@@ -282,14 +286,41 @@ function postingsOf(tenant: Tenant, t: number): Postings | undefined {
   return more;
 }
 
-/** The documents with the `k` highest scores, best first (ties: lower document first). */
-function topOf(docs: readonly number[], scores: Float64Array, k: number): number[] {
-  const byScore = (a: number, b: number) => (scores[b] as number) - (scores[a] as number) || a - b;
-  if (docs.length <= 4 * k) return [...docs].sort(byScore).slice(0, k);
-  // Only what reaches the k-th best score needs sorting.
-  const values = Float64Array.from(docs, (d) => scores[d] as number).sort();
-  const threshold = values[values.length - k] as number;
-  return docs.filter((d) => (scores[d] as number) >= threshold).sort(byScore).slice(0, k);
+/** The documents with the `k` highest scores, best first (ties: lower document first), through a heap of the k best so far. */
+function topOf(docs: Int32Array, scores: Float64Array, k: number): number[] {
+  if (k <= 0) return [];
+  /** True when document a ranks below document b. */
+  const worse = (a: number, b: number) => (scores[a] as number) < (scores[b] as number) || ((scores[a] as number) === (scores[b] as number) && a > b);
+  // A min-heap by rank: its root is the worst document kept.
+  const heap: number[] = [];
+  const down = (from: number) => {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l] as number, heap[m] as number)) m = l;
+      if (r < heap.length && worse(heap[r] as number, heap[m] as number)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m] as number, heap[i] as number];
+      i = m;
+    }
+  };
+  for (const doc of docs) {
+    if (heap.length < k) {
+      heap.push(doc);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!worse(heap[i] as number, heap[parent] as number)) break;
+        [heap[i], heap[parent]] = [heap[parent] as number, heap[i] as number];
+        i = parent;
+      }
+    } else if (worse(heap[0] as number, doc)) {
+      heap[0] = doc;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
 }
 
 function line(d: LexicalDocument): string {
@@ -461,5 +492,6 @@ function compactAll(t: Tenant): Partial<Tenant> {
     more: new Array<Postings | undefined>(termCount),
     base: { start, docs: baseDocs, tfs: baseTfs },
     scores: new Float64Array(docs),
+    touched: new Int32Array(docs),
   };
 }
