@@ -49,7 +49,7 @@ const CASES: Case[] = [
   entity('hire', hireCodec, { tenant_id: T, hire_id: 'h1', role_title: 'SRE', department: 'ops', annual_cost_cents: 150_000_00, justification: 'on call', requested_by: 'chro', decision_id: 'd2', requested_at: AT }, { field: 'annual_cost_cents', value: '150000' }),
   entity('incident', incidentCodec, { tenant_id: T, incident_id: 'i1', title: 'down', severity: 1, status: 'open', description: 'd', affected_services: ['checkout'], declared_by: 'operations_head', declared_at: AT, resolved_at: null, resolved_by: null, resolution: null, version: 1 }, { field: 'severity', value: 7 }),
   entity('defect', defectCodec, { tenant_id: T, defect_id: 'f1', release: 'v1.0.0', title: 't', description: 'd', severity: 'critical', priority: 'P1', status: 'open', component: null, affected_users_pct: 30, reported_by: 'test_lead', reported_at: AT, version: 1 }, { field: 'severity', value: 'catastrophic' }),
-  entity('quality gate', gateCodec, { tenant_id: T, gate_id: 'g1', release: 'v1.0.0', passed: false, checks: [{ name: 'tests', passed: false, detail: '9/10' }], failed_checks: ['tests'], run_by: 'test_lead', created_at: AT, results: { tests_total: 10 }, defect_ids: [], version: 1 }, { field: 'passed', value: 'yes' }),
+  entity('quality gate', gateCodec, { tenant_id: T, gate_id: 'g1', release: 'v1.0.0', passed: false, checks: [{ name: 'pass_rate', passed: false, detail: '9/10' }], failed_checks: ['pass_rate'], run_by: 'test_lead', created_at: AT, results: { tests_total: 10 }, defect_ids: [], version: 1 }, { field: 'passed', value: 'yes' }),
   entity('release', releaseCodec, { tenant_id: T, release: 'v1.0.0', latest_plan_id: 'p1', coverage_target_pct: 80, planned_test_types: ['unit'], latest_gate_id: null, latest_gate_passed: null, latest_gate_order: null, updated_at: AT }, { field: 'planned_test_types', value: 'unit' }),
   entity('inbox message', inboxCodec(T, 'cto'), { message_id: 'm1', from: 'ceo', to: 'cto', message_type: 'request', priority: 'high', subject: 's', content: 'c', thread_id: 'm1', reply_to: null, correlation_id: 'c1', sent_at: AT, read: false, read_at: null, request: 'task:t1', resolved: false, resolved_at: null }, { field: 'read', value: 'false' }),
   entity('request entry', requestEntryCodec(T), { request: 'task:t1', recipient: 'cto', message_id: 'm1' }, { field: 'message_id', value: 42 }),
@@ -87,7 +87,7 @@ describe('typed records: every stored entity has one codec', () => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s: a malformed item is refused with an error naming the item and the field, never coerced', (_name, c) => {
-    const item: Item = { ...c.codec.encode(c.record) };
+    const item: Record<string, unknown> & Item = { ...c.codec.encode(c.record) };
     if (c.malformed.value === undefined) delete item[c.malformed.field];
     else item[c.malformed.field] = c.malformed.value;
     expect(() => c.codec.decode(item)).toThrow(MalformedRecordError);
