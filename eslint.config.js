@@ -12,6 +12,31 @@ const ADAPTER_FORBIDDEN = [
   { group: ['**/core/**', '**/runtime/**', '**/handlers/**', '**/mcp/**', '../../lib/**', '../lib/**'], message: 'functions/adapters import only ports and contracts (errors adapters raise live in functions/ports/errors.ts).' },
 ];
 
+/**
+ * Raw reads of a stored item's fields: `String(item.x)`, `Number(item.x)`,
+ * `String(item[name])`, `String(item.x ?? '')`, `Number(item?.x)`. In the core
+ * a stored item is read through its entity's codec (functions/core/fields.ts
+ * readers refuse a malformed item instead of coercing it); only codec files
+ * may touch raw attributes.
+ */
+const RAW_FIELD_READ_MESSAGE = 'functions/core reads stored items through their codec (typed records, functions/core/fields.ts), not String()/Number() on a raw field';
+const RAW_FIELD_READS = ['String', 'Number'].flatMap((fn) => [
+  { selector: `CallExpression[callee.type='Identifier'][callee.name='${fn}'][arguments.0.type='MemberExpression'][arguments.0.computed=false]`, message: RAW_FIELD_READ_MESSAGE },
+  { selector: `CallExpression[callee.type='Identifier'][callee.name='${fn}'][arguments.0.type='MemberExpression'][arguments.0.computed=true][arguments.0.property.type='Identifier']`, message: RAW_FIELD_READ_MESSAGE },
+  { selector: `CallExpression[callee.type='Identifier'][callee.name='${fn}'][arguments.0.type='MemberExpression'][arguments.0.property.type='Literal'][arguments.0.property.raw=/^['"]/]`, message: RAW_FIELD_READ_MESSAGE },
+  { selector: `CallExpression[callee.type='Identifier'][callee.name='${fn}'][arguments.0.type='ChainExpression']`, message: RAW_FIELD_READ_MESSAGE },
+  { selector: `CallExpression[callee.type='Identifier'][callee.name='${fn}'][arguments.0.type='LogicalExpression'][arguments.0.left.type=/^(MemberExpression|ChainExpression)$/]`, message: RAW_FIELD_READ_MESSAGE },
+]);
+
+// esbuild keeps every export of a namespace imported by name: `{ z }` puts all of zod (≈100 KB more) in each Lambda bundle.
+const ZOD_NAMED_IMPORT = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: "import * as z from 'zod' (a named `z` import defeats tree shaking in the Lambda bundles)",
+};
+
+/** The codec files: the only places in the core that read a stored item's raw attributes. */
+const CODEC_FILES = ['functions/core/fields.ts', 'functions/core/versioned.ts', 'functions/core/**/*-record.ts', 'functions/core/**/records.ts'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.conclave/', '.bench/', 'coverage/'] },
   ...tseslint.configs.recommended,
@@ -46,14 +71,13 @@ export default tseslint.config(
           patterns: [{ group: ['**/lib/**', '../../lib/*'], message: 'runtime never imports lib/ (CDK)' }],
         },
       ],
-      // esbuild keeps every export of a namespace imported by name: `{ z }` puts all of zod (≈100 KB more) in each Lambda bundle.
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
-          message: "import * as z from 'zod' (a named `z` import defeats tree shaking in the Lambda bundles)",
-        },
-      ],
+      'no-restricted-syntax': ['error', ZOD_NAMED_IMPORT],
     },
+  },
+  {
+    // After the block above: a rule configured again replaces it, so this one repeats the zod selector.
+    files: ['functions/core/**/*.ts'],
+    ignores: CODEC_FILES,
+    rules: { 'no-restricted-syntax': ['error', ZOD_NAMED_IMPORT, ...RAW_FIELD_READS] },
   },
 );

@@ -48,4 +48,28 @@ describe('lint boundaries', () => {
     const messages = await messagesFor('export const region = process.env.AWS_REGION;\n', 'functions/mcp/example.ts');
     expect(messages.join('\n')).toMatch(/no-restricted-properties/);
   });
+
+  it.each([
+    ['String(item.department)'],
+    ['Number(item.allocated_cents)'],
+    ["String(item.title ?? '')"],
+    ['Number(item?.version)'],
+    ['String(item[name])'],
+    ["String(item['status'])"],
+  ])('rejects the raw field read %s in functions/core outside codec files', async (read) => {
+    const code = `import type { Item } from '../../ports/store.js';\nexport const read = (item: Item, name: string): unknown => [name, ${read}];\n`;
+    const messages = await messagesFor(code, 'functions/core/finance/example.ts');
+    expect(messages.join('\n')).toMatch(/no-restricted-syntax: functions\/core reads stored items through their codec/);
+  });
+
+  it('allows raw field reads in codec files, and String()/Number() of a value that is no field read', async () => {
+    const raw = "import type { Item } from '../../ports/store.js';\nexport const read = (item: Item): unknown => [String(item.department), Number(item.version)];\n";
+    expect(await messagesFor(raw, 'functions/core/finance/budget-record.ts')).toEqual([]);
+    expect(await messagesFor(raw, 'functions/core/workflows/records.ts')).toEqual([]);
+    expect(await messagesFor(raw, 'functions/core/fields.ts')).toEqual([]);
+    const values = "export const show = (error: unknown, m: string[]): unknown => [String(error), Number(m[1]), String(Math.max(1, 2))];\n";
+    expect(await messagesFor(values, 'functions/core/finance/example.ts')).toEqual([]);
+    // Outside functions/core the rule does not apply.
+    expect(await messagesFor(raw, 'functions/mcp/example.ts')).toEqual([]);
+  });
 });

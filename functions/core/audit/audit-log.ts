@@ -3,7 +3,7 @@ import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { expired } from '../retention.js';
-import { toAuditView, type AuditView } from './audit.js';
+import { auditCodec, toAuditView, type AuditView } from './audit.js';
 
 /** Filters of an audit listing; every given filter must match. */
 export interface AuditFilters {
@@ -87,14 +87,12 @@ function matcher(filters: AuditFilters, nowMs: number): (item: Item) => boolean 
   };
   return (item) => {
     if (expired(item, nowMs)) return false;
-    if (filters.role !== undefined && item.role !== filters.role) return false;
-    if (filters.principal !== undefined) {
-      const keyId = typeof item.keyId === 'string' && item.keyId ? item.keyId : 'system';
-      if (keyId !== filters.principal) return false;
-    }
-    if (filters.outcome !== undefined && item.outcome !== filters.outcome) return false;
-    if (filters.objectId !== undefined && item.objectId !== filters.objectId && item.runId !== filters.objectId && item.decisionId !== filters.objectId) return false;
-    return actionMatches(String(item.action));
+    const a = auditCodec.decode(item);
+    if (filters.role !== undefined && a.role !== filters.role) return false;
+    if (filters.principal !== undefined && (a.keyId ?? 'system') !== filters.principal) return false;
+    if (filters.outcome !== undefined && a.outcome !== filters.outcome) return false;
+    if (filters.objectId !== undefined && a.objectId !== filters.objectId && a.runId !== filters.objectId && a.decisionId !== filters.objectId) return false;
+    return actionMatches(a.action);
   };
 }
 
@@ -129,9 +127,9 @@ export async function listAuditLog(deps: Deps, tenantId: string, filters: AuditF
     });
     const items = position.after ? page.items.filter((i) => i.sk !== position.after) : page.items;
     for (const item of items) {
-      position = { day: position.day, after: String(item.sk) };
+      position = { day: position.day, after: item.sk };
       if (!matches(item)) continue;
-      entries.push(toAuditView(item));
+      entries.push(toAuditView(auditCodec.decode(item)));
       if (entries.length === limit) return { entries, next_cursor: encodeCursor(position), from: dayOf(from), to: dayOf(to) };
     }
     if (page.cursor) continue; // more of this day: read on from the last entry

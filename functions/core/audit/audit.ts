@@ -4,6 +4,7 @@ import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
 import { retentionOf } from '../retention.js';
+import { field, type Codec } from '../versioned.js';
 
 /**
  * One audited state change (or call). Arguments and results are never
@@ -121,31 +122,72 @@ export async function auditSystemChange(deps: Deps, change: SystemChange): Promi
   await recordAudit(deps, { ...rest, outcome });
 }
 
+/** An audit entry as stored: its partition (tenant and day) and sort key, the time taken and the entry's fields. */
+export interface AuditRecord {
+  readonly pk: string;
+  readonly sk: string;
+  readonly at: string;
+  readonly keyId: string | null;
+  readonly role: EndpointId | null;
+  readonly component: string | null;
+  readonly runId: string | null;
+  readonly decisionId: string | null;
+  readonly action: string;
+  readonly objectId: string | null;
+  readonly outcome: 'ok' | 'error';
+  readonly errorCode: string | null;
+  readonly durationMs: number | null;
+  readonly correlationId: string;
+  readonly modelId: string | null;
+}
+
+/** Entries are written once (auditItem) and only read back: the codec decodes; encode restores the attributes it knows. */
+export const auditCodec: Codec<AuditRecord> = {
+  decode: (i) => {
+    const text = (name: string): string | null => field.strOrNull(i, name) || null;
+    return {
+      pk: field.reqStr(i, 'pk'),
+      sk: field.reqStr(i, 'sk'),
+      at: field.str(i, 'at'),
+      keyId: text('keyId'),
+      role: text('role') as EndpointId | null,
+      component: text('component'),
+      runId: text('runId'),
+      decisionId: text('decisionId'),
+      action: field.str(i, 'action'),
+      objectId: text('objectId'),
+      outcome: field.str(i, 'outcome') === 'ok' ? 'ok' : 'error',
+      errorCode: text('errorCode'),
+      durationMs: field.numOrNull(i, 'durationMs'),
+      correlationId: field.str(i, 'correlationId'),
+      modelId: text('modelId'),
+    };
+  },
+  encode: (a) => ({ type: 'audit', ...Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)), pk: a.pk, sk: a.sk }),
+};
+
 /** The view of a stored entry. */
-export function toAuditView(item: Item): AuditView {
-  const str = (v: unknown): string | null => (typeof v === 'string' && v.length ? v : null);
-  const keyId = str(item.keyId);
-  const role = (str(item.role) as EndpointId | null) ?? null;
-  const day = String(item.pk).slice(-10);
+export function toAuditView(a: AuditRecord): AuditView {
+  const day = a.pk.slice(-10);
   return {
-    id: `${day}|${String(item.sk)}`,
-    at: String(item.at),
+    id: `${day}|${a.sk}`,
+    at: a.at,
     actor: {
-      type: keyId ? 'principal' : 'system',
-      key_id: keyId,
-      role,
-      component: str(item.component),
-      run_id: str(item.runId),
-      decision_id: str(item.decisionId),
+      type: a.keyId ? 'principal' : 'system',
+      key_id: a.keyId,
+      role: a.role,
+      component: a.component,
+      run_id: a.runId,
+      decision_id: a.decisionId,
     },
-    key_id: keyId,
-    role,
-    action: String(item.action),
-    object_id: str(item.objectId),
-    outcome: item.outcome === 'ok' ? 'ok' : 'error',
-    error_code: str(item.errorCode),
-    duration_ms: typeof item.durationMs === 'number' ? item.durationMs : null,
-    correlation_id: String(item.correlationId),
-    model_id: str(item.modelId),
+    key_id: a.keyId,
+    role: a.role,
+    action: a.action,
+    object_id: a.objectId,
+    outcome: a.outcome,
+    error_code: a.errorCode,
+    duration_ms: a.durationMs,
+    correlation_id: a.correlationId,
+    model_id: a.modelId,
   };
 }

@@ -11,7 +11,7 @@ import { updateRecord } from '../versioned.js';
 import { runLoop, type LoopResult } from './agent.js';
 import { activationCodec, type ActivationRecord } from './records.js';
 import { getAutopilot, tokensUsedToday, utcDay } from './settings.js';
-import { wakeContext, wakesOf, type Wake } from './wake.js';
+import { text, wakeContext, wakesOf, type Wake } from './wake.js';
 
 /** What the autopilot consumer needs besides the Deps: the model and the role's tools in process. */
 export interface AutopilotRuntime {
@@ -148,7 +148,7 @@ async function recall(tools: AgentTools, agent: AgentIdentity, topic: string): P
   const found = await tools.call(agent, 'search_memories', { query: topic.slice(0, 500), limit: 3 });
   if (found.isError) return '';
   const results = Array.isArray(found.structured.results) ? (found.structured.results as Record<string, unknown>[]) : [];
-  return results.map((r) => `- ${String(r.key)}: ${String(r.content).slice(0, 1000)}`).join('\n');
+  return results.map((r) => `- ${text(r.key)}: ${text(r.content).slice(0, 1000)}`).join('\n');
 }
 
 /** Claims the activation of this event for this role; false when it ran or is running already (or another claim won the race). */

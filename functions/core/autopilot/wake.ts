@@ -84,7 +84,7 @@ export async function wakeContext(tools: AgentTools, agent: AgentIdentity, wake:
       settled: false,
       goal: `complete task ${wake.subject} with complete_task (outcome one of ${outcomes.join(', ') || 'the allowed outcomes'}, and a result matching the task's declared result schema if it has one)`,
       details: { task },
-      topic: String(task.title ?? ''),
+      topic: text(task.title),
     };
   }
   if (wake.trigger === 'vote_required') {
@@ -96,7 +96,7 @@ export async function wakeContext(tools: AgentTools, agent: AgentIdentity, wake:
       settled: false,
       goal: `cast your vote on decision ${wake.subject} with vote (approve, reject or abstain, with your confidence and rationale)`,
       details: { decision },
-      topic: String(decision.context ?? '').slice(0, 500),
+      topic: text(decision.context).slice(0, 500),
     };
   }
   const result = await read(tools, agent, 'read_inbox', { limit: 50 });
@@ -107,7 +107,7 @@ export async function wakeContext(tools: AgentTools, agent: AgentIdentity, wake:
     settled: false,
     goal: `answer message ${wake.subject} with reply (message_id "${wake.subject}"), after doing what it asks if it is within your role and authority`,
     details: { message, thread },
-    topic: `${String(message.subject ?? '')} ${String(message.content ?? '').slice(0, 300)}`,
+    topic: `${text(message.subject)} ${text(message.content).slice(0, 300)}`,
   };
 }
 
@@ -123,4 +123,9 @@ export function endsActivation(wake: Wake, tool: string, args: unknown, result: 
     case 'request_message':
       return tool === 'reply' && a.message_id === wake.subject;
   }
+}
+
+/** A text field of a tool result (tool results are data: anything but a string reads as empty). */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

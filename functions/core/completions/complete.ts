@@ -1,6 +1,8 @@
 import type { Item, Query } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
+import { fromItem } from '../memory/model.js';
+import { field } from '../versioned.js';
 
 /**
  * Completions for the ids a client types into a resource template or a
@@ -35,14 +37,14 @@ export function idTimeRange(prefix: string): readonly [string, string] | undefin
   return [iso(low - SKEW_MS), `${iso(high + SKEW_MS)}\uffff`];
 }
 
-async function idsFromIndex(deps: Deps, indexPk: string, field: string, prefix: string): Promise<string[]> {
+async function idsFromIndex(deps: Deps, indexPk: string, attribute: string, prefix: string): Promise<string[]> {
   if (prefix.length > MAX_PREFIX) return [];
   const range = prefix ? idTimeRange(prefix) : undefined;
   if (prefix && !range) return [];
   const query: Query = { index: 'gsi1', pk: indexPk, descending: true, limit: COMPLETION_LIMIT * 2, ...(range ? { skBetween: range } : {}) };
   const page = await deps.store.query(query);
   return page.items
-    .map((item: Item) => String(item[field] ?? ''))
+    .map((item: Item) => field.str(item, attribute))
     .filter((id) => id.startsWith(prefix))
     .slice(0, COMPLETION_LIMIT);
 }
@@ -62,8 +64,9 @@ export async function completeMemoryKeys(deps: Deps, tenantId: string, prefix: s
   if (prefix.length > MAX_PREFIX) return [];
   const page = await deps.store.query({ pk: keys.memories(tenantId), skPrefix: `${keys.memoryPrefix}${prefix}`, limit: COMPLETION_LIMIT * 2 });
   return page.items
-    .filter((item) => item.state !== 'forgotten')
-    .map((item) => String(item.sk).slice(keys.memoryPrefix.length))
+    .map(fromItem)
+    .filter((memory) => memory.state !== 'forgotten')
+    .map((memory) => memory.key)
     .slice(0, COMPLETION_LIMIT);
 }
 

@@ -22,7 +22,7 @@ export type Consumer = (deps: Deps, event: BusEvent) => Promise<ConsumerResult>;
 
 /** Parses an event's detail with its contract; a mismatch is a MalformedEventError naming the fields. */
 function parse<T extends DetailType>(event: BusEvent, detailType: T): EventDetail<T> {
-  if (event['detail-type'] !== detailType) throw new MalformedEventError(`expected ${detailType}, got ${String(event['detail-type'])}`);
+  if (event['detail-type'] !== detailType) throw new MalformedEventError(`expected ${detailType}, got ${JSON.stringify(event['detail-type'])}`);
   try {
     return parseDetail(detailType, event.detail);
   } catch (error) {

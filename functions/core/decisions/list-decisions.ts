@@ -2,7 +2,7 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { keys } from '../keys.js';
-import { getDecision } from './decision-record.js';
+import { decisionCodec, getDecision } from './decision-record.js';
 import type { Decision, DecisionMode, DecisionStatus } from './model.js';
 
 export interface ListInput {
@@ -36,7 +36,7 @@ export async function listDecisions(deps: Deps, input: ListInput): Promise<{ dec
     if (!cursor) break;
   }
   // Index entries may lag: read the decisions themselves.
-  const decisions = await Promise.all(found.map((item) => getDecision(deps, input.tenantId, String(item.decision_id))));
+  const decisions = await Promise.all(found.map((item) => getDecision(deps, input.tenantId, decisionCodec.decode(item).decision_id)));
   return { decisions: decisions.filter((d) => matches(d as unknown as Item, input)), next_cursor: cursor ?? null };
 }
 

@@ -2,7 +2,7 @@ import type { RoleId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import { rememberRecord } from '../memory/remember.js';
 import { ValidationError } from '../errors.js';
-import { keys } from '../keys.js';
+import { designCodec } from './design-record.js';
 import { getFeature } from '../product/features.js';
 
 /** The record kind of a design (`keys.record(tenant, DESIGN_KIND, id)`); the CTO's architecture review reads and updates it. */
@@ -359,17 +359,18 @@ export async function designSystem(
     ...derived,
   };
   await deps.store.put(
-    {
-      ...keys.record(input.tenantId, DESIGN_KIND, designId),
-      gsi1pk: keys.recordIndex(input.tenantId, DESIGN_KIND),
-      gsi1sk: `${at}#${designId}`,
-      type: 'design',
-      ...design,
-      requirements: input.requirements,
-      constraints: input.constraints,
-      created_by: input.author,
+    designCodec(input.tenantId).encode({
+      design_id: designId,
+      name: input.name,
+      status: design.status,
+      version: design.version,
+      created_at: at,
       updated_at: at,
-    },
+      components: design.components,
+      architecture: { ...design.architecture },
+      data_flow: design.data_flow,
+      rest: { feature_id: design.feature_id, requirements: input.requirements, constraints: input.constraints, created_by: input.author },
+    }),
     { kind: 'absent' },
   );
   await rememberRecord(deps, ctx, {

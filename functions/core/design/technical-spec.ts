@@ -4,7 +4,8 @@ import { rememberRecord } from '../memory/remember.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { getFeature, type Feature } from '../product/features.js';
-import { DESIGN_KIND, type Component } from './system-design.js';
+import { DESIGN_KIND } from './system-design.js';
+import { designCodec } from './design-record.js';
 
 /** The record kind of a technical specification (`keys.record(tenant, SPEC_KIND, id)`). */
 export const SPEC_KIND = 'SPEC';
@@ -87,9 +88,10 @@ export async function createTechnicalSpec(
   const feature: Feature | null = input.featureId !== undefined ? await getFeature(deps, input.tenantId, input.featureId) : null;
   let components = componentsOf(input.architecture.components);
   if (input.designId !== undefined) {
-    const design = await deps.store.get(keys.record(input.tenantId, DESIGN_KIND, input.designId));
-    if (!design) throw new NotFoundError(`no design ${input.designId}`);
-    if (components.length === 0) components = ((design.components as Component[]) ?? []).map((c) => ({ name: c.name, type: c.type }));
+    const item = await deps.store.get(keys.record(input.tenantId, DESIGN_KIND, input.designId));
+    if (!item) throw new NotFoundError(`no design ${input.designId}`);
+    const design = designCodec(input.tenantId).decode(item);
+    if (components.length === 0) components = design.components.map((c) => ({ name: c.name, type: c.type }));
   }
   const name = feature?.name ?? (input.feature as string);
   const requirements = feature

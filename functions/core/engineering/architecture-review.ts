@@ -1,8 +1,9 @@
 import type { RoleId } from '../../contracts/roles.js';
-import type { Item, Precondition } from '../../ports/store.js';
+import type { Precondition } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { designCodec, type DesignRecord } from '../design/design-record.js';
 import { iso, uniqueNames } from '../operations/records.js';
 
 /** The record kind of designs (written by the senior architect's design_system). */
@@ -115,9 +116,11 @@ export interface ArchitectureReview {
  */
 export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promise<ArchitectureReview> {
   const designKey = input.designId ? keys.record(input.tenantId, DESIGN, input.designId) : undefined;
-  const design = designKey ? await deps.store.get(designKey) : undefined;
-  if (designKey && !design) throw new NotFoundError(`no design ${input.designId}`);
-  if (design && design.status !== 'proposed') throw new ConflictError(`design ${input.designId} is ${String(design.status)}, not proposed: it was reviewed already`);
+  const item = designKey ? await deps.store.get(designKey) : undefined;
+  if (designKey && !item) throw new NotFoundError(`no design ${input.designId}`);
+  const designs = designCodec(input.tenantId);
+  const design = item && designs.decode(item);
+  if (design && design.status !== 'proposed') throw new ConflictError(`design ${input.designId} is ${design.status}, not proposed: it was reviewed already`);
   // A stored design is reviewed as stored: its components and quality attributes, plus anything given inline.
   const stored = design ? storedDesignFacts(design) : undefined;
   const designBody = Object.keys(input.design ?? {}).length ? (input.design ?? {}) : (stored?.design ?? {});
@@ -172,18 +175,15 @@ export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promis
   );
   if (design) {
     try {
+      // One conditional write (not retried): a design changed meanwhile was reviewed by someone else, a conflict.
       await deps.store.put(
-        {
+        designs.encode({
           ...design,
           status: approved ? 'approved' : 'rejected',
-          review_id: reviewId,
-          reviewed_by: input.reviewer,
-          reviewed_at: at,
-          review_feedback: feedback,
-          review_modifications: modifications,
+          rest: { ...design.rest, review_id: reviewId, reviewed_by: input.reviewer, reviewed_at: at, review_feedback: feedback, review_modifications: modifications },
           updated_at: at,
-          ...(typeof design.version === 'number' ? { version: design.version + 1 } : {}),
-        },
+          version: design.version === null ? null : design.version + 1,
+        }),
         unchangedSince(design),
       );
     } catch (error) {
@@ -196,21 +196,21 @@ export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promis
 }
 
 /** The precondition that the design is as read: its version when it keeps one, else its status (and update time). */
-function unchangedSince(design: Item): Precondition {
-  if (typeof design.version === 'number') return { kind: 'version', version: design.version };
-  const attributes: Record<string, string> = { status: String(design.status) };
-  if (typeof design.updated_at === 'string') attributes.updated_at = design.updated_at;
+function unchangedSince(design: DesignRecord): Precondition {
+  if (design.version !== null) return { kind: 'version', version: design.version };
+  const attributes: Record<string, string> = { status: design.status };
+  if (design.updated_at !== null) attributes.updated_at = design.updated_at;
   return { kind: 'equals', attributes };
 }
 
 /** What a stored design (design_system) says, in the terms the checks read: components with their redundancy, and figures. */
-function storedDesignFacts(design: Item): { design: Record<string, unknown>; components: string[]; scalability: string } {
-  const components = (Array.isArray(design.components) ? design.components : []) as { name?: unknown; type?: unknown; replicas?: unknown }[];
-  const architecture = (design.architecture ?? {}) as { redundancy?: string; quality_attributes?: { availability_pct?: number | null; latency_ms?: number | null; throughput_rps?: number | null } };
+function storedDesignFacts(design: DesignRecord): { design: Record<string, unknown>; components: string[]; scalability: string } {
+  const components = design.components;
+  const architecture = design.architecture as { redundancy?: string; quality_attributes?: { availability_pct?: number | null; latency_ms?: number | null; throughput_rps?: number | null } };
   const multi = architecture.redundancy === 'multi_az' || architecture.redundancy === 'multi_region';
   const described = components.map((c) => {
-    const replicas = typeof c.replicas === 'number' ? c.replicas : 1;
-    return `${String(c.name)} (${String(c.type)}${replicas >= 2 ? `, x${replicas}` : ''}${multi ? `, ${architecture.redundancy === 'multi_region' ? 'multi-region' : 'multi-AZ'}` : ''})`;
+    const replicas = c.replicas ?? 1;
+    return `${c.name} (${c.type}${replicas >= 2 ? `, x${replicas}` : ''}${multi ? `, ${architecture.redundancy === 'multi_region' ? 'multi-region' : 'multi-AZ'}` : ''})`;
   });
   const q = architecture.quality_attributes ?? {};
   const figures = [

@@ -7,7 +7,7 @@ import { openIncidents } from '../operations/incidents.js';
 import { iso } from '../operations/records.js';
 import { latestGate, type QualityGate } from '../quality/quality-gate.js';
 import { checkReleaseName } from '../quality/release.js';
-import { updateVersioned } from '../versioned.js';
+import { field, updateRecord, type Codec } from '../versioned.js';
 
 /** The record kind of deployment approvals (approved or refused). */
 export const DEPLOYMENT = 'DEPLOYMENT';
@@ -168,20 +168,17 @@ export async function approveDeployment(
   const key = keys.record(input.tenantId, DEPLOYMENT, deploymentId);
   // Written before its decision, so a ruling always finds it.
   await deps.store.put(
-    {
-      ...key,
-      gsi1pk: keys.recordIndex(input.tenantId, DEPLOYMENT),
-      gsi1sk: `${at}#${deploymentId}`,
-      type: 'deployment',
+    deploymentCodec.encode({
       tenant_id: input.tenantId,
       ...result,
       mode,
       environments,
       decided_by: ruled ? null : input.approver,
+      decided_at: null,
       requested_by: input.approver,
       created_at: at,
       version: 1,
-    },
+    }),
     { kind: 'absent' },
   );
   if (!ruled) return result;
@@ -194,7 +191,7 @@ export async function approveDeployment(
     context: `Deploy release ${release} to ${environments.join(', ')}.\n\nThe rule allows it now: ${reasons.join('; ')}. Once approved, the rule is checked again and the deployment approved.`,
     commitment: { kind: 'deployment', params: { deployment_id: deploymentId, release } },
   });
-  await updateVersioned(deps.store, key, (d) => ({ ...d, decision_id: decision.decision_id, awaiting: d.status === 'awaiting' ? decision.awaiting : null }));
+  await updateRecord(deps.store, key, deploymentCodec, (d) => ({ ...d, decision_id: decision.decision_id, awaiting: d.status === 'awaiting' ? decision.awaiting : null }));
   return {
     ...result,
     reasons: [...reasons, `awaiting the ruling of ${decision.awaiting ?? 'the board'} on decision ${decision.decision_id}; approved once it approves (the rule is checked again then)`],
@@ -214,21 +211,63 @@ export async function applyDeploymentRuling(deps: Deps, decision: { tenant_id: s
   const key = keys.record(decision.tenant_id, DEPLOYMENT, deploymentId);
   const stored = await deps.store.get(key);
   if (!stored) return `not applied: deployment ${deploymentId} is not recorded`;
-  const release = String(stored.release);
+  const release = deploymentCodec.decode(stored).release;
   const rule = decision.status === 'approved' ? await deploymentRule(deps, decision.tenant_id, release) : undefined;
-  const updated = await updateVersioned(deps.store, key, (d) => {
+  const updated = await updateRecord(deps.store, key, deploymentCodec, (d): DeploymentRecord | undefined => {
     if (d.status !== 'awaiting') return undefined;
     const base = { ...d, awaiting: null, decided_by: decision.ruled_by, decided_at: iso(deps.clock.now()), decision_id: decision.decision_id };
     if (!rule) return { ...base, status: decision.status === 'expired' ? 'expired' : 'rejected', approved: false, deployment_plan: null };
     const gate = rule.gate;
     if (rule.refusals.length > 0 || !gate) return { ...base, status: 'refused', approved: false, reasons: rule.refusals, deployment_plan: null, gate_id: gate?.gate_id ?? null };
-    const plan = planDeployment(release, gate.gate_id, Array.isArray(d.environments) ? d.environments.map(String) : []);
+    const plan = planDeployment(release, gate.gate_id, d.environments);
     return { ...base, status: 'approved', approved: true, reasons: passedReasons(gate, plan), gate_id: gate.gate_id, deployment_plan: plan };
   });
   if (!updated) return `not applied: deployment ${deploymentId} is not recorded`;
-  const now = updated.item;
-  if (!updated.changed) return `deployment ${deploymentId} of ${release} was already ${String(now.status)}`;
-  if (now.status === 'approved') return `deployment ${deploymentId} of ${release} approved (quality gate ${String(now.gate_id)} passed, no severity-1 incident open)`;
-  if (now.status === 'refused') return `not applied: approve_deployment now refuses ${release}: ${(now.reasons as string[]).join('; ')}`;
-  return `deployment ${deploymentId} of ${release} recorded as ${String(now.status)}`;
+  const now = updated.record;
+  if (!updated.changed) return `deployment ${deploymentId} of ${release} was already ${now.status}`;
+  if (now.status === 'approved') return `deployment ${deploymentId} of ${release} approved (quality gate ${now.gate_id ?? '?'} passed, no severity-1 incident open)`;
+  if (now.status === 'refused') return `not applied: approve_deployment now refuses ${release}: ${now.reasons.join('; ')}`;
+  return `deployment ${deploymentId} of ${release} recorded as ${now.status}`;
 }
+
+/** A deployment approval as stored (one per approve_deployment call; a ruled one changes once, when ruled). */
+export interface DeploymentRecord extends DeploymentApproval {
+  readonly tenant_id: string;
+  readonly mode: DeploymentMode;
+  readonly environments: string[];
+  readonly decided_by: EndpointId | null;
+  readonly decided_at: string | null;
+  readonly requested_by: RoleId;
+  readonly created_at: string;
+  readonly version: number;
+}
+
+export const deploymentCodec: Codec<DeploymentRecord> = {
+  decode: (i) => ({
+    tenant_id: field.str(i, 'tenant_id'),
+    deployment_id: field.reqStr(i, 'deployment_id'),
+    release: field.reqStr(i, 'release'),
+    approved: field.bool(i, 'approved'),
+    status: field.oneOf<DeploymentStatus>(i, 'status', 'refused', ['approved', 'refused', 'awaiting', 'rejected', 'expired']),
+    reasons: field.strs(i, 'reasons'),
+    gate_id: field.strOrNull(i, 'gate_id'),
+    deployment_plan: field.objOrNull(i, 'deployment_plan') as DeploymentPlan | null,
+    decision_id: field.strOrNull(i, 'decision_id'),
+    awaiting: field.strOrNull(i, 'awaiting') as EndpointId | null,
+    mode: field.oneOf<DeploymentMode>(i, 'mode', 'autonomous', ['autonomous', 'hierarchical', 'human']),
+    environments: field.strs(i, 'environments'),
+    decided_by: field.strOrNull(i, 'decided_by') as EndpointId | null,
+    decided_at: field.strOrNull(i, 'decided_at'),
+    requested_by: field.oneOf<RoleId>(i, 'requested_by', 'cto'),
+    created_at: field.str(i, 'created_at'),
+    version: field.num(i, 'version', 1),
+  }),
+  encode: (d) => ({
+    ...keys.record(d.tenant_id, DEPLOYMENT, d.deployment_id),
+    gsi1pk: keys.recordIndex(d.tenant_id, DEPLOYMENT),
+    gsi1sk: `${d.created_at}#${d.deployment_id}`,
+    type: 'deployment',
+    ...d,
+  }),
+};
+

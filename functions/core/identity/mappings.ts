@@ -4,6 +4,7 @@ import type { Item } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field, type Codec } from '../versioned.js';
 
 /**
  * The table-held mapping from the people of an upstream OpenID Connect
@@ -76,11 +77,8 @@ export async function mapIdentity(deps: Pick<Deps, 'store' | 'clock'>, input: Ma
   if (roles.includes(BOARD) && !input.human) throw new ValidationError('the board is for humans only: add --human to map the board');
   if (input.label !== undefined && input.label.length > 200) throw new ValidationError('label is longer than 200 characters');
   const id = `${input.kind}:${value}`;
-  const item: Item = {
-    ...keys.identityMapping(id),
-    gsi1pk: INDEX,
-    gsi1sk: `${input.tenantId}#${id}`,
-    type: 'identity-mapping',
+  const mapping: IdentityMapping = {
+    id,
     kind: input.kind,
     value,
     tenantId: input.tenantId,
@@ -89,8 +87,8 @@ export async function mapIdentity(deps: Pick<Deps, 'store' | 'clock'>, input: Ma
     createdAt: new Date(deps.clock.now()).toISOString(),
     ...(input.label ? { label: input.label } : {}),
   };
-  await deps.store.put(item);
-  return toMapping(item);
+  await deps.store.put(mappingCodec.encode(mapping));
+  return mapping;
 }
 
 /** Every mapping, or one tenant's, sorted by tenant then id. */
@@ -132,7 +130,7 @@ export async function resolveUpstreamIdentity(deps: Pick<Deps, 'store'>, claims:
   const groupIds = [...new Set(claims.groups)].slice(0, MAX_GROUPS).map((g) => safeId('group', g)).filter((g): g is string => g !== undefined);
   ids.push(...groupIds);
   const found = ids.length > 0 ? await deps.store.getMany(ids.map((id) => keys.identityMapping(id))) : [];
-  const byId = new Map(found.map((item) => [`${String(item.kind)}:${String(item.value)}`, toMapping(item)]));
+  const byId = new Map(found.map(toMapping).map((m) => [m.id, m]));
   const user = (subjectId && byId.get(subjectId)) || (emailId && byId.get(emailId));
   const used = user ? [user] : groupIds.map((id) => byId.get(id)).filter((m): m is IdentityMapping => m !== undefined);
   if (used.length === 0) {
@@ -211,17 +209,29 @@ function parseRoles(input: readonly string[]): EndpointId[] {
   return ENDPOINTS.filter((r) => expanded.includes(r));
 }
 
+/** A mapping as stored (its id, `<kind>:<value>`, is its key). */
+export const mappingCodec: Codec<IdentityMapping> = {
+  decode: (i) => {
+    const kind = field.oneOf<MappingKind>(i, 'kind', 'subject', ['subject', 'email', 'group']);
+    const value = field.reqStr(i, 'value');
+    const label = field.strOrNull(i, 'label');
+    return {
+      id: `${kind}:${value}`,
+      kind,
+      value,
+      tenantId: field.reqStr(i, 'tenantId'),
+      roles: field.strs(i, 'roles') as EndpointId[],
+      human: field.bool(i, 'human'),
+      createdAt: field.str(i, 'createdAt'),
+      ...(label !== null ? { label } : {}),
+    };
+  },
+  encode: (m) => {
+    const { id, ...stored } = m;
+    return { ...keys.identityMapping(id), gsi1pk: INDEX, gsi1sk: `${m.tenantId}#${id}`, type: 'identity-mapping', ...stored };
+  },
+};
+
 function toMapping(item: Item): IdentityMapping {
-  const kind = String(item.kind) as MappingKind;
-  const value = String(item.value);
-  return {
-    id: `${kind}:${value}`,
-    kind,
-    value,
-    tenantId: String(item.tenantId),
-    roles: item.roles as EndpointId[],
-    human: item.human === true,
-    createdAt: String(item.createdAt),
-    ...(typeof item.label === 'string' ? { label: item.label } : {}),
-  };
+  return mappingCodec.decode(item);
 }

@@ -2,6 +2,7 @@ import { expiresAt, TABLE_SCHEMA } from '../../contracts/table.js';
 import type { Deps } from '../context.js';
 import { deliver, notificationId } from '../messages/messages.js';
 import { keys } from '../keys.js';
+import { field } from '../versioned.js';
 
 /** One limit scope's counter for one window: who is counted and when the window ends. */
 export interface UsageWindow {
@@ -25,7 +26,7 @@ export async function addUsage(deps: Pick<Deps, 'store'>, window: UsageWindow, c
     // Kept a little past its window, so a late reader still sees it; DynamoDB deletes it after.
     set: { type: 'rate-window', [TABLE_SCHEMA.ttlAttribute]: expiresAt(window.endsAt, 60_000) },
   });
-  return Number(item.count);
+  return field.num(item, 'count');
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { proposeDecision } from '../decisions/decisions.js';
 import { ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field, type Codec } from '../versioned.js';
 import { openIncidents, type Incident } from './incidents.js';
 import { iso, uniqueNames } from './records.js';
 
@@ -118,7 +119,7 @@ export async function approveChangeWindow(deps: Deps, ctx: RequestContext, input
     reasons =
       status === 'approved'
         ? [`within the rules (${assessment.duration_hours} h of at most ${assessment.max_duration_hours} h, no open severity-1/2 incident)`, d.outcome ?? 'approved']
-        : [d.escalations[0]?.reason ?? `awaiting ${String(d.awaiting)}`];
+        : [d.escalations[0]?.reason ?? `awaiting ${d.awaiting ?? 'a ruling'}`];
   } else {
     status = 'approved';
     reasons = [`within the rules (${assessment.duration_hours} h of at most ${assessment.max_duration_hours} h, no open severity-1/2 incident)`];
@@ -141,19 +142,67 @@ export async function approveChangeWindow(deps: Deps, ctx: RequestContext, input
   };
   const at = iso(now);
   await deps.store.put(
-    {
-      ...keys.record(input.tenantId, CHANGE_WINDOW, windowId),
-      gsi1pk: keys.recordIndex(input.tenantId, CHANGE_WINDOW),
-      gsi1sk: `${at}#${windowId}`,
-      type: 'change_window',
+    changeWindowCodec.encode({
       tenant_id: input.tenantId,
       ...result,
       amount: input.amount ?? null,
       requested_by: input.requestedBy,
       created_at: at,
+      approved_by_decision: null,
+      ruled_by_decision: null,
       version: 1,
-    },
+    }),
     { kind: 'absent' },
   );
   return result;
 }
+
+/** A change window as stored; an escalated one is approved or rejected once its decision is ruled (approval-effects). */
+export interface ChangeWindowRecord extends ChangeWindowResult {
+  readonly tenant_id: string;
+  readonly amount: number | null;
+  readonly requested_by: RoleId;
+  readonly created_at: string;
+  /** The decision whose approval approved it. */
+  readonly approved_by_decision: string | null;
+  /** The decision whose rejection or expiry rejected it. */
+  readonly ruled_by_decision: string | null;
+  readonly version: number;
+}
+
+export const changeWindowCodec: Codec<ChangeWindowRecord> = {
+  decode: (i) => ({
+    tenant_id: field.str(i, 'tenant_id'),
+    window_id: field.reqStr(i, 'window_id'),
+    approved: field.bool(i, 'approved'),
+    status: field.oneOf<ChangeWindowResult['status']>(i, 'status', 'rejected', ['approved', 'rejected', 'escalated']),
+    start: field.str(i, 'start'),
+    end: field.str(i, 'end'),
+    services: field.strs(i, 'services'),
+    risk: field.oneOf<ChangeRisk>(i, 'risk', 'medium', ['low', 'medium', 'high']),
+    duration_hours: field.num(i, 'duration_hours'),
+    max_duration_hours: field.num(i, 'max_duration_hours'),
+    reasons: field.strs(i, 'reasons'),
+    decision_id: field.strOrNull(i, 'decision_id'),
+    escalation_id: field.strOrNull(i, 'escalation_id'),
+    awaiting: field.strOrNull(i, 'awaiting') as EndpointId | null,
+    amount: field.numOrNull(i, 'amount'),
+    requested_by: field.oneOf<RoleId>(i, 'requested_by', 'operations_head'),
+    created_at: field.str(i, 'created_at'),
+    approved_by_decision: field.strOrNull(i, 'approved_by_decision'),
+    ruled_by_decision: field.strOrNull(i, 'ruled_by_decision'),
+    version: field.num(i, 'version', 1),
+  }),
+  encode: (w) => {
+    const { approved_by_decision, ruled_by_decision, ...rest } = w;
+    return {
+      ...keys.record(w.tenant_id, CHANGE_WINDOW, w.window_id),
+      gsi1pk: keys.recordIndex(w.tenant_id, CHANGE_WINDOW),
+      gsi1sk: `${w.created_at}#${w.window_id}`,
+      type: 'change_window',
+      ...rest,
+      ...(approved_by_decision !== null ? { approved_by_decision } : {}),
+      ...(ruled_by_decision !== null ? { ruled_by_decision } : {}),
+    };
+  },
+};

@@ -1,10 +1,10 @@
 import { buildEvent } from '../../contracts/events.js';
 import { AGENT_ROLES, BOARD, isEndpointId, isRoleId, type EndpointId, type RoleId } from '../../contracts/roles.js';
-import type { Item } from '../../ports/store.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Deps, RequestContext } from '../context.js';
-import { ConflictError, ForbiddenError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { field as read, updateRecord, type Codec } from '../versioned.js';
 import { DEFAULT_CHART, type OrgChart, type RoleDefinition } from './chart.js';
 
 /**
@@ -60,18 +60,38 @@ function build(overrides: Readonly<Record<string, RoleOverride>>): OrgChart {
   return chart;
 }
 
-function overridesOf(item: Item | undefined): Record<string, RoleOverride> {
-  const roles = item?.roles;
-  return roles && typeof roles === 'object' ? { ...(roles as Record<string, RoleOverride>) } : {};
+/** A tenant's chart as stored: each role's overrides of the default chart; `version` is the chart's revision. */
+export interface OrgChartRecord {
+  readonly roles: Readonly<Record<string, RoleOverride>>;
+  readonly updated_at: string | null;
+  readonly updated_by: string | null;
+  readonly version: number;
+}
+
+export function orgChartCodec(tenantId: string): Codec<OrgChartRecord> {
+  return {
+    decode: (i) => ({
+      roles: read.obj(i, 'roles') as Record<string, RoleOverride>,
+      updated_at: read.strOrNull(i, 'updated_at'),
+      updated_by: read.strOrNull(i, 'updated_by'),
+      version: read.num(i, 'version'),
+    }),
+    encode: (c) => ({ ...keys.orgChart(tenantId), type: 'org_chart', ...c }),
+  };
+}
+
+function overridesOf(chart: OrgChartRecord | undefined): Record<string, RoleOverride> {
+  return { ...(chart?.roles ?? {}) };
 }
 
 /** The tenant's chart and its revision (one read; the built chart is reused while the revision holds). */
 export async function loadTenantChart(deps: Deps, tenantId: string): Promise<TenantChart> {
   const item = await deps.store.get(keys.orgChart(tenantId));
-  const revision = typeof item?.version === 'number' ? item.version : 0;
+  const stored = item && orgChartCodec(tenantId).decode(item);
+  const revision = stored?.version ?? 0;
   const cached = cache.get(tenantId);
   if (cached && cached.revision === revision) return cached;
-  const loaded = { chart: build(overridesOf(item)), revision };
+  const loaded = { chart: build(overridesOf(stored)), revision };
   if (cache.size > 10_000) cache.clear();
   cache.set(tenantId, loaded);
   return loaded;
@@ -115,27 +135,29 @@ async function change(
   apply: (current: OrgChart) => { previous: number | string; value: number | string; override: RoleOverride },
 ): Promise<ChartChange> {
   const changedBy = assertEditor(by);
-  for (let attempt = 1; ; attempt++) {
-    const item = await deps.store.get(keys.orgChart(tenantId));
-    const revision = typeof item?.version === 'number' ? item.version : 0;
-    const overrides = overridesOf(item);
-    const current = build(overrides);
-    const { previous, value, override } = apply(current);
-    overrides[role] = { ...overrides[role], ...override };
-    const next = build(overrides);
-    const cycle = cycleThrough(next, role);
-    if (cycle) throw new ValidationError(`${role} cannot report to ${String(value)}: that makes a reporting cycle (${cycle.join(' → ')})`);
-    const at = new Date(deps.clock.now()).toISOString();
-    try {
-      await deps.store.put(
-        { ...keys.orgChart(tenantId), type: 'org_chart', version: revision + 1, roles: overrides, updated_at: at, updated_by: changedBy },
-        item ? { kind: 'version', version: revision } : { kind: 'absent' },
-      );
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-      if (attempt >= ATTEMPTS) throw new ConflictError('the org chart is being changed concurrently; try again', { cause: error });
-      continue;
-    }
+  const at = new Date(deps.clock.now()).toISOString();
+  const applied: { previous?: number | string; value?: number | string; next?: OrgChart } = {};
+  // Written only over the revision read (concurrent editors are ordered, none is lost): a lost race re-reads and re-validates.
+  const written = await updateRecord(
+    deps.store,
+    keys.orgChart(tenantId),
+    orgChartCodec(tenantId),
+    (stored) => {
+      const overrides = overridesOf(stored);
+      const { previous, value, override } = apply(build(overrides));
+      overrides[role] = { ...overrides[role], ...override };
+      const next = build(overrides);
+      const cycle = cycleThrough(next, role);
+      if (cycle) throw new ValidationError(`${role} cannot report to ${value}: that makes a reporting cycle (${cycle.join(' → ')})`);
+      Object.assign(applied, { previous, value, next });
+      return { roles: overrides, updated_at: at, updated_by: changedBy, version: stored.version };
+    },
+    { attempts: ATTEMPTS, what: 'the org chart', create: () => ({ roles: {}, updated_at: null, updated_by: null, version: 0 }) },
+  );
+  if (!written || applied.next === undefined || applied.previous === undefined || applied.value === undefined) throw new ConflictError('the org chart is being changed concurrently; try again');
+  const { next, previous, value } = applied;
+  const revision = written.record.version - 1;
+  {
     cache.set(tenantId, { chart: next, revision: revision + 1 });
     const result: ChartChange = { role, field, previous, value, revision: revision + 1 };
     await recordAudit(deps, {

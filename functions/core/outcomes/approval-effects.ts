@@ -9,8 +9,8 @@ import { allocateBudget, setBudget } from '../finance/budget.js';
 import { recordInitiativeRuling } from '../finance/initiatives.js';
 import { formatUsd, fromCents } from '../finance/money.js';
 import { keys } from '../keys.js';
-import { CHANGE_WINDOW } from '../operations/change-windows.js';
-import { updateVersioned } from '../versioned.js';
+import { CHANGE_WINDOW, changeWindowCodec } from '../operations/change-windows.js';
+import { updateRecord } from '../versioned.js';
 import { reportOutcome } from './report-outcome.js';
 
 /**
@@ -78,7 +78,9 @@ async function escalators(deps: Deps, tenantId: string, decisionId: string, init
 
 type Apply = (deps: Deps, ctx: RequestContext, decision: DecisionRecord, params: Record<string, unknown>) => Promise<string | null>;
 
-const str = (v: unknown) => String(v ?? '');
+/** A commitment's parameters, as the proposing use case wrote them: text and integer cents (anything else reads as empty / NaN, which the applying use case refuses). */
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const cents = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
 
 const APPLY: Readonly<Record<CommitmentKind, Apply>> = {
   budget_allocation: async (deps, ctx, d, p) => {
@@ -88,7 +90,7 @@ const APPLY: Readonly<Record<CommitmentKind, Apply>> = {
         allocator: (p.requested_by as RoleId | undefined) ?? d.initiator,
         department: str(p.department),
         period: str(p.period),
-        amount: fromCents(Number(p.amount_cents)),
+        amount: fromCents(cents(p.amount_cents)),
         justification: str(p.justification) || d.context.slice(0, 500),
         decisionId: d.decision_id,
       });
@@ -105,15 +107,15 @@ const APPLY: Readonly<Record<CommitmentKind, Apply>> = {
       setter: (p.requested_by as RoleId | undefined) ?? d.initiator,
       department: str(p.department),
       period: str(p.period),
-      ceiling: fromCents(Number(p.amount_cents)),
+      ceiling: fromCents(cents(p.amount_cents)),
       decisionId: d.decision_id,
     });
     return `set the ${r.department} ceiling for ${r.period} to ${formatUsd(r.requested_ceiling)} USD`;
   },
   change_window: async (deps, _ctx, d, p) => {
     const key = keys.record(d.tenant_id, CHANGE_WINDOW, str(p.window_id));
-    const updated = await updateVersioned(deps.store, key, (w) =>
-      w.status === 'approved' ? undefined : { ...w, status: 'approved', approved: true, approved_by_decision: d.decision_id, awaiting: null },
+    const updated = await updateRecord(deps.store, key, changeWindowCodec, (w) =>
+      w.status === 'approved' ? undefined : { ...w, status: 'approved' as const, approved: true, approved_by_decision: d.decision_id, awaiting: null },
     );
     if (!updated) return `not applied: change window ${str(p.window_id)} is not recorded`;
     return `change window ${str(p.window_id)} approved`;
@@ -123,7 +125,7 @@ const APPLY: Readonly<Record<CommitmentKind, Apply>> = {
       tenantId: d.tenant_id,
       department: str(p.department),
       period: str(p.period),
-      amountCents: Number(p.amount_cents),
+      amountCents: cents(p.amount_cents),
       trackingId: d.decision_id,
       by: d.ruled_by ?? d.initiator,
       justification: `hire: ${str(p.role_title)}`,
@@ -139,8 +141,8 @@ type RecordRefusal = (deps: Deps, decision: DecisionRecord, params: Record<strin
 /** Commitments with a record of their own: a rejection or expiry is recorded on it (once; a redelivery changes nothing). */
 const RECORD_REFUSAL: Readonly<Partial<Record<CommitmentKind, RecordRefusal>>> = {
   change_window: (deps, d, p) =>
-    updateVersioned(deps.store, keys.record(d.tenant_id, CHANGE_WINDOW, str(p.window_id)), (w) =>
-      w.status !== 'escalated' ? undefined : { ...w, status: 'rejected', approved: false, awaiting: null, reasons: [...((w.reasons as string[] | undefined) ?? []), `${d.status} by ${d.ruled_by ?? 'nobody'}: ${d.outcome ?? d.status}`], ruled_by_decision: d.decision_id },
+    updateRecord(deps.store, keys.record(d.tenant_id, CHANGE_WINDOW, str(p.window_id)), changeWindowCodec, (w) =>
+      w.status !== 'escalated' ? undefined : { ...w, status: 'rejected' as const, approved: false, awaiting: null, reasons: [...w.reasons, `${d.status} by ${d.ruled_by ?? 'nobody'}: ${d.outcome ?? d.status}`], ruled_by_decision: d.decision_id },
     ),
   strategic_initiative: (deps, d, p) => recordInitiativeRuling(deps, d, str(p.initiative_id)),
   deployment: (deps, d, p) => applyDeploymentRuling(deps, d, str(p.deployment_id)),
