@@ -296,11 +296,19 @@ async function buildTenant(
   return { seconds: (performance.now() - started) / 1000, tableMs, indexMs };
 }
 
+/** The node options `npm start` runs the local server with (package.json's start script), so the measured server runs as it does. */
+async function startFlags(): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const flags = /\bnode\s+(.*?)\s*bin\/local\.ts/.exec(pkg.scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`cannot read the node options of the start script: ${pkg.scripts.start}`);
+  return flags.split(/\s+/).filter(Boolean);
+}
+
 /** Spawns the server process and waits for its report (the last line of its stdout). */
 async function runServer(dataDir: string, requestFile: string): Promise<{ report: ServerReport; spawnToFirstSearchMs: number }> {
   const started = performance.now();
   let firstAt = 0;
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER.pathname, dataDir, requestFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(await startFlags()), SERVER.pathname, dataDir, requestFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {

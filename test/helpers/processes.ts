@@ -43,9 +43,9 @@ export function launch(command: string, args: string[], env: NodeJS.ProcessEnv):
   return { process: child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** `node --import tsx bin/local.ts` (what `npm start` execs). */
+/** `node --max-semi-space-size=4 --heap-growing-percent=30 --import tsx bin/local.ts` (what `npm start` execs). */
 export function launchServer(env: NodeJS.ProcessEnv): Child {
-  return launch(process.execPath, ['--import', 'tsx', 'bin/local.ts'], env);
+  return launch(process.execPath, ['--max-semi-space-size=4', '--heap-growing-percent=30', '--import', 'tsx', 'bin/local.ts'], env);
 }
 
 /** Waits until the child prints its serving line; returns the URL. */
