@@ -2,6 +2,7 @@ import type { EndpointId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import type { Decision } from '../decisions/model.js';
 import { keys } from '../keys.js';
+import { fromItem } from './model.js';
 import { storeMemory } from './store-memory.js';
 
 /**
@@ -43,7 +44,8 @@ export async function rememberRecord(deps: Deps, ctx: RequestContext, record: Re
   try {
     const content = record.content.length > CONTENT_CHARS ? `${record.content.slice(0, CONTENT_CHARS - 1)}…` : record.content;
     // The same record again (a redelivered event, a step run twice) adds no version.
-    const current = await deps.store.get(keys.memory(record.tenantId, key));
+    const item = await deps.store.get(keys.memory(record.tenantId, key));
+    const current = item && fromItem(item);
     if (current?.state === 'active' && current.content === content) return key;
     const tags = [record.kind, ...(record.tags ?? [])].map((t) => t.toLowerCase().replace(/[^\p{L}\p{N} ._:/#+-]/gu, '-').replace(/^[^\p{L}\p{N}]+/u, '').slice(0, 64)).filter(Boolean);
     await storeMemory(deps, ctx, {

@@ -199,8 +199,8 @@ export async function finishRun(deps: Deps, ctx: RequestContext, ref: RunRef, en
  */
 export async function reconcileRun(deps: Deps, ref: RunRef, engine: { status: string; error?: string; cause?: string }): Promise<boolean> {
   if (engine.status === 'RUNNING') return false;
-  const run = await deps.store.get(keys.run(ref.tenant_id, ref.run_id));
-  if (!run || run.status !== 'running') return false;
+  const item = await deps.store.get(keys.run(ref.tenant_id, ref.run_id));
+  if (!item || runCodec.decode(item).status !== 'running') return false;
   const status = engine.status === 'TIMED_OUT' ? 'timed_out' : engine.status === 'SUCCEEDED' ? 'succeeded' : 'failed';
   const cause = status === 'succeeded' ? null : `the execution ended ${engine.status}${engine.error ? ` (${engine.error}${engine.cause ? `: ${engine.cause}` : ''})` : ''} without recording it`;
   return finishRun(deps, { correlationId: ref.correlation_id }, ref, { status, cause });

@@ -221,7 +221,7 @@ export async function openWait(deps: Deps, input: OpenWaitInput): Promise<OpenWa
     });
     // Completed (or closed) before its request reached the inbox: settle the request now.
     const now = await deps.store.get(keys.task(ref.tenant_id, t.assignee, t.task_id));
-    if (now?.status !== 'open') await resolveRequests(deps, ref.tenant_id, `task:${t.task_id}`);
+    if (!now || taskCodec.decode(now).status !== 'open') await resolveRequests(deps, ref.tenant_id, `task:${t.task_id}`);
   }
   if (input.decision) {
     await deps.store.put(decisionWaiterCodec(ref.tenant_id, input.decision.decisionId).encode({ run_id: ref.run_id, wait_id: waitId }));
