@@ -4,6 +4,7 @@ import type { Deps } from '../context.js';
 import { PreconditionFailedError } from '../errors.js';
 import { keys } from '../keys.js';
 import { deliver, notificationId } from '../messages/messages.js';
+import { field, type Codec } from '../versioned.js';
 
 /** The record kind of reported outcomes: one per decision or run, so each is reported once. */
 export const OUTCOME = 'OUTCOME';
@@ -30,6 +31,36 @@ export interface OutcomeReport {
   /** Who is told: the initiator (default), or a role that escalated someone else's request (escalate_to_board). */
   readonly audience?: 'initiator' | 'escalator';
 }
+
+/** The record of a reported outcome: what ended, how, by whom, and what its approval applied (written once). */
+export interface OutcomeRecord {
+  readonly tenant_id: string;
+  readonly subject: OutcomeReport['subject'];
+  readonly subject_id: string;
+  readonly kind: string;
+  readonly initiator: EndpointId;
+  readonly status: OutcomeReport['status'];
+  readonly decided_by: EndpointId | null;
+  readonly reason: string;
+  readonly applied: string | null;
+  readonly reported_at: string;
+}
+
+export const outcomeCodec: Codec<OutcomeRecord> = {
+  decode: (i) => ({
+    tenant_id: field.str(i, 'tenant_id'),
+    subject: field.oneOf<OutcomeReport['subject']>(i, 'subject', 'decision', ['decision', 'workflow_run']),
+    subject_id: field.reqStr(i, 'subject_id'),
+    kind: field.str(i, 'kind'),
+    initiator: field.oneOf<EndpointId>(i, 'initiator', 'board'),
+    status: field.oneOf<OutcomeReport['status']>(i, 'status', 'expired', ['approved', 'rejected', 'expired', 'succeeded', 'failed', 'timed_out']),
+    decided_by: field.strOrNull(i, 'decided_by') as EndpointId | null,
+    reason: field.str(i, 'reason'),
+    applied: field.strOrNull(i, 'applied'),
+    reported_at: field.str(i, 'reported_at'),
+  }),
+  encode: (o) => ({ ...keys.record(o.tenant_id, OUTCOME, `${o.subject}#${o.subject_id}`), type: 'outcome', ...o }),
+};
 
 /**
  * Tells the initiator how a request ended, once: one outcome message in its
@@ -61,9 +92,7 @@ export async function reportOutcome(deps: Deps, r: OutcomeReport): Promise<boole
   const at = new Date(deps.clock.now()).toISOString();
   try {
     await deps.store.put(
-      {
-        ...keys.record(r.tenantId, OUTCOME, `${r.subject}#${r.subjectId}`),
-        type: 'outcome',
+      outcomeCodec.encode({
         tenant_id: r.tenantId,
         subject: r.subject,
         subject_id: r.subjectId,
@@ -74,7 +103,7 @@ export async function reportOutcome(deps: Deps, r: OutcomeReport): Promise<boole
         reason: r.reason.slice(0, 2000),
         applied: r.applied,
         reported_at: at,
-      },
+      }),
       { kind: 'absent' },
     );
   } catch (error) {
