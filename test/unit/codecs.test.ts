@@ -5,7 +5,9 @@ import { agentCodec } from '../../functions/core/agents/agents.js';
 import { apiKeyCodec } from '../../functions/core/auth/api-keys.js';
 import { activationCodec, roleAutopilotCodec, tenantAutopilotCodec } from '../../functions/core/autopilot/records.js';
 import { designCodec } from '../../functions/core/design/design-record.js';
+import { escalationCodec, voteCodec } from '../../functions/core/decisions/decision-record.js';
 import { deploymentCodec } from '../../functions/core/engineering/deployment.js';
+import { tenantLimitsCodec } from '../../functions/core/limits/tenant-limits.js';
 import { ConflictError } from '../../functions/core/errors.js';
 import { MalformedRecordError } from '../../functions/core/fields.js';
 import { allocationCodec, budgetCodec, budgetRequestCodec } from '../../functions/core/finance/budget-record.js';
@@ -73,6 +75,9 @@ const CASES: Case[] = [
   entity('decision waiter', decisionWaiterCodec(T, 'd1'), { run_id: 'r1', wait_id: 'w1' }, { field: 'wait_id', value: undefined }),
   entity('memory counters', memoryCountsCodec(T), { active: 3, vectors: { vectors_m_8: 2 } }, { field: 'active', value: 'three' }),
   entity('unindexed mark', unindexedCodec(T), { key: 'k', version: 2 }, { field: 'key', value: 7 }),
+  entity('vote', voteCodec(T, 'd1'), { voter: 'cto', vote: 'approve', confidence: 0.8, rationale: 'fine', cast_at: AT }, { field: 'vote', value: 'maybe' }),
+  entity('escalation hop', escalationCodec(T, 'd1'), { escalation_id: 'e1', from: 'cto', to: 'board', reason: 'urgent', at: AT, urgency: 'high' }, { field: 'reason', value: 3 }),
+  entity('tenant limits', tenantLimitsCodec(T), { limits: { toolCallsPerMinute: 100 }, updatedAt: AT, updatedBy: 'k1', version: 2 }, { field: 'limits', value: { toolCallsPerMinute: 'many' } }),
   entity('audit entry', auditCodec, { pk: `T#${T}#AUDIT#2026-12-06`, sk: 'x', at: AT, keyId: 'k1', role: 'cto', component: null, runId: null, decisionId: null, action: 'tool:vote', objectId: 'd1', outcome: 'ok', errorCode: null, durationMs: 12, correlationId: 'c', modelId: null }, { field: 'durationMs', value: '12' }),
 ];
 
@@ -91,7 +96,7 @@ describe('typed records: every stored entity has one codec', () => {
     if (c.malformed.value === undefined) delete item[c.malformed.field];
     else item[c.malformed.field] = c.malformed.value;
     expect(() => c.codec.decode(item)).toThrow(MalformedRecordError);
-    expect(() => c.codec.decode(item)).toThrow(new RegExp(`${item.sk}.*"${c.malformed.field}"`));
+    expect(() => c.codec.decode(item)).toThrow(new RegExp(`${item.sk}.*"${c.malformed.field}[".]`));
   });
 
   it('decodes items written before the codecs (absent optional fields take their defaults)', () => {

@@ -74,6 +74,46 @@ export const decisionCodec: Codec<DecisionRecord> = {
   }),
 };
 
+/** A vote as stored under its decision (one per voter: written once). */
+export function voteCodec(tenantId: string, decisionId: string): Codec<Vote> {
+  return {
+    decode: (i) => ({
+      voter: field.oneOf<EndpointId>(i, 'voter', 'board'),
+      vote: field.oneOf<VoteChoice>(i, 'vote', 'abstain', ['approve', 'reject', 'abstain']),
+      confidence: field.num(i, 'confidence'),
+      rationale: field.str(i, 'rationale'),
+      cast_at: field.str(i, 'cast_at'),
+    }),
+    encode: (v) => ({ ...keys.vote(tenantId, decisionId, v.voter), type: 'vote', ...v }),
+  };
+}
+
+/** One escalation hop as stored; a hop raised with escalate_to_board carries its urgency (and came with its own message). */
+export interface EscalationRecord extends Escalation {
+  readonly urgency: string | null;
+}
+
+export function escalationCodec(tenantId: string, decisionId: string): Codec<EscalationRecord> {
+  return {
+    decode: (i) => ({
+      escalation_id: field.str(i, 'escalation_id'),
+      from: field.oneOf<EndpointId>(i, 'from', 'board'),
+      to: field.oneOf<EndpointId>(i, 'to', 'board'),
+      reason: field.str(i, 'reason'),
+      at: field.str(i, 'at'),
+      urgency: field.strOrNull(i, 'urgency'),
+    }),
+    encode: (e) => {
+      const { urgency, ...hop } = e;
+      return { ...keys.escalation(tenantId, decisionId, e.escalation_id), type: 'escalation', ...hop, ...(urgency !== null ? { urgency } : {}) };
+    },
+  };
+}
+
+function hopOf(escalationId: string, change: NonNullable<Change['escalation']>, now: number): EscalationRecord {
+  return { escalation_id: escalationId, from: change.from, to: change.to, reason: change.reason, at: new Date(now).toISOString(), urgency: change.urgency ?? null };
+}
+
 /** Everything that changes with one transition: the new decision state and what to publish. */
 export interface Change {
   readonly status: DecisionStatus;
@@ -146,13 +186,7 @@ export async function transition(
   let escalationId: string | null = null;
   if (change.escalation) {
     escalationId = deps.ids.next();
-    await deps.store.put({
-      ...keys.escalation(tenantId, decisionId, escalationId),
-      type: 'escalation',
-      escalation_id: escalationId,
-      ...change.escalation,
-      at: new Date(now).toISOString(),
-    });
+    await deps.store.put(escalationCodec(tenantId, decisionId).encode(hopOf(escalationId, change.escalation, now)));
   }
   await deps.bus.publish(changeEvents(ctx, updated.record, change, escalationId, now));
   return { decision: updated.record, change, escalationId };
@@ -185,10 +219,7 @@ export async function createDecision(deps: Deps, record: DecisionRecord, change:
   let escalationId: string | null = null;
   if (change.escalation) {
     escalationId = deps.ids.next();
-    await deps.store.put(
-      { ...keys.escalation(record.tenant_id, record.decision_id, escalationId), type: 'escalation', escalation_id: escalationId, ...change.escalation, at: new Date(now).toISOString() },
-      { kind: 'absent' },
-    );
+    await deps.store.put(escalationCodec(record.tenant_id, record.decision_id).encode(hopOf(escalationId, change.escalation, now)), { kind: 'absent' });
   }
   return { decision, escalationId };
 }
@@ -237,12 +268,13 @@ export async function loadCollection(deps: Deps, tenantId: string, decisionId: s
   } while (cursor);
   const decision = items.find((i) => i.sk === 'DECISION');
   if (!decision) throw new NotFoundError(`no decision ${decisionId}`);
-  const votes = items
-    .filter((i) => i.sk.startsWith('VOTE#'))
-    .map((i) => ({ voter: i.voter as EndpointId, vote: i.vote as VoteChoice, confidence: field.num(i, 'confidence'), rationale: field.str(i, 'rationale'), cast_at: field.str(i, 'cast_at') }));
+  const votes = items.filter((i) => i.sk.startsWith('VOTE#')).map((i) => voteCodec(tenantId, decisionId).decode(i));
   const escalations = items
     .filter((i) => i.sk.startsWith('ESCALATION#'))
-    .map((i) => ({ escalation_id: field.str(i, 'escalation_id'), from: i.from as EndpointId, to: i.to as EndpointId, reason: field.str(i, 'reason'), at: field.str(i, 'at') }))
+    .map((i) => {
+      const { urgency: _urgency, ...hop } = escalationCodec(tenantId, decisionId).decode(i);
+      return hop;
+    })
     .sort((a, b) => a.at.localeCompare(b.at));
   return { decision: decisionCodec.decode(decision), votes, escalations };
 }

@@ -5,7 +5,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { ConflictError, ForbiddenError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
 import { checkAuthority, loadChart } from '../org/authority.js';
-import { changeEvents, createDecision, decisionEnvelope as envelope, getDecision, loadCollection, loadDecisionRecord, transition, type Change, type DecisionRecord } from './decision-record.js';
+import { changeEvents, createDecision, decisionEnvelope as envelope, getDecision, loadCollection, loadDecisionRecord, transition, type Change, type DecisionRecord, voteCodec } from './decision-record.js';
 import { CLOSED, resolveVote, tally, type Commitment, type Decision, type DecisionMode, type Vote, type VoteChoice } from './model.js';
 
 export { getDecision } from './decision-record.js';
@@ -143,7 +143,7 @@ export async function castVote(deps: Deps, ctx: RequestContext, input: VoteInput
   }
   const vote: Vote = { voter: input.voter, vote: input.vote, confidence: input.confidence, rationale: input.rationale ?? '', cast_at: new Date(now).toISOString() };
   try {
-    await deps.store.put({ ...keys.vote(input.tenantId, input.decisionId, input.voter), type: 'vote', ...vote }, { kind: 'absent' });
+    await deps.store.put(voteCodec(input.tenantId, input.decisionId).encode(vote), { kind: 'absent' });
   } catch (error) {
     if (error instanceof PreconditionFailedError) throw new ConflictError(`${input.voter} has already voted on decision ${input.decisionId}; a vote cannot be changed`);
     throw error;

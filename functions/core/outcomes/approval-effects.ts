@@ -1,6 +1,6 @@
 import type { EndpointId, RoleId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
-import { loadDecisionRecord, type DecisionRecord } from '../decisions/decision-record.js';
+import { escalationCodec, loadDecisionRecord, type DecisionRecord } from '../decisions/decision-record.js';
 import { CLOSED, type CommitmentKind } from '../decisions/model.js';
 import { applyDeploymentRuling } from '../engineering/deployment.js';
 import { ConclaveError, NotFoundError } from '../errors.js';
@@ -72,7 +72,10 @@ export async function applyDecisionOutcome(deps: Deps, ctx: RequestContext, tena
 /** The roles other than the initiator that escalated the decision with escalate_to_board (hops that carry an urgency). */
 async function escalators(deps: Deps, tenantId: string, decisionId: string, initiator: EndpointId): Promise<EndpointId[]> {
   const hops = await deps.store.query({ pk: keys.decision(tenantId, decisionId), skPrefix: 'ESCALATION#', limit: 50 });
-  const from = hops.items.filter((h) => typeof h.urgency === 'string').map((h) => h.from as EndpointId);
+  const from = hops.items
+    .map((h) => escalationCodec(tenantId, decisionId).decode(h))
+    .filter((h) => h.urgency !== null)
+    .map((h) => h.from);
   return [...new Set(from)].filter((r) => r !== initiator);
 }
 

@@ -4,7 +4,7 @@ import type { Deps } from '../context.js';
 import { getDecision, proposeDecision, settleIfDue } from '../decisions/decisions.js';
 import { CLOSED, type Decision, type DecisionStatus } from '../decisions/model.js';
 import { NotFoundError } from '../errors.js';
-import { transition } from '../decisions/decision-record.js';
+import { escalationCodec, transition } from '../decisions/decision-record.js';
 import { keys } from '../keys.js';
 import { deliver, notificationId } from '../messages/messages.js';
 import { resolveRequests } from '../messages/requests.js';
@@ -123,7 +123,7 @@ export async function openRulingTask(
   const amount = decision.amount === null ? '' : `\nAmount: ${usd(decision.amount)} USD`;
   // A hop raised with escalate_to_board (it carries an urgency) came with its own escalation message, the ruler's one message about it.
   const hop = await deps.store.get(keys.escalation(ref.tenant_id, input.decisionId, ref.run_id));
-  const announced = typeof hop?.urgency === 'string';
+  const announced = hop !== undefined && escalationCodec(ref.tenant_id, input.decisionId).decode(hop).urgency !== null;
   return openWait(deps, {
     ref,
     token: input.token,
