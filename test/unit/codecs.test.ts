@@ -4,6 +4,7 @@ import { auditCodec } from '../../functions/core/audit/audit.js';
 import { agentCodec } from '../../functions/core/agents/agents.js';
 import { apiKeyCodec } from '../../functions/core/auth/api-keys.js';
 import { activationCodec, roleAutopilotCodec, tenantAutopilotCodec } from '../../functions/core/autopilot/records.js';
+import { planCodec } from '../../functions/core/delivery/implementation-plan.js';
 import { designCodec } from '../../functions/core/design/design-record.js';
 import { escalationCodec, voteCodec } from '../../functions/core/decisions/decision-record.js';
 import { deploymentCodec } from '../../functions/core/engineering/deployment.js';
@@ -23,6 +24,7 @@ import { hireCodec } from '../../functions/core/people/hire-record.js';
 import { featureCodec } from '../../functions/core/product/features.js';
 import { requirementsCodec } from '../../functions/core/product/requirements.js';
 import { defectCodec } from '../../functions/core/quality/defects.js';
+import { testPlanCodec } from '../../functions/core/quality/test-plan.js';
 import { gateCodec } from '../../functions/core/quality/quality-gate.js';
 import { releaseCodec } from '../../functions/core/quality/release.js';
 import { updateRecord, updateVersioned, type Codec } from '../../functions/core/versioned.js';
@@ -78,6 +80,8 @@ const CASES: Case[] = [
   entity('vote', voteCodec(T, 'd1'), { voter: 'cto', vote: 'approve', confidence: 0.8, rationale: 'fine', cast_at: AT }, { field: 'vote', value: 'maybe' }),
   entity('escalation hop', escalationCodec(T, 'd1'), { escalation_id: 'e1', from: 'cto', to: 'board', reason: 'urgent', at: AT, urgency: 'high' }, { field: 'reason', value: 3 }),
   entity('tenant limits', tenantLimitsCodec(T), { limits: { toolCallsPerMinute: 100 }, updatedAt: AT, updatedBy: 'k1', version: 2 }, { field: 'limits', value: { toolCallsPerMinute: 'many' } }),
+  entity('test plan (a document record)', testPlanCodec(T), { plan_id: 'tp1', release: 'v1', scope: ['checkout'], risk_level: 'high', created_at: AT, tenant_id: T, author: 'test_lead', version: 1 } as never, { field: 'plan_id', value: 5 }),
+  entity('implementation plan (a document record)', planCodec(T), { plan_id: 'ip1', feature_id: null, spec_id: null, created_at: AT, status: 'planned', created_by: 'senior_developer', version: 1 } as never, { field: 'created_at', value: undefined }),
   entity('audit entry', auditCodec, { pk: `T#${T}#AUDIT#2026-12-06`, sk: 'x', at: AT, keyId: 'k1', role: 'cto', component: null, runId: null, decisionId: null, action: 'tool:vote', objectId: 'd1', outcome: 'ok', errorCode: null, durationMs: 12, correlationId: 'c', modelId: null }, { field: 'durationMs', value: '12' }),
 ];
 

@@ -1,7 +1,7 @@
 import type { RoleId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
 import { ValidationError } from '../errors.js';
-import { keys } from '../keys.js';
+import { documentCodec } from '../documents.js';
 import { requireSpec } from '../design/technical-spec.js';
 import { getFeature } from '../product/features.js';
 
@@ -161,18 +161,13 @@ export async function createImplementationPlan(
   const planId = deps.ids.next();
   const at = new Date(deps.clock.now()).toISOString();
   const plan: ImplementationPlan = { plan_id: planId, feature_id: input.featureId ?? null, spec_id: input.specId ?? null, created_at: at, ...schedule };
-  await deps.store.put(
-    {
-      ...keys.record(input.tenantId, PLAN_KIND, planId),
-      gsi1pk: keys.recordIndex(input.tenantId, PLAN_KIND),
-      gsi1sk: `${at}#${planId}`,
-      type: 'plan',
-      ...plan,
-      status: 'planned',
-      created_by: input.author,
-      version: 1,
-    },
-    { kind: 'absent' },
-  );
+  await deps.store.put(planCodec(input.tenantId).encode({ ...plan, status: 'planned', created_by: input.author, version: 1 }), { kind: 'absent' });
   return plan;
+}
+
+/** An implementation plan as stored (written once). */
+export type ImplementationPlanRecord = ImplementationPlan & { readonly status: 'planned'; readonly created_by: RoleId; readonly version: number };
+
+export function planCodec(tenantId: string) {
+  return documentCodec<ImplementationPlanRecord>(tenantId, { kind: PLAN_KIND, type: 'plan', id: 'plan_id', at: 'created_at' });
 }

@@ -3,6 +3,7 @@ import type { Deps, RequestContext } from '../context.js';
 import { rememberRecord } from '../memory/remember.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { documentCodec } from '../documents.js';
 import { getFeature, type Feature } from '../product/features.js';
 import { DESIGN_KIND } from './system-design.js';
 import { designCodec } from './design-record.js';
@@ -145,18 +146,7 @@ export async function createTechnicalSpec(
     implementation_guide: guide,
     created_at: at,
   };
-  await deps.store.put(
-    {
-      ...keys.record(input.tenantId, SPEC_KIND, specId),
-      gsi1pk: keys.recordIndex(input.tenantId, SPEC_KIND),
-      gsi1sk: `${at}#${specId}`,
-      type: 'spec',
-      ...spec,
-      created_by: input.author,
-      version: 1,
-    },
-    { kind: 'absent' },
-  );
+  await deps.store.put(specCodec(input.tenantId).encode({ ...spec, created_by: input.author, version: 1 }), { kind: 'absent' });
   await rememberRecord(deps, ctx, {
     tenantId: input.tenantId,
     kind: 'spec',
@@ -177,4 +167,11 @@ export async function createTechnicalSpec(
 /** Whether a SPEC record exists for the tenant; NotFoundError otherwise. */
 export async function requireSpec(deps: Deps, tenantId: string, specId: string): Promise<void> {
   if (!(await deps.store.get(keys.record(tenantId, SPEC_KIND, specId)))) throw new NotFoundError(`no spec ${specId}`);
+}
+
+/** A technical spec as stored (written once). */
+export type TechnicalSpecRecord = TechnicalSpec & { readonly created_by: RoleId; readonly version: number };
+
+export function specCodec(tenantId: string) {
+  return documentCodec<TechnicalSpecRecord>(tenantId, { kind: SPEC_KIND, type: 'spec', id: 'spec_id', at: 'created_at', required: ['spec_document'] });
 }

@@ -2,7 +2,7 @@ import type { RoleId } from '../../contracts/roles.js';
 import type { Deps, RequestContext } from '../context.js';
 import { rememberRecord } from '../memory/remember.js';
 import { ValidationError } from '../errors.js';
-import { keys } from '../keys.js';
+import { documentCodec } from '../documents.js';
 import { getFeature } from '../product/features.js';
 
 /** The record kind of a UX design specification (`keys.record(tenant, UXSPEC_KIND, id)`). */
@@ -113,19 +113,7 @@ export async function createDesignSpec(
     created_at: at,
     ...inventory,
   };
-  await deps.store.put(
-    {
-      ...keys.record(input.tenantId, UXSPEC_KIND, specId),
-      gsi1pk: keys.recordIndex(input.tenantId, UXSPEC_KIND),
-      gsi1sk: `${at}#${specId}`,
-      type: 'uxspec',
-      ...spec,
-      status: 'draft',
-      created_by: input.author,
-      version: 1,
-    },
-    { kind: 'absent' },
-  );
+  await deps.store.put(uxSpecCodec(input.tenantId).encode({ ...spec, status: 'draft', created_by: input.author, version: 1 }), { kind: 'absent' });
   await rememberRecord(deps, ctx, {
     tenantId: input.tenantId,
     kind: 'ux_spec',
@@ -138,4 +126,11 @@ export async function createDesignSpec(
     metadata: { feature: input.feature, feature_id: input.featureId ?? null },
   });
   return spec;
+}
+
+/** A UX spec as stored (written once, as a draft). */
+export type UxSpecRecord = UxSpec & { readonly status: 'draft'; readonly created_by: RoleId; readonly version: number };
+
+export function uxSpecCodec(tenantId: string) {
+  return documentCodec<UxSpecRecord>(tenantId, { kind: UXSPEC_KIND, type: 'uxspec', id: 'spec_id', at: 'created_at', required: ['feature', 'screens'] });
 }

@@ -3,6 +3,7 @@ import type { Precondition } from '../../ports/store.js';
 import type { Deps } from '../context.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { keys } from '../keys.js';
+import { documentCodec } from '../documents.js';
 import { designCodec, type DesignRecord } from '../design/design-record.js';
 import { iso, uniqueNames } from '../operations/records.js';
 
@@ -158,19 +159,7 @@ export async function reviewArchitecture(deps: Deps, input: ReviewInput): Promis
   };
   const reviewKey = keys.record(input.tenantId, REVIEW, reviewId);
   await deps.store.put(
-    {
-      ...reviewKey,
-      gsi1pk: keys.recordIndex(input.tenantId, REVIEW),
-      gsi1sk: `${at}#${reviewId}`,
-      type: 'architecture_review',
-      tenant_id: input.tenantId,
-      reviewer: input.reviewer,
-      ...review,
-      design: designBody,
-      components,
-      scalability,
-      version: 1,
-    },
+    reviewCodec(input.tenantId).encode({ tenant_id: input.tenantId, reviewer: input.reviewer, ...review, design: designBody, components, scalability, version: 1 }),
     { kind: 'absent' },
   );
   if (design) {
@@ -223,4 +212,18 @@ function storedDesignFacts(design: DesignRecord): { design: Record<string, unkno
     components: described,
     scalability: figures.length ? `stored design targets ${figures.join(', ')}` : '',
   };
+}
+
+/** An architecture review as stored: the review, what it reviewed and who (written once; removed again if its design changed meanwhile). */
+export type ReviewRecord = ArchitectureReview & {
+  readonly tenant_id: string;
+  readonly reviewer: RoleId;
+  readonly design: Record<string, unknown>;
+  readonly components: string[];
+  readonly scalability: string;
+  readonly version: number;
+};
+
+export function reviewCodec(tenantId: string) {
+  return documentCodec<ReviewRecord>(tenantId, { kind: REVIEW, type: 'architecture_review', id: 'review_id', at: 'reviewed_at', required: ['checks'] });
 }

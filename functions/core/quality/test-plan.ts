@@ -1,6 +1,6 @@
 import type { RoleId } from '../../contracts/roles.js';
 import type { Deps } from '../context.js';
-import { keys } from '../keys.js';
+import { documentCodec } from '../documents.js';
 import { iso, uniqueNames } from '../operations/records.js';
 import { GATE_THRESHOLDS } from './quality-gate.js';
 import { checkReleaseName, updateRelease } from './release.js';
@@ -104,23 +104,18 @@ export async function createTestPlan(
   const planId = deps.ids.next();
   const at = iso(deps.clock.now());
   const plan: TestPlan = { plan_id: planId, release, scope, risk_level: input.riskLevel, ...planned, created_at: at };
-  await deps.store.put(
-    {
-      ...keys.record(input.tenantId, TEST_PLAN, planId),
-      gsi1pk: keys.recordIndex(input.tenantId, TEST_PLAN),
-      gsi1sk: `${at}#${planId}`,
-      type: 'test_plan',
-      tenant_id: input.tenantId,
-      author: input.author,
-      ...plan,
-      version: 1,
-    },
-    { kind: 'absent' },
-  );
+  await deps.store.put(testPlanCodec(input.tenantId).encode({ ...plan, tenant_id: input.tenantId, author: input.author, version: 1 }), { kind: 'absent' });
   await updateRelease(deps, input.tenantId, release, () => ({
     latest_plan_id: planId,
     coverage_target_pct: plan.coverage_targets.line_pct,
     planned_test_types: plan.test_types,
   }));
   return plan;
+}
+
+/** A test plan as stored: the plan, its tenant and author (written once). */
+export type TestPlanRecord = TestPlan & { readonly tenant_id: string; readonly author: RoleId; readonly version: number };
+
+export function testPlanCodec(tenantId: string) {
+  return documentCodec<TestPlanRecord>(tenantId, { kind: TEST_PLAN, type: 'test_plan', id: 'plan_id', at: 'created_at', required: ['release', 'scope'] });
 }
