@@ -67,13 +67,6 @@ export const field = {
   },
   strOrNull: (item: Item, name: string): string | null => (absent(item[name]) ? null : str(item, name)),
   numOrNull: (item: Item, name: string): number | null => (absent(item[name]) ? null : num(item, name)),
-  /** A number or a numeric string (attributes some writers stored as strings, e.g. "sev1"-free severities). */
-  strOrNum: (item: Item, name: string): string | number | null => {
-    const v = item[name];
-    if (typeof v === 'string' || typeof v === 'number') return v;
-    if (absent(v)) return null;
-    throw malformed(item, name, 'a string or a number', v);
-  },
   bool: (item: Item, name: string, fallback = false): boolean => {
     const v = item[name];
     if (typeof v === 'boolean') return v;
