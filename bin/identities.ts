@@ -13,12 +13,8 @@
  * opening it), or with `--table <name> [--region <region>]` a deployed
  * stack's table with the standard AWS credential chain.
  */
-import { parseArgs } from 'node:util';
-import { EngineOpenError } from '../functions/adapters/local/dynalite.js';
-import { ConclaveError } from '../functions/core/errors.js';
 import type { IdentityMapping } from '../functions/core/identity/mappings.js';
-import { ConfigError } from '../functions/runtime/config.js';
-import { DataDirError } from '../functions/runtime/data-dir.js';
+import { parseCommand, runCli, UsageError } from './cli.js';
 import { openAdminTarget } from './store-target.js';
 
 const USAGE = `usage: npm run identities -- <command> [options]
@@ -38,41 +34,21 @@ target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave):
   --table <name> [--region <region>]   a deployed stack's table (stack output TableName)
   --json                               machine-readable output`;
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 function show(m: IdentityMapping): string {
   return `${m.id}  tenant=${m.tenantId}  roles=${m.roles.join(',')}  human=${m.human}  created=${m.createdAt}${m.label ? `  label="${m.label}"` : ''}`;
 }
 
-// The SDK's advisory about future Node releases is noise for a local tool whose SDK version the lockfile pins.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      email: { type: 'string' },
-      subject: { type: 'string' },
-      tenant: { type: 'string' },
-      roles: { type: 'string' },
-      human: { type: 'boolean', default: false },
-      label: { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const parsed = parseCommand(argv, USAGE, ['map-user', 'map-group', 'list', 'remove'], {
+    email: { type: 'string' },
+    subject: { type: 'string' },
+    tenant: { type: 'string' },
+    roles: { type: 'string' },
+    human: { type: 'boolean', default: false },
+    label: { type: 'string' },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    if (!command && !values.help) process.exitCode = 2;
-    return;
-  }
-  if (!['map-user', 'map-group', 'list', 'remove'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!parsed) return;
+  const { command, rest, values, print } = parsed;
   if (command === 'map-user' || command === 'map-group') {
     if (!values.tenant || !values.roles) throw new UsageError(`${command} needs --tenant and --roles`);
     if (command === 'map-user' && Boolean(values.email) === Boolean(values.subject)) throw new UsageError('map-user needs exactly one of --email and --subject');
@@ -81,7 +57,6 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'remove' && rest.length !== 1) throw new UsageError('remove needs exactly one mapping id (see `list`)');
 
   const target = await openAdminTarget({ table: values.table, region: values.region, tool: 'npm run identities' });
-  const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {
     if (command === 'map-user' || command === 'map-group') {
       const mapping = (await target.run({
@@ -105,9 +80,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirError || error instanceof EngineOpenError || (error as Error)?.name === 'TypeError' || (error as Error)?.name === 'AdminCommandError';
-  process.stderr.write(`error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
-  if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+runCli(USAGE, main);

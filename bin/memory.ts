@@ -16,16 +16,12 @@
  * Both commands are idempotent: run them again to resume.
  */
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { parseArgs } from 'node:util';
 import { BedrockEmbedder } from '../functions/adapters/aws/bedrock-embedder.js';
-import { EngineOpenError } from '../functions/adapters/local/dynalite.js';
 import { PackagedEmbedder } from '../functions/adapters/local/packaged-embedder.js';
 import { DEFAULT_EMBEDDING_MODEL_ID, EMBEDDING_MODEL_ID_PATTERN } from '../functions/contracts/embeddings.js';
-import { ConclaveError } from '../functions/core/errors.js';
 import type { EmbedPendingResult } from '../functions/core/memory/embed-pending.js';
 import type { ReembedResult } from '../functions/core/memory/reembed-memories.js';
-import { ConfigError } from '../functions/runtime/config.js';
-import { DataDirError } from '../functions/runtime/data-dir.js';
+import { parseCommand, runCli, UsageError } from './cli.js';
 import { openAdminTarget, type AdminTarget } from './store-target.js';
 
 const USAGE = `usage: npm run memory -- <command> --tenant <id> [options]
@@ -42,10 +38,6 @@ target (default: the local data dir, CONCLAVE_DATA_DIR or .conclave, with the pa
                  with --table: the stack's S3 Vectors index (stack output VectorIndexArn); reembed
                  then rebuilds the vectors too (without it they are left to the MCP function's retry path)
   --json         machine-readable output`;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 async function openTarget(table: string | undefined, region: string | undefined, model: string | undefined, vectorIndexArn: string | undefined): Promise<AdminTarget> {
   if (!table && model) throw new UsageError('--model applies to --table (Bedrock); locally the packaged model is used');
@@ -66,36 +58,19 @@ async function openTarget(table: string | undefined, region: string | undefined,
   return table ? { ...target, description: `${target.description} with Bedrock ${modelId}`, run: target.run, close: target.close } : target;
 }
 
-// The SDK's advisory about future Node releases is noise for a local tool whose SDK version the lockfile pins.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      model: { type: 'string' },
-      'vector-index': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const parsed = parseCommand(argv, USAGE, ['reembed', 'embed-pending'], {
+    tenant: { type: 'string' },
+    model: { type: 'string' },
+    'vector-index': { type: 'string' },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    if (!command && !values.help) process.exitCode = 2;
-    return;
-  }
-  if (!['reembed', 'embed-pending'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!parsed) return;
+  const { command, rest, values, print } = parsed;
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   if (!values.tenant) throw new UsageError(`${command} needs --tenant`);
   const tenant = values.tenant;
 
   const target = await openTarget(values.table, values.region, values.model, values['vector-index']);
-  const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   try {
     if (command === 'reembed') {
       const result = (await target.run({ command: 'memory.reembed', tenant }, (p) => {
@@ -120,9 +95,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirError || error instanceof EngineOpenError || (error as Error)?.name === 'TypeError';
-  process.stderr.write(`error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
-  if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+runCli(USAGE, main);

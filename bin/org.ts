@@ -14,12 +14,9 @@
  * stack (recorded and audited; no event is sent from the command line).
  */
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { RoleDefinition } from '../functions/core/org/chart.js';
-import { ConclaveError } from '../functions/core/errors.js';
 import type { ChartChange } from '../functions/core/org/org-chart.js';
-import { ConfigError } from '../functions/runtime/config.js';
-import { DataDirError } from '../functions/runtime/data-dir.js';
+import { parseCommand, runCli, UsageError } from './cli.js';
 import { openAdminTarget } from './store-target.js';
 
 const USAGE = `usage: npm run org -- <command> --tenant <id> [options]
@@ -34,35 +31,16 @@ options:
   --table <name> [--region <region>]   a deployed stack's table (default: the local data dir)
   --json                               machine-readable output`;
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      role: { type: 'string' },
-      limit: { type: 'string' },
-      'reports-to': { type: 'string' },
-      operator: { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const parsed = parseCommand(argv, USAGE, ['show', 'set-authority', 'set-reports-to'], {
+    tenant: { type: 'string' },
+    role: { type: 'string' },
+    limit: { type: 'string' },
+    'reports-to': { type: 'string' },
+    operator: { type: 'string' },
   });
-  const [command] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
-    if (!command && !values.help) process.exitCode = 2;
-    return;
-  }
-  if (!['show', 'set-authority', 'set-reports-to'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (!parsed) return;
+  const { command, values, print } = parsed;
   if (!values.tenant) throw new UsageError(`${command} needs --tenant`);
   if (command !== 'show' && !values.role) throw new UsageError(`${command} needs --role`);
   if (command === 'set-authority' && (values.limit === undefined || !/^\d+(\.\d{1,2})?$/.test(values.limit))) throw new UsageError('set-authority needs --limit <usd> (digits, at most 2 decimals)');
@@ -71,7 +49,6 @@ async function main(argv: string[]): Promise<void> {
   const target = await openAdminTarget({ table: values.table, region: values.region, tool: 'npm run org' });
   const tenant = values.tenant;
   const operator = (values.operator ?? userInfo().username).slice(0, 100);
-  const print = (human: string, machine: unknown) => process.stdout.write(`${values.json ? JSON.stringify(machine) : human}\n`);
   const changed = (c: ChartChange) => print(`Changed in ${target.description}: ${c.role} ${c.field} ${String(c.previous)} → ${String(c.value)} (revision ${c.revision})`, c);
   try {
     if (command === 'show') {
@@ -93,9 +70,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof ConclaveError || error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirError || (error as Error)?.name === 'TypeError';
-  process.stderr.write(`error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
-  if (error instanceof UsageError) process.stderr.write(`\n${USAGE}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+runCli(USAGE, main);
