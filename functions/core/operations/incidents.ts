@@ -14,18 +14,7 @@ export { INCIDENT, type IncidentStatus, type Severity } from './incident-record.
  * An incident as stored and shown. Other capabilities (organizational
  * health, deployment approval, change windows) read this shape.
  */
-export interface Incident {
-  readonly incident_id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly status: IncidentStatus;
-  readonly description: string;
-  readonly affected_services: string[];
-  readonly declared_by: EndpointId;
-  readonly declared_at: string;
-  readonly resolved_at: string | null;
-  readonly resolved_by: EndpointId | null;
-  readonly resolution: string | null;
+export interface Incident extends Omit<IncidentRecord, 'tenant_id' | 'version'> {
   /** Minutes from declaration to resolution (whole minutes, rounded), null while open. */
   readonly duration_minutes: number | null;
 }
