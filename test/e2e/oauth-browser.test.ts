@@ -1,15 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
+import { launchChromium } from '../helpers/browser.js';
 import { memoryLog } from '../helpers/conclave.js';
 import { pkcePair, postForm } from '../helpers/oauth.js';
-
-/** Debian's chromium (installed by .ci/run when missing); playwright-core never downloads a browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
  * The consent page in a real headless Chromium: a person signs in with the
@@ -33,7 +30,7 @@ describe('OAuth consent page in Chromium', () => {
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
     callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
     // playwright-core gives every launch a fresh temporary profile (its equivalent of --user-data-dir).
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,15 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapIdentity } from '../../functions/core/identity/mappings.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
+import { launchChromium } from '../helpers/browser.js';
 import { memoryLog } from '../helpers/conclave.js';
 import { pkcePair, postForm } from '../helpers/oauth.js';
 import { TestIssuer } from '../helpers/oidc-issuer.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
  * "Sign in with <provider>" in a real headless Chromium, without a line of
@@ -44,7 +42,7 @@ describe('upstream OpenID Connect sign-in in Chromium', () => {
     });
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
     callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
