@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import usearch, { type Index as UsearchIndex } from 'usearch';
 import type { IndexedVector, VectorIndex, VectorMatch } from '../../ports/vector-index.js';
-import { appendLines, ensureDir, readLines, readSections, Serial, tenantDir, view, writeAtomically, writeSections } from './index-files.js';
+import { appendLines, ensureDir, readLines, readSections, Serial, tenantDir, TenantStates, view, writeAtomically, writeSections } from './index-files.js';
 import { grown, KeyTable } from './key-table.js';
 
 /** HNSW parameters (usearch): chosen by bench/memory.ts at 100,000 memories for recall@10 ≥ 0.95 against exact search. */
@@ -67,7 +67,7 @@ const KEYS_FORMAT = 1;
 export class HnswVectorIndex implements VectorIndex {
   readonly name = 'hnsw';
   readonly maxTopK = 1000;
-  private readonly tenants = new Map<string, Promise<Tenant>>();
+  private readonly tenants = new TenantStates<Tenant>((tenantId) => this.load(tenantId));
   private readonly serial = new Serial();
   private readonly snapshotEvery: number;
   private readonly expansionSearch: number;
@@ -136,12 +136,7 @@ export class HnswVectorIndex implements VectorIndex {
   /** Snapshots every loaded tenant with journal entries (on shutdown). */
   async flush(): Promise<void> {
     if (!this.options.dir) return;
-    for (const [tenantId, loading] of this.tenants) {
-      await this.serial.run(tenantId, async () => {
-        const tenant = await loading;
-        if (tenant.journaled > 0) await this.snapshot(tenantId, tenant);
-      });
-    }
+    await this.tenants.flush(this.serial, (tenantId, tenant) => this.snapshot(tenantId, tenant));
   }
 
   private dir(tenantId: string): string {
@@ -149,13 +144,7 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   private tenant(tenantId: string): Promise<Tenant> {
-    let loading = this.tenants.get(tenantId);
-    if (!loading) {
-      loading = this.load(tenantId);
-      this.tenants.set(tenantId, loading);
-      loading.catch(() => this.tenants.delete(tenantId));
-    }
-    return loading;
+    return this.tenants.get(tenantId);
   }
 
   private async load(tenantId: string): Promise<Tenant> {

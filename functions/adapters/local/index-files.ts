@@ -135,6 +135,37 @@ export class Serial {
 }
 
 /**
+ * Each tenant's in-memory index state, loaded on first use and kept; a failed
+ * load is forgotten so the next call tries again. Both local indexes hold
+ * their tenants this way and snapshot them the same way on shutdown.
+ */
+export class TenantStates<T extends { journaled: number }> {
+  private readonly loaded = new Map<string, Promise<T>>();
+
+  constructor(private readonly load: (tenantId: string) => Promise<T>) {}
+
+  get(tenantId: string): Promise<T> {
+    let loading = this.loaded.get(tenantId);
+    if (!loading) {
+      loading = this.load(tenantId);
+      this.loaded.set(tenantId, loading);
+      loading.catch(() => this.loaded.delete(tenantId));
+    }
+    return loading;
+  }
+
+  /** Snapshots every loaded tenant that has journal entries, in its turn on `serial`. */
+  async flush(serial: Serial, snapshot: (tenantId: string, state: T) => Promise<void>): Promise<void> {
+    for (const [tenantId, loading] of this.loaded) {
+      await serial.run(tenantId, async () => {
+        const state = await loading;
+        if (state.journaled > 0) await snapshot(tenantId, state);
+      });
+    }
+  }
+}
+
+/**
  * The format of the files the local indexes write; a data dir written in an
  * older format is still read (and rewritten in this one at its next snapshot).
  * bench/memory.ts rebuilds a kept benchmark tenant when this changes.

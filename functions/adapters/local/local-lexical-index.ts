@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { idf, termScore } from '../../contracts/bm25.js';
 import type { LexicalDocument, LexicalIndex, LexicalResult } from '../../ports/lexical-index.js';
-import { appendLines, ensureDir, readLines, readVersionedSections, Serial, tenantDir, view, writeAtomically, writeSections, type Section } from './index-files.js';
+import { appendLines, ensureDir, readLines, readVersionedSections, Serial, tenantDir, TenantStates, view, writeAtomically, writeSections, type Section } from './index-files.js';
 import { grown, KeyTable } from './key-table.js';
 
 export interface LocalLexicalIndexOptions {
@@ -73,7 +73,7 @@ const TF_MAX = 65_535;
  */
 export class LocalLexicalIndex implements LexicalIndex {
   readonly name = 'postings';
-  private readonly tenants = new Map<string, Promise<Tenant>>();
+  private readonly tenants = new TenantStates<Tenant>((tenantId) => this.load(tenantId));
   private readonly serial = new Serial();
   private readonly snapshotEvery: number;
 
@@ -141,12 +141,7 @@ export class LocalLexicalIndex implements LexicalIndex {
   /** Snapshots every loaded tenant with journal entries (on shutdown). */
   async flush(): Promise<void> {
     if (!this.options.dir) return;
-    for (const [tenantId, loading] of this.tenants) {
-      await this.serial.run(tenantId, async () => {
-        const tenant = await loading;
-        if (tenant.journaled > 0) await this.snapshot(tenantId, tenant);
-      });
-    }
+    await this.tenants.flush(this.serial, (tenantId, tenant) => this.snapshot(tenantId, tenant));
   }
 
   private file(tenantId: string, name: string): string {
@@ -154,13 +149,7 @@ export class LocalLexicalIndex implements LexicalIndex {
   }
 
   private tenant(tenantId: string): Promise<Tenant> {
-    let loading = this.tenants.get(tenantId);
-    if (!loading) {
-      loading = this.load(tenantId);
-      this.tenants.set(tenantId, loading);
-      loading.catch(() => this.tenants.delete(tenantId));
-    }
-    return loading;
+    return this.tenants.get(tenantId);
   }
 
   private async load(tenantId: string): Promise<Tenant> {
