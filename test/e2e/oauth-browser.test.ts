@@ -1,12 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../functions/core/auth/api-keys.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
 import { launchChromium } from '../helpers/browser.js';
 import { memoryLog } from '../helpers/conclave.js';
-import { pkcePair, postForm } from '../helpers/oauth.js';
+import { pkcePair, postForm, startRedirectTarget, type RedirectTarget } from '../helpers/oauth.js';
 
 /**
  * The consent page in a real headless Chromium: a person signs in with the
@@ -17,18 +15,13 @@ import { pkcePair, postForm } from '../helpers/oauth.js';
 describe('OAuth consent page in Chromium', () => {
   let conclave: LocalConclave;
   let browser: Browser;
-  let callback: Server;
+  let callback: RedirectTarget;
   let callbackUrl: string;
-  const landed: URL[] = [];
 
   beforeAll(async () => {
     conclave = await startLocal({ port: 0, allowedOrigins: [], staleAfterMs: 300_000, log: memoryLog(), authCacheMs: 0 });
-    callback = createServer((req, res) => {
-      landed.push(new URL(req.url ?? '/', callbackUrl));
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Done</title><p>You can close this window.</p>');
-    });
-    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+    callback = await startRedirectTarget();
+    callbackUrl = callback.url;
     // playwright-core gives every launch a fresh temporary profile (its equivalent of --user-data-dir).
     browser = await launchChromium();
   }, 60_000);
@@ -71,7 +64,7 @@ describe('OAuth consent page in Chromium', () => {
     expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Approve');
     await Promise.all([page.waitForURL((u) => u.href.startsWith(callbackUrl)), page.keyboard.press('Enter')]);
 
-    const back = landed.filter((u) => u.pathname === '/callback').at(-1) as URL;
+    const back = callback.lastCallback();
     expect(back.searchParams.get('state')).toBe('xyz');
     expect(back.searchParams.get('iss')).toBe(conclave.url);
     const tokens = await postForm(`${conclave.url}/oauth/token`, { grant_type: 'authorization_code', client_id: clientId, code: back.searchParams.get('code') as string, code_verifier: verifier, redirect_uri: callbackUrl });

@@ -1,12 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapIdentity } from '../../functions/core/identity/mappings.js';
 import { startLocal, type LocalConclave } from '../../functions/runtime/local.js';
 import { launchChromium } from '../helpers/browser.js';
 import { memoryLog } from '../helpers/conclave.js';
-import { pkcePair, postForm } from '../helpers/oauth.js';
+import { pkcePair, postForm, startRedirectTarget, type RedirectTarget } from '../helpers/oauth.js';
 import { TestIssuer } from '../helpers/oidc-issuer.js';
 
 /**
@@ -21,9 +19,8 @@ describe('upstream OpenID Connect sign-in in Chromium', () => {
   let conclave: LocalConclave;
   let issuer: TestIssuer;
   let browser: Browser;
-  let callback: Server;
+  let callback: RedirectTarget;
   let callbackUrl: string;
-  const landed: URL[] = [];
 
   beforeAll(async () => {
     issuer = await new TestIssuer('conclave-browser').start();
@@ -36,12 +33,8 @@ describe('upstream OpenID Connect sign-in in Chromium', () => {
       upstreamIdentity: { issuer: issuer.url, name: 'Acme SSO', clientId: 'conclave-browser', groupsClaim: 'groups', allowLoopbackHttp: true },
     });
     await mapIdentity(conclave.deps, { kind: 'group', value: 'leadership', tenantId: 'acme', roles: ['cto', 'ceo'], human: true });
-    callback = createServer((req, res) => {
-      landed.push(new URL(req.url ?? '/', callbackUrl));
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Done</title><p>You can close this window.</p>');
-    });
-    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
-    callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+    callback = await startRedirectTarget();
+    callbackUrl = callback.url;
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
@@ -73,7 +66,7 @@ describe('upstream OpenID Connect sign-in in Chromium', () => {
     if (process.env.CONCLAVE_SCREENSHOTS === '1') await page.screenshot({ path: 'docs/oauth-consent-oidc.png', fullPage: true });
     await Promise.all([page.waitForURL((u) => u.href.startsWith(callbackUrl)), page.getByRole('button', { name: 'Approve' }).click()]);
 
-    const back = landed.filter((u) => u.pathname === '/callback').at(-1) as URL;
+    const back = callback.lastCallback();
     expect(back.searchParams.get('state')).toBe('abc');
     const tokens = await postForm(`${conclave.url}/oauth/token`, { grant_type: 'authorization_code', client_id: clientId, code: back.searchParams.get('code') as string, code_verifier: verifier, redirect_uri: callbackUrl });
     expect(tokens.status).toBe(200);

@@ -1,5 +1,7 @@
 import type { OAuthClientMetadata, OAuthClientProvider, OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * An in-memory OAuthClientProvider for the MCP SDK v2 client's own OAuth
@@ -121,4 +123,28 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A client's redirect URI on loopback: records every request the browser sends it (`/callback` and the favicon it also asks for). */
+export interface RedirectTarget {
+  readonly url: string;
+  /** The last redirect that reached `/callback`. */
+  lastCallback(): URL;
+  close(): void;
+}
+
+export async function startRedirectTarget(): Promise<RedirectTarget> {
+  const landed: URL[] = [];
+  let url = '';
+  const server = createServer((req, res) => {
+    landed.push(new URL(req.url ?? '/', url));
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Done</title><p>You can close this window.</p>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
+  return {
+    url,
+    lastCallback: () => landed.filter((u) => u.pathname === '/callback').at(-1) as URL,
+    close: () => server.close(),
+  };
 }
