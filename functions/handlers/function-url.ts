@@ -1,4 +1,5 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
@@ -41,4 +42,34 @@ export function fromResponse(response: Response): StreamedResponse {
     ...(cookies.length > 0 ? { cookies } : {}),
     body: response.body ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>) : '',
   };
+}
+
+const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The requests a Function URL handler serves, each with its public base URL:
+ * the configured one (a custom domain), else the Function URL domain Lambda
+ * itself reports in the event (`requestContext.domainName`), never the
+ * client's Host header.
+ */
+export class FunctionUrlRequests {
+  private readonly bases = new WeakMap<Request, string>();
+
+  constructor(private readonly configuredBase: string | undefined) {}
+
+  /** The public base URL of a request this class made. */
+  readonly publicUrl = (request: Request): string => {
+    const base = this.configuredBase ?? this.bases.get(request);
+    if (!base) throw new Error('no public base URL for this request');
+    return base;
+  };
+
+  /** The event as a Request, with its correlation id: the caller's when well-formed, else Lambda's request id. */
+  from(event: LambdaFunctionURLEvent): { request: Request; correlationId: string } {
+    const presented = event.headers?.['x-correlation-id'];
+    const correlationId = presented && CORRELATION.test(presented) ? presented : (event.requestContext.requestId ?? randomUUID());
+    const request = toRequest(event, correlationId);
+    this.bases.set(request, `https://${event.requestContext.domainName}`);
+    return { request, correlationId };
+  }
 }

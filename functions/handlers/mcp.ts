@@ -15,34 +15,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { EmfMetrics } from '../adapters/aws/emf-metrics.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../contracts/observability.js';
 import { createHttpApp } from '../mcp/http.js';
 import { buildAwsDeps } from '../runtime/aws.js';
 import { loadAwsConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/log.js';
-import { fromResponse, toRequest, type StreamedResponse } from './function-url.js';
-
-const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
+import { fromResponse, FunctionUrlRequests, type StreamedResponse } from './function-url.js';
 
 // Built once per cold start.
 const config = loadAwsConfig();
 const logger = createLogger();
-// The public base URL of each request: the configured custom domain, else the Function URL domain that
-// Lambda itself reports in the event (requestContext.domainName), never the client's Host header.
-const requestBase = new WeakMap<Request, string>();
-const publicUrl = (request: Request): string => {
-  const base = config.publicUrl ?? requestBase.get(request);
-  if (!base) throw new Error('no public base URL for this request');
-  return base;
-};
+const requests = new FunctionUrlRequests(config.publicUrl);
 // The endpoints are OAuth protected resources; the authorization server (and the console) is the web function
 // (functions/handlers/web.ts), named by configuration: its Function URL, or the custom domain both share.
 const app = createHttpApp(buildAwsDeps(config, logger), {
   oauth: {
-    publicUrl,
-    authorizationServerUrl: (request) => config.authorizationServerUrl ?? publicUrl(request),
+    publicUrl: requests.publicUrl,
+    authorizationServerUrl: (request) => config.authorizationServerUrl ?? requests.publicUrl(request),
   },
   allowedOrigins: config.allowedOrigins,
   allowedHosts: config.allowedHosts,
@@ -69,10 +59,7 @@ export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({
     },
   })
   .handler(async (event) => {
-    const presented = event.headers?.['x-correlation-id'];
-    const correlationId = presented && CORRELATION.test(presented) ? presented : (event.requestContext.requestId ?? randomUUID());
+    const { request, correlationId } = requests.from(event);
     logger.appendKeys({ correlation_id: correlationId, path: event.rawPath });
-    const request = toRequest(event, correlationId);
-    requestBase.set(request, `https://${event.requestContext.domainName}`);
     return fromResponse(await app(request));
   });

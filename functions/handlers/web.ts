@@ -10,7 +10,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { GuardedClientMetadataFetcher } from '../adapters/http/client-metadata-fetcher.js';
 import { DEFAULT_CLIENT_LIMITS } from '../core/oauth/clients.js';
 import { buildAwsDeps } from '../runtime/aws.js';
@@ -19,23 +18,17 @@ import { secretsManagerCredentials, upstreamIdentityProvider } from '../runtime/
 import { createLogger } from '../runtime/log.js';
 import { hostMatcher } from '../mcp/host-check.js';
 import { createWebApp } from '../web/app.js';
-import { fromResponse, toRequest, type StreamedResponse } from './function-url.js';
-
-const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
+import { fromResponse, FunctionUrlRequests, type StreamedResponse } from './function-url.js';
 
 // Built once per cold start.
 const config = loadAwsConfig();
 const logger = createLogger();
-// The issuer: the configured custom domain, else the Function URL domain Lambda reports (requestContext.domainName), never the Host header.
-const requestBase = new WeakMap<Request, string>();
+// The issuer: the configured custom domain, else the Function URL domain Lambda reports, never the Host header.
+const requests = new FunctionUrlRequests(config.publicUrl);
 const allowedResourceHost = hostMatcher(config.allowedHosts);
 const app = createWebApp(buildAwsDeps(config, logger), {
   oauth: {
-    publicUrl: (request) => {
-      const base = config.publicUrl ?? requestBase.get(request);
-      if (!base) throw new Error('no public base URL for this request');
-      return base;
-    },
+    publicUrl: requests.publicUrl,
     // Deployed: https-only public metadata documents, never loopback (the config refuses the local flag).
     fetcher: new GuardedClientMetadataFetcher({ allowLoopback: false }),
     limits: DEFAULT_CLIENT_LIMITS,
@@ -64,10 +57,7 @@ export const handler = middy<LambdaFunctionURLEvent, StreamedResponse>({ streami
     },
   })
   .handler(async (event) => {
-    const presented = event.headers?.['x-correlation-id'];
-    const correlationId = presented && CORRELATION.test(presented) ? presented : (event.requestContext.requestId ?? randomUUID());
+    const { request, correlationId } = requests.from(event);
     logger.appendKeys({ correlation_id: correlationId, path: event.rawPath });
-    const request = toRequest(event, correlationId);
-    requestBase.set(request, `https://${event.requestContext.domainName}`);
     return fromResponse(await app(request));
   });
