@@ -57,3 +57,11 @@ export const SERVICE_NAME = {
   consumer: (consumer: ConsumerId): string => `conclave-${consumer}`,
   steps: (machine: MachineId): string => `conclave-${machine.replace(/_/g, '-')}-steps`,
 } as const;
+
+/** A caller-supplied `x-correlation-id` we carry on (letters, digits, `._:-`, at most 128); anything else is replaced. */
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's correlation id: the presented one when well-formed, else `fallback()` (a fresh id). */
+export function correlationIdOf(presented: string | null | undefined, fallback: () => string): string {
+  return presented && CORRELATION_ID.test(presented) ? presented : fallback();
+}

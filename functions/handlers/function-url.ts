@@ -2,6 +2,7 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { correlationIdOf } from '../contracts/observability.js';
 
 /** The streaming-response shape middy writes to a RESPONSE_STREAM Function URL. */
 export interface StreamedResponse {
@@ -44,8 +45,6 @@ export function fromResponse(response: Response): StreamedResponse {
   };
 }
 
-const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * The requests a Function URL handler serves, each with its public base URL:
  * the configured one (a custom domain), else the Function URL domain Lambda
@@ -66,8 +65,7 @@ export class FunctionUrlRequests {
 
   /** The event as a Request, with its correlation id: the caller's when well-formed, else Lambda's request id. */
   from(event: LambdaFunctionURLEvent): { request: Request; correlationId: string } {
-    const presented = event.headers?.['x-correlation-id'];
-    const correlationId = presented && CORRELATION.test(presented) ? presented : (event.requestContext.requestId ?? randomUUID());
+    const correlationId = correlationIdOf(event.headers?.['x-correlation-id'], () => event.requestContext.requestId ?? randomUUID());
     const request = toRequest(event, correlationId);
     this.bases.set(request, `https://${event.requestContext.domainName}`);
     return { request, correlationId };

@@ -15,6 +15,7 @@ import { hostMatcher } from './host-check.js';
 import { auditTokenRefusal, audienceAllows, bearerChallenge, createResourceRoutes, type HttpRoute, type ResourceOptions } from './oauth-routes.js';
 import { buildServer, type ServerExtension, type ServerScope } from './server.js';
 import { readLimitedText } from '../web/html.js';
+import { correlationIdOf } from '../contracts/observability.js';
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -67,8 +68,6 @@ export interface EndpointPlugin {
   readonly extension: ServerExtension;
 }
 
-const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** The HTTP app: serves one request; `flush()` waits for the audit writes of requests already answered. */
 export interface HttpApp {
   (request: Request): Promise<Response>;
@@ -100,8 +99,7 @@ export function createHttpApp(deps: Deps, options: HttpOptions): HttpApp {
   const routes = [...(options.oauth ? [createResourceRoutes(options.oauth)] : []), ...(options.routes ?? [])];
 
   const handle = async (request: Request): Promise<Response> => {
-    const header = request.headers.get('x-correlation-id');
-    const correlationId = header && CORRELATION_PATTERN.test(header) ? header : randomUUID();
+    const correlationId = correlationIdOf(request.headers.get('x-correlation-id'), randomUUID);
     const respond = (response: Response): Response => {
       response.headers.set('x-correlation-id', correlationId);
       return response;

@@ -4,6 +4,7 @@ import { bypassGuard } from '../mcp/front-door.js';
 import { hostMatcher } from '../mcp/host-check.js';
 import type { HttpApp } from '../mcp/http.js';
 import { createOAuthRoutes, type HttpRoute, type OAuthOptions } from '../mcp/oauth-routes.js';
+import { correlationIdOf } from '../contracts/observability.js';
 
 export interface WebRoutesOptions {
   /** The OAuth authorization server; without it, only the console is served. */
@@ -38,8 +39,6 @@ export interface WebAppOptions extends WebRoutesOptions {
   readonly originSecret?: string;
 }
 
-const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * The web function's HTTP app: the same edge rules as the MCP app (origin
  * secret first, then the host check), `/healthz`, the web routes, and a JSON
@@ -51,8 +50,7 @@ export function createWebApp(deps: Deps, options: WebAppOptions): HttpApp {
   const hostAllowed = hostMatcher(options.allowedHosts ?? []);
   const routes = createWebRoutes(deps, options);
   const app = async (request: Request): Promise<Response> => {
-    const header = request.headers.get('x-correlation-id');
-    const correlationId = header && CORRELATION_PATTERN.test(header) ? header : randomUUID();
+    const correlationId = correlationIdOf(request.headers.get('x-correlation-id'), randomUUID);
     const respond = (response: Response): Response => {
       response.headers.set('x-correlation-id', correlationId);
       return response;
